@@ -1,0 +1,7 @@
+package unboxed.backend;
+
+/** Elementwise functions of two arguments; comparisons give 1.0 for true and 0.0 for false. */
+public enum BinaryOp {
+    ADD, SUB, MUL, DIV, POW, MAX, MIN,
+    EQ, NE, GT, GE, LT, LE
+}

@@ -1,0 +1,77 @@
+package unboxed.kit;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+
+/**
+ * Runs an experiment main: parses the command line with picocli, runs the command, exits.
+ *
+ * <pre>{@code
+ * public static void main(String[] args) { ExperimentMain.run(new Experiment(), args); }
+ * }</pre>
+ *
+ * <p>Exit codes: the command's own (0 for a {@link Runnable}); 2 for a usage error (the message,
+ * then the usage); 1 when the command throws: one line, {@code error: <message>}, with the stack
+ * trace only under {@code -Dunboxed.debug=true}.
+ */
+public final class ExperimentMain {
+    /** Exit code of a command that threw. */
+    public static final int FAILED = 1;
+    /** Exit code of a usage error (unknown option, bad value). */
+    public static final int USAGE = 2;
+
+    private ExperimentMain() {
+    }
+
+    /** Executes {@code command} (a picocli {@code @Command} Runnable or Callable) and exits the JVM with its code. */
+    public static void run(Object command, String[] args) {
+        PrintWriter out = new PrintWriter(System.out, true);
+        PrintWriter err = new PrintWriter(System.err, true);
+        int code = execute(command, args, out, err);
+        out.flush();
+        err.flush();
+        System.exit(code);
+    }
+
+    /** As {@link #run} but returns the exit code instead of exiting (tests). */
+    public static int execute(Object command, String[] args, PrintWriter out, PrintWriter err) {
+        boolean debug = Boolean.getBoolean("unboxed.debug");
+        CommandLine cl = new CommandLine(command);
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setParameterExceptionHandler((ex, a) -> {
+            CommandLine c = ex.getCommandLine();
+            c.getErr().println("error: " + ex.getMessage());
+            if (!CommandLine.UnmatchedArgumentException.printSuggestions(ex, c.getErr())) {
+                c.usage(c.getErr());
+            }
+            c.getErr().flush();
+            return USAGE;
+        });
+        cl.setExecutionExceptionHandler((ex, c, parseResult) -> {
+            c.getErr().println("error: " + describe(ex));
+            if (debug) {
+                ex.printStackTrace(c.getErr());
+            } else {
+                c.getErr().println("(rerun with -Dunboxed.debug=true for the stack trace)");
+            }
+            c.getErr().flush();
+            return FAILED;
+        });
+        return cl.execute(args);
+    }
+
+    /** The exception's message, or its type where it has none; the root cause's message is added when it says more. */
+    static String describe(Throwable ex) {
+        String msg = ex.getMessage();
+        String head = msg == null || msg.isBlank() ? ex.getClass().getName() : msg;
+        Throwable root = ex;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        if (root != ex && root.getMessage() != null && !head.contains(root.getMessage())) {
+            head += ": " + root.getMessage();
+        }
+        return head;
+    }
+}

@@ -1,0 +1,290 @@
+package unboxed.kit;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import org.knowm.xchart.VectorGraphicsEncoder;
+import org.knowm.xchart.VectorGraphicsEncoder.VectorGraphicsFormat;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.internal.chartpart.Chart;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.XYStyler;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+import unboxed.io.AtomicFiles;
+
+/**
+ * Figures drawn from pinned results: XChart line charts saved as SVG, each with a caption partial
+ * that carries its citation.
+ *
+ * <pre>{@code
+ * Pinned curves = Pinned.load(resultsDir, "learning-curves");
+ * Figures.line("learning-curves", "Training loss, SGD against Adam")
+ *        .axes("step", "loss").logY()
+ *        .seeds("SGD", steps, lossBySeed)          // mean line, min–max band across seeds
+ *        .line("Adam", steps, adamLoss)
+ *        .from(curves)
+ *        .save(outDir);
+ * }</pre>
+ *
+ * writes {@code outDir/figures/learning-curves.svg} and {@code outDir/figures/learning-curves.adoc};
+ * the report says {@code include::{generated}/figures/learning-curves.adoc[]}. The partial holds
+ * an anchor ({@code fig-learning-curves}), the title with the citation, and the image macro
+ * (relative to {@code imagesdir}, which the site builder sets to {@code outDir}).
+ *
+ * <p>Nothing is drawn from nothing: a figure without a source, a series with no points, arrays of
+ * unequal length, or a non-positive value on a logarithmic axis all throw. The SVG is
+ * deterministic: same numbers, same bytes (no timestamps, fixed colours, locale-independent tick labels).
+ */
+public final class Figures {
+    /** Series colours, in order (a colour-blind-safe palette, Okabe–Ito). */
+    public static final List<Color> PALETTE = List.of(
+            new Color(0x0072B2), new Color(0xD55E00), new Color(0x009E73), new Color(0xCC79A7),
+            new Color(0xE69F00), new Color(0x56B4E9), new Color(0x000000), new Color(0xF0E442));
+
+    static {
+        System.setProperty("java.awt.headless", "true");
+    }
+
+    private Figures() {
+    }
+
+    /** A line chart named {@code name} (file name: lower-case letters, digits, dashes) with a title. */
+    public static LineFigure line(String name, String title) {
+        return new LineFigure(checkName(name), title);
+    }
+
+    /**
+     * Saves any XChart chart as {@code outDir/figures/<name>.svg} plus its caption partial
+     * {@code <name>.adoc}; for charts the {@link LineFigure} builder does not cover.
+     *
+     * @return the SVG file
+     */
+    public static Path save(Chart<?, ?> chart, Path outDir, String name, String title, List<Pinned> sources)
+            throws IOException {
+        checkName(name);
+        if (sources == null || sources.isEmpty()) {
+            throw new IllegalArgumentException("figure " + name + ": no source given; every figure must cite the"
+                    + " pinned results it is drawn from");
+        }
+        Path dir = outDir.resolve("figures");
+        Path svg = dir.resolve(name + ".svg");
+        AtomicFiles.write(svg, svgBytes(chart));
+        AtomicFiles.write(dir.resolve(name + ".adoc"),
+                caption(name, title, Pinned.citation(sources), chart.getWidth()).getBytes(StandardCharsets.UTF_8));
+        return svg;
+    }
+
+    /** The chart as SVG bytes. */
+    public static byte[] svgBytes(Chart<?, ?> chart) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        VectorGraphicsEncoder.saveVectorGraphic(chart, out, VectorGraphicsFormat.SVG);
+        return out.toByteArray();
+    }
+
+    /** The caption partial of a figure: anchor, title with citation, image macro. */
+    static String caption(String name, String title, String citation, int width) {
+        return "[#fig-" + name + "]\n"
+                + "." + sentence(title) + " " + citation + "\n"
+                + "image::figures/" + name + ".svg[" + attributeValue(title) + ",width=" + width + "]\n";
+    }
+
+    static String checkName(String name) {
+        Objects.requireNonNull(name, "name");
+        if (!name.matches("[a-z0-9][a-z0-9-]*")) {
+            throw new IllegalArgumentException("figure/table name '" + name
+                    + "': use lower-case letters, digits and dashes (it becomes a file name and an anchor)");
+        }
+        return name;
+    }
+
+    /** The title, ending with a full stop so the citation reads as a second sentence. */
+    static String sentence(String title) {
+        String t = title.strip();
+        return t.endsWith(".") || t.endsWith("?") || t.endsWith("!") ? t : t + ".";
+    }
+
+    /** A value safe inside an AsciiDoc macro's attribute list. */
+    static String attributeValue(String s) {
+        return "\"" + s.replace("\"", "'").replace("]", ")") + "\"";
+    }
+
+    /** A line chart under construction; see {@link Figures}. */
+    public static final class LineFigure {
+        private final String name;
+        private final String title;
+        private String xTitle = "";
+        private String yTitle = "";
+        private boolean logX;
+        private boolean logY;
+        private int width = 720;
+        private int height = 440;
+        private final List<Line> lines = new ArrayList<>();
+        private final List<Pinned> sources = new ArrayList<>();
+
+        private record Line(String label, double[] x, double[] y, double[] lo, double[] hi) {
+        }
+
+        private LineFigure(String name, String title) {
+            this.name = name;
+            this.title = Objects.requireNonNull(title, "title");
+        }
+
+        public LineFigure axes(String xAxisTitle, String yAxisTitle) {
+            this.xTitle = xAxisTitle;
+            this.yTitle = yAxisTitle;
+            return this;
+        }
+
+        public LineFigure logX() {
+            this.logX = true;
+            return this;
+        }
+
+        public LineFigure logY() {
+            this.logY = true;
+            return this;
+        }
+
+        public LineFigure size(int widthPixels, int heightPixels) {
+            this.width = widthPixels;
+            this.height = heightPixels;
+            return this;
+        }
+
+        /** A line through the points (x[i], y[i]). */
+        public LineFigure line(String label, double[] x, double[] y) {
+            lines.add(new Line(label, check(label, "x", x, x.length), check(label, "y", y, x.length), null, null));
+            return this;
+        }
+
+        /** A line with a shaded error band drawn as its lower and upper edges (lo[i] ≤ y[i] ≤ hi[i] expected). */
+        public LineFigure band(String label, double[] x, double[] y, double[] lo, double[] hi) {
+            int n = x.length;
+            lines.add(new Line(label, check(label, "x", x, n), check(label, "y", y, n),
+                    check(label, "lower band", lo, n), check(label, "upper band", hi, n)));
+            return this;
+        }
+
+        /**
+         * Several runs of one configuration (one row of {@code yBySeed} per seed): drawn as the mean
+         * across seeds with a band from the smallest to the largest value.
+         */
+        public LineFigure seeds(String label, double[] x, double[][] yBySeed) {
+            if (yBySeed.length == 0) {
+                throw new IllegalArgumentException("figure " + name + ", series " + label + ": no seeds given");
+            }
+            int n = x.length;
+            double[] mean = new double[n];
+            double[] lo = new double[n];
+            double[] hi = new double[n];
+            java.util.Arrays.fill(lo, Double.POSITIVE_INFINITY);
+            java.util.Arrays.fill(hi, Double.NEGATIVE_INFINITY);
+            for (int s = 0; s < yBySeed.length; s++) {
+                double[] y = check(label + " (seed row " + s + ")", "y", yBySeed[s], n);
+                for (int i = 0; i < n; i++) {
+                    mean[i] += y[i] / yBySeed.length;
+                    lo[i] = Math.min(lo[i], y[i]);
+                    hi[i] = Math.max(hi[i], y[i]);
+                }
+            }
+            return band(label + " (mean of " + yBySeed.length + " seeds)", x, mean, lo, hi);
+        }
+
+        /** The pinned results this figure is drawn from (at least one is required). */
+        public LineFigure from(Pinned... pinned) {
+            sources.addAll(List.of(pinned));
+            return this;
+        }
+
+        /** The XChart chart, for inspection or further styling before {@link Figures#save}. */
+        public XYChart chart() {
+            if (lines.isEmpty()) {
+                throw new IllegalStateException("figure " + name + ": no series to draw");
+            }
+            XYChart chart = new XYChartBuilder().width(width).height(height).title(title)
+                    .xAxisTitle(xTitle).yAxisTitle(yTitle).build();
+            XYStyler styler = chart.getStyler();
+            styler.setLocale(Locale.ROOT);
+            styler.setChartBackgroundColor(Color.WHITE);
+            styler.setPlotBackgroundColor(Color.WHITE);
+            styler.setLegendPosition(Styler.LegendPosition.InsideNE);
+            styler.setLegendVisible(lines.size() > 1 || lines.get(0).lo != null);
+            styler.setXAxisLogarithmic(logX);
+            styler.setYAxisLogarithmic(logY);
+            styler.setPlotGridLinesColor(new Color(0xDDDDDD));
+            styler.setSeriesColors(PALETTE.toArray(new Color[0]));
+            for (Line l : lines) {
+                if (logX) {
+                    checkPositive(l.label, "x", l.x);
+                }
+                if (logY) {
+                    checkPositive(l.label, "y", l.y);
+                    if (l.lo != null) {
+                        checkPositive(l.label, "lower band", l.lo);
+                        checkPositive(l.label, "upper band", l.hi);
+                    }
+                }
+            }
+            for (int i = 0; i < lines.size(); i++) {
+                Line l = lines.get(i);
+                Color color = PALETTE.get(i % PALETTE.size());
+                if (l.lo != null) {
+                    Color light = new Color(color.getRed(), color.getGreen(), color.getBlue(), 110);
+                    for (String edge : new String[] {"lower", "upper"}) {
+                        XYSeries e = chart.addSeries(l.label + " [" + edge + "]", l.x, edge.equals("lower") ? l.lo : l.hi);
+                        e.setMarker(SeriesMarkers.NONE);
+                        e.setLineColor(light);
+                        e.setLineStyle(new BasicStroke(1f));
+                        e.setShowInLegend(false);
+                    }
+                }
+                XYSeries s = chart.addSeries(l.label, l.x, l.y);
+                s.setMarker(SeriesMarkers.NONE);
+                s.setLineColor(color);
+                s.setLineStyle(new BasicStroke(2f));
+            }
+            return chart;
+        }
+
+        /** Writes {@code outDir/figures/<name>.svg} and its caption partial {@code <name>.adoc}; returns the SVG. */
+        public Path save(Path outDir) throws IOException {
+            return Figures.save(chart(), outDir, name, title, sources);
+        }
+
+        private double[] check(String label, String what, double[] v, int n) {
+            Objects.requireNonNull(v, what);
+            String where = "figure " + name + ", series " + label + ": ";
+            if (v.length == 0) {
+                throw new IllegalArgumentException(where + "no points (" + what + " is empty)");
+            }
+            if (v.length != n) {
+                throw new IllegalArgumentException(where + what + " has " + v.length + " values, x has " + n);
+            }
+            for (int i = 0; i < v.length; i++) {
+                if (Double.isNaN(v[i]) || Double.isInfinite(v[i])) {
+                    throw new IllegalArgumentException(where + what + "[" + i + "] is " + v[i]
+                            + "; plot only finite values (filter or mark divergence explicitly)");
+                }
+            }
+            return v.clone();
+        }
+
+        private void checkPositive(String label, String axis, double[] v) {
+            for (int i = 0; i < v.length; i++) {
+                if (v[i] <= 0) {
+                    throw new IllegalArgumentException("figure " + name + ", series " + label + ": " + axis + "[" + i
+                            + "] = " + v[i] + " cannot be shown on a logarithmic axis");
+                }
+            }
+        }
+    }
+}
