@@ -129,6 +129,11 @@ public final class Ops {
     /** x^p for a constant exponent: d/dx = p x^(p-1). */
     public static Tensor pow(Tensor x, float p) {
         Tensor out = binaryForward("pow", BinaryOp.POW, x, constantLike(x, p));
+        if (p == 0f) {
+            // Fix: x^0 is constant, so its gradient is 0 everywhere; the general rule gave 0 * 0^-1 = NaN
+            // at x = 0. PyTorch masks the exponent-0 case to 0 the same way (pow_backward).
+            return Autograd.record("PowBackward", out, g -> new Tensor[] {Tensor.zeros(g.backend(), x.shape())}, x);
+        }
         return Autograd.record("PowBackward", out, g -> new Tensor[] {
             mul(g, mul(constantLike(x, p), binaryForward("pow", BinaryOp.POW, x, constantLike(x, p - 1))))}, x);
     }

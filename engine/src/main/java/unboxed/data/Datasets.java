@@ -37,7 +37,11 @@ public final class Datasets {
         if (prop != null && !prop.isBlank() && !prop.contains("${")) {
             return Path.of(prop).toAbsolutePath().normalize();
         }
-        Path start = Path.of("").toAbsolutePath().normalize();
+        return searchUpward(Path.of("").toAbsolutePath().normalize());
+    }
+
+    /** The nearest folder at or above {@code start} holding {@code data/} and {@code pom.xml}. */
+    static Path searchUpward(Path start) {
         for (Path d = start; d != null; d = d.getParent()) {
             if (Files.isDirectory(d.resolve("data")) && Files.isRegularFile(d.resolve("pom.xml"))) {
                 return d;

@@ -119,6 +119,7 @@ public final class Tensor {
     }
 
     public int size(int dim) {
+        requireDims("size", dim);
         return shape[Shape.wrapDim("size", dim, shape.length)];
     }
 
@@ -127,7 +128,20 @@ public final class Tensor {
     }
 
     public int stride(int dim) {
+        requireDims("stride", dim);
         return strides[Shape.wrapDim("stride", dim, shape.length)];
+    }
+
+    /*
+     * Fix: Shape.wrapDim accepts dim 0 and -1 on a 0-dim tensor (right for reductions), so size(0)
+     * of a 0-dim tensor used to index an empty array and die with ArrayIndexOutOfBoundsException.
+     * PyTorch raises "dimension specified as 0 but tensor has no dimensions"; so do we.
+     */
+    private void requireDims(String op, int dim) {
+        if (shape.length == 0) {
+            throw new IndexOutOfBoundsException(op + "(" + dim + "): dimension specified as " + dim
+                    + " but the tensor is 0-dim (shape [])");
+        }
     }
 
     public int offset() {

@@ -120,6 +120,20 @@ class DatasetTest {
     }
 
     @Test
+    void theSearchStopsAtTheFirstFolderWithDataAndPom() throws IOException {
+        Path repo = dir.resolve("repo");
+        Path module = Files.createDirectories(repo.resolve("engine/src"));
+        Files.createDirectories(repo.resolve("data"));
+        Files.writeString(repo.resolve("pom.xml"), "<project/>");
+        Files.writeString(repo.resolve("engine/pom.xml"), "<project/>"); // a module: pom.xml but no data/
+        assertEquals(repo, Datasets.searchUpward(module));
+        assertEquals(repo, Datasets.searchUpward(repo));
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> Datasets.searchUpward(Files.createDirectories(dir.resolve("elsewhere"))));
+        assertTrue(e.getMessage().contains("elsewhere"), e.getMessage());
+    }
+
+    @Test
     void constructorChecksShapesAndLabels() {
         assertThrows(IllegalArgumentException.class, () -> new Dataset("x", new float[5], new int[] {0}, 1, 2, 2, 2, null));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
@@ -128,16 +142,18 @@ class DatasetTest {
     }
 
     @Test
-    void rootComesFromThePropertyOrTheRepositoryAbove() {
+    void rootComesFromThePropertyOrTheRepositoryAbove() throws IOException {
         String old = System.getProperty(Datasets.ROOT_PROPERTY);
         try {
             System.setProperty(Datasets.ROOT_PROPERTY, dir.toString());
             assertEquals(dir.toAbsolutePath().resolve("data").resolve("datasets"), Datasets.root());
-            System.clearProperty(Datasets.ROOT_PROPERTY);
-            // tests run inside the repository (engine/ or the root): the search finds data/ and pom.xml
-            Path found = Datasets.repositoryRoot();
+            System.setProperty(Datasets.ROOT_PROPERTY, "${maven.multiModuleProjectDirectory}");
+            Path found = Datasets.repositoryRoot(); // unexpanded: ignored, found by searching from the working directory
             assertTrue(Files.isDirectory(found.resolve("data")) && Files.isRegularFile(found.resolve("pom.xml")),
                     found.toString());
+        } catch (IllegalStateException e) {
+            // run from outside any repository: the search fails, and says how to fix it
+            assertTrue(e.getMessage().contains("-Dunboxed.root="), e.getMessage());
         } finally {
             if (old == null) {
                 System.clearProperty(Datasets.ROOT_PROPERTY);

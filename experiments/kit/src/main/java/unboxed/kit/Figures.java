@@ -220,6 +220,8 @@ public final class Figures {
             styler.setLegendVisible(lines.size() > 1 || lines.get(0).lo != null);
             styler.setXAxisLogarithmic(logX);
             styler.setYAxisLogarithmic(logY);
+            styler.setXAxisLogarithmicDecadeOnly(false);  // label 2, 5, ... too: curves often span under a decade
+            styler.setYAxisLogarithmicDecadeOnly(false);
             styler.setPlotGridLinesColor(new Color(0xDDDDDD));
             styler.setSeriesColors(PALETTE.toArray(new Color[0]));
             for (Line l : lines) {

@@ -5,12 +5,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 import unboxed.io.AtomicFiles;
 
 /**
  * Tables as AsciiDoc partials: {@code outDir/tables/<name>.adoc}, included by a report with
  * {@code include::{generated}/tables/<name>.adoc[]}. The table's caption line carries its title
- * and citation; columns whose every cell is a {@link Number} are right-aligned.
+ * and citation; columns whose every cell is a number ({@link Number}, or text such as
+ * {@code 3.2e-07}, {@code 12%}, {@code n/a}) are right-aligned.
  *
  * <pre>{@code
  * Tables.write(outDir, "final-loss", "Final training loss by loss function",
@@ -23,6 +25,9 @@ import unboxed.io.AtomicFiles;
  * table should show fewer digits than the results file holds.
  */
 public final class Tables {
+    private static final Pattern NUMERIC = Pattern.compile(
+            "[-+]?(\\d[\\d,_]*(\\.\\d*)?|\\.\\d+)([eE][-+]?\\d+)?\\s*(%|×|x)?|[-+]?(NaN|Infinity)|n/a|–");
+
     private Tables() {
     }
 
@@ -69,7 +74,7 @@ public final class Tables {
         for (int c = 0; c < n; c++) {
             boolean numeric = true;
             for (List<?> row : rows) {
-                numeric &= row.get(c) instanceof Number;
+                numeric &= row.get(c) instanceof Number || NUMERIC.matcher(String.valueOf(row.get(c)).strip()).matches();
             }
             cols.add(numeric ? ">1" : "1");
         }

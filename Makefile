@@ -1,0 +1,66 @@
+# The front door. Each target is a thin front for Maven or a script under tools/.
+#
+#   make reports                    rebuild every write-up from pinned results, verify against the PyTorch fixtures
+#   make test                       the whole test suite (what .ci/run calls)
+#   make data                       fetch the datasets by name, verify their sha256
+#   make fixtures                   re-export every fixture from real PyTorch (Debian's python3-torch)
+#   make verify-fixtures DIR=...    run any folder of fixture files through the engine
+#   make experiments [POST=...]     rerun a post's experiments, rewrite its pinned results
+#   make reproduce POST=...         rerun into a temporary folder and diff against the pins
+#   make bench [POST=...]           JMH benchmarks with the peers, side by side
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+MVN := mvn -B -q
+POSTS := $(patsubst experiments/%/report.adoc,%,$(wildcard experiments/*/report.adoc))
+ALL_POSTS := $(POSTS)
+POST ?=
+
+.PHONY: help reports test data fixtures verify-fixtures experiments reproduce bench check-java clean
+
+help:
+	@sed -n '2,12p' Makefile | sed 's/^# \{0,1\}//'
+
+check-java:
+	@command -v java >/dev/null || { echo "java not found: install a JDK 17 (Debian: apt-get install -y openjdk-17-jdk-headless)"; exit 2; }
+	@command -v mvn >/dev/null || { echo "mvn not found: install Maven (Debian: apt-get install -y maven)"; exit 2; }
+
+## the site: reports/target/site/index.html and one page per post
+reports: check-java
+	$(MVN) -pl reports -am install -DskipTests
+	@echo "site: reports/target/site/index.html ($(words $(POSTS)) posts)"
+
+## every module's tests; the dataset tests need `make data`, which this runs first
+test: check-java data
+	$(MVN) install
+
+data:
+	tools/data/fetch.sh
+
+fixtures:
+	tools/fixtures/export_all.sh
+
+verify-fixtures: check-java
+	@if [ -z "$(DIR)" ]; then echo "usage: make verify-fixtures DIR=<folder>, e.g. DIR=data/fixtures/01-basics"; exit 2; fi
+	tools/java.sh engine unboxed.fixtures.Verifier "$(abspath $(DIR))"
+
+experiments: check-java data
+	@for p in $(or $(POST),$(ALL_POSTS)); do \
+	  test -d experiments/$$p || { echo "unknown post '$$p': expected one of $(ALL_POSTS)"; exit 2; }; \
+	  echo "== experiments $$p"; \
+	  tools/java.sh experiments/$$p unboxed.kit.RunPost $$p --out "$(CURDIR)/data/results/$$p"; \
+	  (cd data/results/$$p && sha256sum $$(ls *.json | sort) > SHA256SUMS); \
+	done
+
+reproduce: check-java data
+	@if [ -z "$(POST)" ]; then echo "usage: make reproduce POST=<post>, one of $(ALL_POSTS)"; exit 2; fi
+	@test -d experiments/$(POST) || { echo "unknown post '$(POST)': expected one of $(ALL_POSTS)"; exit 2; }
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	  tools/java.sh experiments/$(POST) unboxed.kit.RunPost $(POST) --out "$$tmp"; \
+	  tools/java.sh experiments/kit unboxed.kit.Reproduce "$(CURDIR)/data/results/$(POST)" "$$tmp"
+
+bench: check-java
+	@for p in $(or $(POST),$(ALL_POSTS)); do tools/bench/run.sh $$p; done
+
+clean:
+	$(MVN) clean

@@ -1,0 +1,75 @@
+package unboxed.kit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import unboxed.io.Results;
+
+class FiguresTest {
+    @TempDir
+    Path root;
+    Pinned pinned;
+
+    @BeforeEach
+    void pin() throws IOException {
+        Path f = root.resolve("data/results/01-basics/curves.json");
+        Results.write(f, "01-basics", "curves", ResultsTest.fixed(), Map.of("loss", new double[] {2.0, 1.0, 0.5, 0.3}));
+        pinned = Pinned.load(f, root);
+    }
+
+    Path draw(Path out) throws IOException {
+        double[] x = {1, 2, 3, 4};
+        return Figures.line("learning-curves", "Training loss")
+                .axes("step", "loss").logY()
+                .line("SGD", x, pinned.doubles("/loss"))
+                .seeds("Adam", x, new double[][] {{1.5, 0.8, 0.4, 0.2}, {1.7, 0.9, 0.5, 0.25}})
+                .from(pinned)
+                .save(out);
+    }
+
+    @Test
+    void writesAnSvgThatIsByteIdenticalAcrossRuns() throws IOException {
+        Path a = draw(root.resolve("a"));
+        Path b = draw(root.resolve("b"));
+        assertEquals(root.resolve("a/figures/learning-curves.svg"), a);
+        byte[] svg = Files.readAllBytes(a);
+        assertArrayEquals(svg, Files.readAllBytes(b));
+        String text = new String(svg, StandardCharsets.UTF_8);
+        assertTrue(text.contains("<svg"), text.substring(0, Math.min(200, text.length())));
+        assertTrue(svg.length > 1000);
+    }
+
+    @Test
+    void writesACaptionPartialCitingTheSource() throws IOException {
+        draw(root.resolve("out"));
+        String caption = Files.readString(root.resolve("out/figures/learning-curves.adoc"));
+        assertEquals("[#fig-learning-curves]\n"
+                + ".Training loss. " + pinned.citation() + "\n"
+                + "image::figures/learning-curves.svg[\"Training loss\",width=720]\n", caption);
+    }
+
+    @Test
+    void neverDrawsFromNothing() {
+        double[] x = {1, 2};
+        assertThrows(IllegalArgumentException.class, () -> Figures.line("f", "T").line("a", x, new double[] {1, 2})
+                .save(root));  // no source
+        assertThrows(IllegalArgumentException.class, () -> Figures.line("f", "T").line("a", new double[0], new double[0]));
+        assertThrows(IllegalArgumentException.class, () -> Figures.line("f", "T").line("a", x, new double[] {1}));
+        assertThrows(IllegalArgumentException.class, () -> Figures.line("f", "T").line("a", x, new double[] {1, Double.NaN}));
+        assertThrows(IllegalStateException.class, () -> Figures.line("f", "T").from(pinned).save(root));
+        assertThrows(IllegalArgumentException.class, () -> Figures.line("f", "T").logY()
+                .line("a", x, new double[] {1, 0}).from(pinned).save(root));
+        assertFalse(Files.exists(root.resolve("figures")));
+    }
+}
