@@ -335,7 +335,17 @@ public final class Ops {
             throw new IllegalArgumentException("matmul: shapes " + Shape.str(a.shape()) + " and " + Shape.str(b.shape())
                     + " cannot be multiplied (" + m + "x" + k + " and " + k2 + "x" + n + ")");
         }
-        int[] batch = Shape.broadcast("matmul", Arrays.copyOf(as, as.length - 2), Arrays.copyOf(bs, bs.length - 2));
+        int[] batchA = Arrays.copyOf(as, as.length - 2);
+        int[] batchB = Arrays.copyOf(bs, bs.length - 2);
+        int[] batch;
+        try {
+            batch = Shape.broadcast("matmul", batchA, batchB);
+        } catch (IllegalArgumentException e) {
+            // Fix: the message used to name only the batch parts ("[2] and [3]"); name the operands' shapes too
+            throw new IllegalArgumentException("matmul: the batch dimensions " + Shape.str(batchA) + " of shape "
+                    + Shape.str(a.shape()) + " and " + Shape.str(batchB) + " of shape " + Shape.str(b.shape())
+                    + " cannot be broadcast together", e);
+        }
         int nb = Shape.numel(batch);
         Tensor a3 = reshape(expand(a2, concat(batch, m, k)), new int[] {nb, m, k});
         Tensor b3 = reshape(expand(b2, concat(batch, k, n)), new int[] {nb, k, n});
@@ -349,13 +359,25 @@ public final class Ops {
         return c;
     }
 
-    /** Batched product of [B,M,K] and [B,K,N]: dA = dC B^T, dB = A^T dC. */
+    /**
+     * Batched product of [B,M,K] and [B,K,N]: dA = dC B^T, dB = A^T dC.
+     *
+     * <p>Each gradient is produced in its operand's memory order: when the operand is a transposed
+     * view (as {@code weight.t()} is in Linear), the product is computed transposed, (dB)^T = dC^T A,
+     * so that the gradient reaching the weight is contiguous and accumulating it needs no strided copy.
+     */
     public static Tensor bmm(Tensor a, Tensor b) {
         Tensor out = Tensor.zeros(a.backend(), a.size(0), a.size(1), b.size(2));
         a.backend().matmul(a, b, out);
         return Autograd.record("BmmBackward", out, g -> new Tensor[] {
-            a.requiresGrad() ? bmm(g, transpose(b, 1, 2)) : null,
-            b.requiresGrad() ? bmm(transpose(a, 1, 2), g) : null}, a, b);
+            a.requiresGrad() ? (isTransposed(a) ? transpose(bmm(b, transpose(g, 1, 2)), 1, 2) : bmm(g, transpose(b, 1, 2))) : null,
+            b.requiresGrad() ? (isTransposed(b) ? transpose(bmm(transpose(g, 1, 2), a), 1, 2) : bmm(transpose(a, 1, 2), g)) : null},
+                a, b);
+    }
+
+    /** A [B, R, C] view whose columns are contiguous: the memory of a [B, C, R] tensor. */
+    private static boolean isTransposed(Tensor t) {
+        return t.size(1) > 1 && t.size(2) > 1 && t.stride(1) == 1 && t.stride(2) == t.size(1);
     }
 
     private static int[] concat(int[] head, int... tail) {

@@ -45,6 +45,13 @@ public interface Backend {
     void binary(BinaryOp op, Tensor a, Tensor b, Tensor out);
 
     /**
+     * y = y + alpha * x in place (y contiguous, same shape as x): the optimizers' update, one pass
+     * over memory instead of a temporary for alpha * x. Rounds alpha * x before adding (no fused
+     * multiply-add), exactly like the separate multiply and add it replaces.
+     */
+    void axpy(float alpha, Tensor x, Tensor y);
+
+    /**
      * out = op over the dimensions where {@code out} has size 1 and {@code x} does not
      * ({@code out} has x's rank, "keepdim" form). An empty reduction gives the op's identity
      * (0 for SUM, -inf for MAX, +inf for MIN).

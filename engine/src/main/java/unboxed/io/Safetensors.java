@@ -73,7 +73,8 @@ public final class Safetensors {
                         break;
                     case I64: {
                         long v = b.getLong(i * 8);
-                        if (Math.abs(v) > (1L << 24)) {
+                        // Fix: Math.abs(Long.MIN_VALUE) is negative, so that value used to slip through
+                        if (v > (1L << 24) || v < -(1L << 24)) {
                             throw new FormatException(file, "tensor '" + name + "' holds the int64 value " + v
                                     + ", too large for the engine's float32 index tensors");
                         }
@@ -216,12 +217,19 @@ public final class Safetensors {
             }
         }
         JsonNode off = node.get("data_offsets");
-        if (off == null || !off.isArray() || off.size() != 2 || !off.get(0).isIntegralNumber() || !off.get(1).isIntegralNumber()) {
-            throw new FormatException(path, "tensor '" + name + "' has no valid data_offsets [begin, end]");
+        // Fix: canConvertToLong, else an offset beyond 2^63 (a BigInteger) was silently truncated by asLong()
+        if (off == null || !off.isArray() || off.size() != 2 || !off.get(0).isIntegralNumber() || !off.get(1).isIntegralNumber()
+                || !off.get(0).canConvertToLong() || !off.get(1).canConvertToLong()) {
+            throw new FormatException(path, "tensor '" + name + "' has no valid data_offsets [begin, end]: " + off);
         }
         long begin = off.get(0).asLong();
         long end = off.get(1).asLong();
-        if (begin < 0 || end < begin || end > data.capacity()) {
+        // Fix: a reversed or negative range used to be reported as running "past the end of the data"
+        if (begin < 0 || end < begin) {
+            throw new FormatException(path, "tensor '" + name + "' has data_offsets [" + begin + ", " + end
+                    + "] that are not a valid range (need 0 <= begin <= end)");
+        }
+        if (end > data.capacity()) {
             throw new FormatException(path, "tensor '" + name + "' has data_offsets [" + begin + ", " + end
                     + "] that run past the end of the data (" + data.capacity() + " bytes)");
         }

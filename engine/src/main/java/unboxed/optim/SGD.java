@@ -46,7 +46,9 @@ public final class SGD extends Optimizer {
             throw new IllegalArgumentException("SGD: invalid weight_decay value: " + weightDecay);
         }
         if (nesterov && (momentum <= 0 || dampening != 0)) {
-            throw new IllegalArgumentException("SGD: Nesterov momentum requires a momentum and zero dampening");
+            // the offending values are part of the message (PyTorch's text alone does not say which was wrong)
+            throw new IllegalArgumentException("SGD: Nesterov momentum requires a momentum and zero dampening"
+                    + " (got momentum=" + momentum + ", dampening=" + dampening + ")");
         }
         this.lr = (float) lr;
         this.momentum = (float) momentum;
@@ -82,7 +84,7 @@ public final class SGD extends Optimizer {
                     }
                     d = nesterov ? d.add(buf.mul(momentum)) : buf;
                 }
-                be.binary(BinaryOp.SUB, p, d.mul(lr), p);
+                be.axpy(-lr, d, p);
             }
         } catch (RuntimeException e) {
             throw e;

@@ -155,7 +155,7 @@ class AutogradTest {
         Tensor loss = x.exp().sum();
         loss.backward();
         IllegalStateException e = assertThrows(IllegalStateException.class, loss::backward);
-        assertMessage(e, "second time", "retain");
+        assertMessage(e, "second time", "backward(gradient, true)");
     }
 
     @Test

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import unboxed.fixtures.CaseResult;
+import unboxed.fixtures.Tolerances;
 import unboxed.kit.Tables;
 
 /**
@@ -77,15 +78,12 @@ public final class Validation {
         }
         List<List<?>> rows = new ArrayList<>();
         for (Row r : summarize(results)) {
-            List<String> tols = new ArrayList<>();
-            for (double t : r.tolerances()) {
-                tols.add(number(t));
-            }
-            rows.add(List.of(r.op(), r.cases(), number(r.maxAbsError()), number(r.maxRelError()),
-                    tols.isEmpty() ? "n/a" : String.join(", ", tols), r.verdict()));
+            rows.add(List.of(r.op(), r.cases(), number(r.maxAbsError()), number(r.maxRelError()), tolerance(r),
+                    r.verdict()));
         }
         return Tables.write(outDir, "validation", "Validation against PyTorch: each op's fixture cases, the largest"
-                        + " error seen and the op's tolerance",
+                        + " error seen and the op's tolerance (a value passes when |ours − torch| ≤ atol + rtol·|torch|,"
+                        + " the rule of torch.allclose)",
                 List.of("op", "cases", "largest abs. error", "largest rel. error", "tolerance", "verdict"),
                 rows, sourceLine(fixturesDir, repoRoot));
     }
@@ -167,6 +165,19 @@ public final class Validation {
             }
         }
         return problems;
+    }
+
+    /** The op's tolerance as the engine defines it ({@link Tolerances}), else the values its cases report. */
+    static String tolerance(Row r) {
+        Tolerances.Tolerance t = Tolerances.of(r.op());
+        if (t != null) {
+            return "atol " + number(t.atol()) + ", rtol " + number(t.rtol());
+        }
+        List<String> tols = new ArrayList<>();
+        for (double v : r.tolerances()) {
+            tols.add(number(v));
+        }
+        return tols.isEmpty() ? "n/a" : String.join(", ", tols);
     }
 
     /** Three significant digits in scientific notation; 0 as "0"; NaN as "n/a". */

@@ -139,7 +139,7 @@ class SiteBuilderTest {
         String html = Files.readString(page, StandardCharsets.UTF_8);
         assertTrue(html.contains("<img src=\"data:image/svg+xml;base64,"), "figure embedded");
         assertTrue(html.contains("id=\"fig-curve\"") && html.contains("id=\"tab-final\""));
-        assertTrue(html.contains("data/results/99-fake/curves.json (sha256 "), "figure and table cite their source");
+        assertTrue(html.contains("Source: data/results/99-fake/curves.json (sha256 "), "figure and table cite their source");
         assertTrue(html.contains("id=\"tab-validation\"") && html.contains("PASS"));
         assertTrue(html.contains("Fixtures: data/fixtures/99-fake (SHA256SUMS sha256 "));
         assertFalse(html.contains("<link rel=\"stylesheet\" href=\"https://fonts"), "no web fonts");

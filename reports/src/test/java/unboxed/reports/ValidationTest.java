@@ -11,6 +11,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import unboxed.fixtures.CaseResult;
+import unboxed.fixtures.Tolerances;
 
 class ValidationTest {
     @TempDir
@@ -46,20 +47,23 @@ class ValidationTest {
         Files.writeString(fixtures.resolve("SHA256SUMS"), "");
         String sha = Validation.sha256(new byte[0]);
         Path f = Validation.write(root.resolve("out"), fixtures, root, List.of(
-                ok("a", "relu", 0, 0, 0), ok("b", "linear", 1.25e-7, 2e-6, 1e-5), ok("c", "linear", 3e-7, 1e-6, 1e-5)));
+                ok("a", "not_an_op", 0, 0, 0.25), ok("b", "linear", 1.25e-7, 2e-6, 1e-5), ok("c", "linear", 3e-7, 1e-6, 1e-5)));
         assertEquals(root.resolve("out/tables/validation.adoc"), f);
+        Tolerances.Tolerance linear = Tolerances.of("linear");
         assertEquals("""
-                [#tab-validation,cols="1,>1,>1,>1,>1,1",options="header"]
-                .Validation against PyTorch: each op's fixture cases, the largest error seen and the op's tolerance. \
+                [#tab-validation,cols="1,>1,>1,>1,1,1",options="header,autowidth",role="stretch"]
+                .Validation against PyTorch: each op's fixture cases, the largest error seen and the op's tolerance \
+                (a value passes when |ours − torch| ≤ atol + rtol·|torch|, the rule of torch.allclose). \
                 Fixtures: data/fixtures/01-basics (SHA256SUMS sha256 %s…), check with \
                 `make verify-fixtures DIR=data/fixtures/01-basics`
                 |===
                 |op |cases |largest abs. error |largest rel. error |tolerance |verdict
 
-                |linear |2 |3.00e-07 |2.00e-06 |1.00e-05 |PASS
-                |relu |1 |0 |0 |0 |PASS
+                |linear |2 |3.00e-07 |2.00e-06 |atol %s, rtol %s |PASS
+                |not_an_op |1 |0 |0 |2.50e-01 |PASS
                 |===
-                """.formatted(sha.substring(0, 8)), Files.readString(f));
+                """.formatted(sha.substring(0, 8), Validation.number(linear.atol()), Validation.number(linear.rtol())),
+                Files.readString(f));
     }
 
     @Test

@@ -111,10 +111,7 @@ public final class CpuBackend implements Backend {
         int n = out.numel();
         int base = out.offset();
         if (x.isContiguous()) {
-            int xo = x.offset();
-            for (int i = 0; i < n; i++) {
-                o[base + i] = Elementwise.unary(op, xs[xo + i]);
-            }
+            Elementwise.unaryContiguous(op, xs, x.offset(), o, base, n);
             return;
         }
         Strided it = new Strided(x.shape(), x.strides(), x.offset());
@@ -147,6 +144,19 @@ public final class CpuBackend implements Backend {
             o[base + i] = Elementwise.binary(op, as[ia.offset], bs[ib.offset]);
             ia.next();
             ib.next();
+        }
+    }
+
+    @Override
+    public void axpy(float alpha, Tensor x, Tensor y) {
+        float[] ys = data(y);
+        int yo = y.offset();
+        int n = y.numel();
+        Tensor xc = x.isContiguous() ? x : contiguousCopy(x);
+        float[] xs = data(xc);
+        int xo = xc.offset();
+        for (int i = 0; i < n; i++) {
+            ys[yo + i] += alpha * xs[xo + i];
         }
     }
 

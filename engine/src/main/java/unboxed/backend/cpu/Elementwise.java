@@ -47,6 +47,41 @@ final class Elementwise {
         }
     }
 
+    /**
+     * out = op(x) over contiguous memory. The switch sits outside the loops so that each loop body
+     * is a single expression the JIT can vectorise; a per-element switch costs more than the math.
+     */
+    static void unaryContiguous(UnaryOp op, float[] x, int xo, float[] o, int oo, int n) {
+        switch (op) {
+            case NEG:
+                for (int i = 0; i < n; i++) {
+                    o[oo + i] = -x[xo + i];
+                }
+                return;
+            case RELU:
+                for (int i = 0; i < n; i++) {
+                    float v = x[xo + i];
+                    o[oo + i] = v < 0f ? 0f : v;
+                }
+                return;
+            case STEP:
+                for (int i = 0; i < n; i++) {
+                    o[oo + i] = x[xo + i] > 0f ? 1f : 0f;
+                }
+                return;
+            case SQUARE:
+                for (int i = 0; i < n; i++) {
+                    float v = x[xo + i];
+                    o[oo + i] = v * v;
+                }
+                return;
+            default:
+                for (int i = 0; i < n; i++) {
+                    o[oo + i] = unary(op, x[xo + i]);
+                }
+        }
+    }
+
     /** The common case in a training step: both operands contiguous, same shape; plain loops the JIT vectorises. */
     static void binaryContiguous(BinaryOp op, float[] a, int ao, float[] b, int bo, float[] o, int oo, int n) {
         switch (op) {

@@ -199,6 +199,9 @@ public final class Sgemm {
 
     /** Balanced K blocks of at most KC: depends on k only, so never on threads or tiling. */
     static int kBlock(int k) {
+        if (k <= KC) {
+            return Math.max(k, 1);
+        }
         int blocks = (k + KC - 1) / KC;
         return (k + blocks - 1) / blocks;
     }

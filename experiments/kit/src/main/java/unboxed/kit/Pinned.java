@@ -46,13 +46,16 @@ public final class Pinned {
         return load(resultsDir.resolve(name + ".json"));
     }
 
-    /** A results file; its path is cited relative to the repository root. */
+    /** A results file; its path is cited relative to the repository that holds it (else {@link RepoRoot#get()}). */
     public static Pinned load(Path file) throws IOException {
-        Path root;
-        try {
-            root = RepoRoot.get();
-        } catch (IllegalStateException e) {
-            root = null;
+        Path parent = file.toAbsolutePath().getParent();
+        Path root = parent == null ? null : RepoRoot.find(parent);
+        if (root == null) {
+            try {
+                root = RepoRoot.get();
+            } catch (IllegalStateException e) {
+                root = null;
+            }
         }
         return load(file, root);
     }

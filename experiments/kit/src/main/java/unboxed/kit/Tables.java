@@ -80,7 +80,7 @@ public final class Tables {
         }
         StringBuilder s = new StringBuilder();
         s.append("[#tab-").append(name).append(",cols=\"").append(String.join(",", cols))
-                .append("\",options=\"header\"]\n");
+                .append("\",options=\"header,autowidth\",role=\"stretch\"]\n");
         s.append('.').append(Figures.sentence(title)).append(' ').append(sourceLine.strip()).append('\n');
         s.append("|===\n");
         appendRow(s, headers);

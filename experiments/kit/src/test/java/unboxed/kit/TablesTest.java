@@ -22,7 +22,7 @@ class TablesTest {
                 "Source: data/results/01-basics/x.json (sha256 1a2b3c4d…), regenerate with `make experiments POST=01-basics`");
         assertEquals(out.resolve("tables/final-loss.adoc"), f);
         assertEquals("""
-                [#tab-final-loss,cols="1,>1,>1",options="header"]
+                [#tab-final-loss,cols="1,>1,>1",options="header,autowidth",role="stretch"]
                 .Final loss by loss function. Source: data/results/01-basics/x.json (sha256 1a2b3c4d…), regenerate with `make experiments POST=01-basics`
                 |===
                 |loss |final value |steps

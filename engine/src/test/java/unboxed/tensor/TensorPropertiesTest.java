@@ -16,7 +16,7 @@ import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 
 /** Property-based checks of broadcasting and reshaping against naive index arithmetic. */
-class TensorProperties {
+class TensorPropertiesTest {
 
     /** {@code base} with its first {@code drop} dimensions removed and the dimensions in {@code ones} set to 1. */
     static int[] derive(List<Integer> base, int drop, int ones) {

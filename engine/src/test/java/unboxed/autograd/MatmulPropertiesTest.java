@@ -10,7 +10,7 @@ import net.jqwik.api.constraints.IntRange;
 import unboxed.tensor.Tensor;
 
 /** Random matmul sizes and layouts against a naive triple loop in double, forward and backward. */
-class MatmulProperties {
+class MatmulPropertiesTest {
 
     private static float[] gaussian(Random r, int n) {
         float[] v = new float[n];

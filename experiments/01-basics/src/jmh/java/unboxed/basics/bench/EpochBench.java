@@ -1,0 +1,80 @@
+package unboxed.basics.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+import unboxed.backend.Backends;
+import unboxed.backend.cpu.CpuBackend;
+import unboxed.basics.Mlp;
+import unboxed.data.DataLoader;
+import unboxed.data.Dataset;
+import unboxed.data.Datasets;
+import unboxed.nn.Sequential;
+import unboxed.nn.functional.F;
+import unboxed.optim.SGD;
+import unboxed.tensor.Rng;
+import unboxed.tensor.Tensor;
+
+/**
+ * One training epoch of the post's MLP (784-256-10, batch 64, cross-entropy, SGD lr 0.1) on the
+ * 60,000 MNIST training images, one thread: the unit of work the PyTorch peer
+ * (tools/bench/torch_peer.py) times the same way. Each measured call is a whole epoch, so the
+ * mode is single-shot: JIT warm-up happens in the warm-up epochs.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.SingleShotTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 2)
+@Measurement(iterations = 5)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx4g"})
+public class EpochBench {
+    private Dataset train;
+    private Sequential model;
+    private SGD opt;
+    private DataLoader loader;
+
+    @Setup
+    public void setup() throws IOException {
+        Backends.use(new CpuBackend(1));
+        train = Files.exists(Datasets.root().resolve("mnist")) ? Dataset.mnist(Datasets.root(), true) : synthetic();
+        Rng rng = new Rng(0);
+        model = Mlp.create(rng);
+        opt = new SGD(model.parameters(), 0.1);
+        loader = new DataLoader(train, 64, true, false, true, rng.fork("shuffle"));
+    }
+
+    /** Random images of MNIST's shape, for machines where `make data` has not run. */
+    private static Dataset synthetic() {
+        Rng r = new Rng(1);
+        int n = 60000;
+        float[] x = r.uniform(n * 784, 0, 1);
+        int[] y = new int[n];
+        for (int i = 0; i < n; i++) {
+            y[i] = r.nextInt(10);
+        }
+        return new Dataset("synthetic-mnist-shape", x, y, 1, 28, 28, 10, null);
+    }
+
+    @Benchmark
+    public float trainOneEpoch() {
+        float last = 0;
+        for (DataLoader.Batch b : loader.epoch()) {
+            Tensor loss = F.crossEntropy(model.forward(b.images()), b.labels());
+            opt.zeroGrad();
+            loss.backward();
+            opt.step();
+            last = loss.item();
+        }
+        return last;
+    }
+}
