@@ -11,7 +11,7 @@
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
-MVN := mvn -B -q
+MVN := mvn -B -q -Dstyle.color=never
 POSTS := $(patsubst experiments/%/report.adoc,%,$(wildcard experiments/*/report.adoc))
 ALL_POSTS := $(POSTS)
 POST ?=

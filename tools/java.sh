@@ -13,8 +13,8 @@ if [ ! -f "$module/pom.xml" ]; then
   echo "tools/java.sh: no Maven module at '$module' (expected $module/pom.xml)" >&2
   exit 2
 fi
-mvn -B -q -pl "$module" -am install -DskipTests >&2
+mvn -B -q -Dstyle.color=never -pl "$module" -am install -DskipTests >&2
 cp_file="$root/$module/target/runtime.classpath"
-mvn -B -q -pl "$module" dependency:build-classpath -Dmdep.outputFile="$cp_file" -Dmdep.includeScope=runtime >&2
+mvn -B -q -Dstyle.color=never -pl "$module" dependency:build-classpath -Dmdep.outputFile="$cp_file" -Dmdep.includeScope=runtime >&2
 exec java --add-modules jdk.incubator.vector -Dunboxed.root="$root" ${JAVA_OPTS:-} \
   -cp "$root/$module/target/classes:$(cat "$cp_file")" "$main" "$@"

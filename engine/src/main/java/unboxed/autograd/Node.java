@@ -35,7 +35,7 @@ public final class Node {
     Tensor[] apply(Tensor gradOutput) {
         if (backward == null) {
             throw new IllegalStateException("Trying to backward through the graph a second time (" + name
-                    + "): the saved tensors were freed after the first backward; call backward(gradient, true)"
+                    + "): the saved tensors were freed after the first backward; call backward(gradient, true) (retain_graph=True)"
                     + " the first time to keep them");
         }
         return backward.apply(gradOutput);

@@ -66,6 +66,11 @@ class SiteBuilderTest {
         }
 
         @Override
+        public Class<?> experimentMain() {
+            return FakePost.class;
+        }
+
+        @Override
         public void generate(Path resultsDir, Path outDir) throws IOException {
             Pinned p = Pinned.load(resultsDir, "curves");
             Figures.line("curve", "Loss by step").axes("step", "loss")

@@ -87,8 +87,11 @@ public final class Sgemm {
     // KC is part of the arithmetic (see "Determinism"): changing it changes the low bits of
     // results. MC and NC are not: any value gives the same bits.
 
-    /** Largest block of K summed in registers before C is updated. */
-    static final int KC = 256;
+    /**
+     * Largest block of K summed in registers before C is updated. Public because it is part of
+     * the arithmetic's definition (see "Determinism"), not only a speed setting.
+     */
+    public static final int KC = 256;
     /** Rows of A packed at once (a multiple of MR). */
     static final int MC = 96;
     /** Columns of B packed at once (a multiple of NR). */

@@ -40,6 +40,11 @@ public final class BasicsPost implements Post {
     }
 
     @Override
+    public Class<?> experimentMain() {
+        return Experiment.class;
+    }
+
+    @Override
     public void generate(Path resultsDir, Path outDir) throws IOException {
         Pinned la = Pinned.load(resultsDir, "loss-alternatives");
         Pinned gm = Pinned.load(resultsDir, "gradient-magnitude");

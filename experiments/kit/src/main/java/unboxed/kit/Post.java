@@ -18,6 +18,13 @@ public interface Post {
     String summary();
 
     /**
+     * The post's experiment main ({@code public static void main(String[])}, picocli options of
+     * {@link CommonOptions}): what {@code make experiments POST=<slug>} and {@code make reproduce}
+     * run, through {@link RunPost}.
+     */
+    Class<?> experimentMain();
+
+    /**
      * Draw every figure and table of the post from pinned results under {@code resultsDir} into
      * {@code outDir} ({@code figures/}, {@code tables/}), with {@link Figures} and {@link Tables}.
      * A missing pinned result throws (see {@link Pinned}); nothing is drawn from a live run.

@@ -30,7 +30,7 @@ public final class BCEWithLogitsByHand {
     public Tensor forward(Tensor x, Tensor t) {
         return Autograd.noGrad(() -> {
             Tensor softplusNeg = x.neg().relu().add(x.abs().neg().exp().add(1f).log());
-            Tensor lw = posWeight == null ? Tensor.ones(1) : posWeight.sub(1f).mul(t).add(1f);
+            Tensor lw = posWeight == null ? Tensor.scalar(1f) : posWeight.sub(1f).mul(t).add(1f);
             Tensor oneMinusT = t.neg().add(1f);
             Tensor loss = oneMinusT.mul(x).add(lw.mul(softplusNeg));
             Tensor grad = oneMinusT.sub(lw.mul(x.neg().sigmoid()));

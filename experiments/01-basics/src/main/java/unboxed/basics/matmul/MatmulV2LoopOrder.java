@@ -1,0 +1,41 @@
+package unboxed.basics.matmul;
+
+import java.util.Arrays;
+
+/**
+ * Matrix multiply, version 2 of 5: the same arithmetic, the loops in the order i-k-j.
+ *
+ * <p>What changes from version 1: the loops over p (the shared dimension) and j are swapped. For
+ * a fixed row i of C and a fixed p, the innermost loop now adds {@code a[i,p] * b[p, :]} to the
+ * whole row {@code c[i, :]}: it reads a row of B and updates a row of C, both contiguous in
+ * memory.
+ *
+ * <p>Why it is faster: every cache line brought in is used to the last float, and sequential
+ * access is what the hardware prefetcher predicts best. Better still, the iterations of the inner
+ * loop are independent (each j updates its own c[i,j]), so the JIT's auto-vectoriser (C2's
+ * SuperWord) turns it into SIMD multiplies and adds, 8 or 16 floats at a time.
+ *
+ * <p>What does not change: each c[i,j] still receives its products in increasing p, starting from
+ * zero, each rounded by a separate multiply and add. Java never fuses or reorders floating-point
+ * operations, so the result is bit-for-bit the result of version 1 (MatmulVersionsTest checks it).
+ *
+ * <p>What is left: for large matrices each row of B is read again for every row of A. When B does
+ * not fit in the caches (4 MiB at n = 1024, against 1 MiB of L2), it streams from L3 or memory
+ * each time. Version 3 fixes that.
+ */
+public final class MatmulV2LoopOrder {
+    private MatmulV2LoopOrder() {
+    }
+
+    public static void matmul(int m, int n, int k, float[] a, float[] b, float[] c) {
+        Arrays.fill(c, 0, m * n, 0f);
+        for (int i = 0; i < m; i++) {
+            for (int p = 0; p < k; p++) {
+                float aip = a[i * k + p];
+                for (int j = 0; j < n; j++) {
+                    c[i * n + j] += aip * b[p * n + j];
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,210 @@
+#!/usr/bin/env bash
+# JMH benchmarks of one post, with the PyTorch peer, side by side in one run on one machine.
+#
+#   tools/bench/run.sh POST [--quick]        e.g. tools/bench/run.sh 01-basics
+#
+# 1. builds the post's benchmarks jar:  mvn -q -Pbench -pl experiments/POST -am package -DskipTests
+# 2. runs every benchmark in that jar (any class: adding one needs no change here), JSON results
+# 3. runs the PyTorch peer (tools/bench/torch_peer.py, one thread), after JMH, never beside it
+# 4. writes data/results/POST/bench.json atomically (temp file in the same folder, then mv):
+#    the JMH results, the peer's, the ratios derived from both, and provenance.
+#
+# --quick: 1 warm-up and 2 measured iterations of 1 s per benchmark (JMH and peer alike), for a
+# smoke test; the pinned results come from a full run (the benchmarks' own annotations).
+#
+# Environment: JMH_ARGS adds options to JMH (e.g. JMH_ARGS='MatmulBench' to run one class);
+# BENCH_OUT replaces the output file (default data/results/POST/bench.json).
+set -euo pipefail
+
+usage() { echo "usage: tools/bench/run.sh POST [--quick]   (POST is a folder under experiments/, e.g. 01-basics)" >&2; exit 2; }
+[ $# -ge 1 ] || usage
+command_line="tools/bench/run.sh $*"
+post="$1"; shift
+quick=0
+for arg in "$@"; do
+  case "$arg" in
+    --quick) quick=1 ;;
+    *) usage ;;
+  esac
+done
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$root"
+if [ ! -f "experiments/$post/pom.xml" ]; then
+  echo "tools/bench/run.sh: no post '$post' (expected experiments/$post/pom.xml)" >&2
+  exit 2
+fi
+if [ ! -d "experiments/$post/src/jmh/java" ]; then
+  echo "tools/bench/run.sh: post '$post' has no benchmarks (experiments/$post/src/jmh/java)" >&2
+  exit 2
+fi
+python=/usr/bin/python3
+if ! "$python" -c 'import torch' 2>/dev/null; then
+  echo "tools/bench/run.sh: $python cannot import torch; install Debian's python3-torch (apt-get install python3-torch)" >&2
+  exit 2
+fi
+
+started_iso="$(date --iso-8601=seconds)"
+started_s="$(date +%s.%N)"
+loadavg_start="$(cut -d' ' -f1-3 /proc/loadavg)"
+work="$(mktemp -d "${TMPDIR:-/tmp}/bench-$post.XXXXXX")"
+tmp=""
+trap 'rm -rf "$work"; [ -z "$tmp" ] || rm -f "$tmp"' EXIT
+
+echo "== building experiments/$post benchmarks" >&2
+mvn -q -B -Dstyle.color=never -Pbench -pl "experiments/$post" -am package -DskipTests >&2
+jar="experiments/$post/target/benchmarks.jar"
+[ -f "$jar" ] || { echo "tools/bench/run.sh: $jar was not built (does the post's pom have the 'bench' profile?)" >&2; exit 1; }
+
+jmh_opts=()
+if [ $quick = 1 ]; then
+  jmh_opts=(-wi 1 -i 2 -w 1s -r 1s -f 1)
+fi
+# shellcheck disable=SC2206
+extra=(${JMH_ARGS:-})
+java_cmd=(java --add-modules jdk.incubator.vector -Dunboxed.root="$root" -jar "$jar"
+          -rf json -rff "$work/jmh.json" "${jmh_opts[@]}" "${extra[@]}")
+echo "== JMH: ${java_cmd[*]}" >&2
+"${java_cmd[@]}" >&2
+
+peer_cmd=("$python" tools/bench/torch_peer.py --out "$work/peer.json")
+[ $quick = 1 ] && peer_cmd+=(--quick)
+echo "== peer: ${peer_cmd[*]}" >&2
+"${peer_cmd[@]}"
+
+loadavg_end="$(cut -d' ' -f1-3 /proc/loadavg)"
+out="${BENCH_OUT:-data/results/$post/bench.json}"
+mkdir -p "$(dirname "$out")"
+tmp="$(mktemp "$(dirname "$out")/.bench.json.XXXXXX")"
+
+commit="$(git rev-parse HEAD 2>/dev/null || echo "")"
+dirty="$([ -n "$(git status --porcelain 2>/dev/null)" ] && echo true || echo false)"
+jdk="$(java -version 2>&1 | tr '\n' ' ' | sed 's/ *$//')"
+
+POST="$post" COMMAND_LINE="$command_line" JMH_COMMAND="${java_cmd[*]}" PEER_COMMAND="${peer_cmd[*]}" \
+STARTED="$started_iso" STARTED_S="$started_s" COMMIT="$commit" DIRTY="$dirty" JDK="$jdk" QUICK="$quick" \
+LOAD_START="$loadavg_start" LOAD_END="$loadavg_end" \
+"$python" - "$work/jmh.json" "$work/peer.json" "$tmp" <<'PY'
+import json, os, re, statistics, sys, time
+
+jmh_path, peer_path, out_path = sys.argv[1:4]
+env = os.environ
+jmh = json.load(open(jmh_path))
+peer = json.load(open(peer_path))
+
+
+def cpu_model():
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return None
+
+
+def cube_size(name):
+    """MatmulBench's naming: a benchmark ending in _<n> times one n x n x n product."""
+    m = re.search(r"_(\d+)$", name)
+    return int(m.group(1)) if m else None
+
+
+benchmarks = []
+for r in jmh:
+    pm = r["primaryMetric"]
+    raw = [x for fork in pm.get("rawData", []) for x in fork]
+    entry = {
+        "benchmark": r["benchmark"],
+        "mode": r["mode"],
+        "threads": r.get("threads"),
+        "forks": r.get("forks"),
+        "warmup_iterations": r.get("warmupIterations"),
+        "measurement_iterations": r.get("measurementIterations"),
+        "params": r.get("params", {}),
+        "score": pm["score"],
+        "error": pm["scoreError"],
+        "units": pm["scoreUnit"],
+        "iterations": raw,
+        "median": statistics.median(raw) if raw else pm["score"],
+    }
+    n = cube_size(r["benchmark"].rsplit(".", 1)[-1])
+    if n and pm["scoreUnit"] == "ms/op":
+        entry["n"] = n
+        entry["gflops_median"] = 2.0 * n ** 3 / (entry["median"] * 1e6)
+        entry["gflops_iterations"] = [2.0 * n ** 3 / (x * 1e6) for x in raw]
+    benchmarks.append(entry)
+
+
+def find(pattern):
+    for b in benchmarks:
+        if re.search(pattern, b["benchmark"]):
+            return b
+    return None
+
+
+ratios, definitions = {}, {}
+results = peer.get("results", {})
+for b in benchmarks:
+    name = b["benchmark"].rsplit(".", 1)[-1]
+    torch_mm = results.get(f"matmul_{b.get('n')}")
+    if name.startswith("sgemm_") and torch_mm:
+        key = f"sgemm_{b['n']}_ours_over_openblas"
+        ratios[key] = b["gflops_median"] / torch_mm["gflops_median"]
+        ratios[f"sgemm_{b['n']}_gflops_ours"] = b["gflops_median"]
+        ratios[f"sgemm_{b['n']}_gflops_openblas"] = torch_mm["gflops_median"]
+        definitions[key] = (f"GFLOP/s of the engine's Sgemm (JMH {b['benchmark']}, median iteration) over "
+                            f"GFLOP/s of torch.matmul through OpenBLAS (peer matmul_{b['n']}, median "
+                            "iteration), float32, one thread each; > 1 means ours is faster")
+epoch = find(r"EpochBench\.")
+if epoch and "mlp_epoch" in results:
+    ratios["mlp_epoch_ours_over_torch_speed"] = results["mlp_epoch"]["median"] / epoch["median"]
+    ratios["mlp_epoch_ms_ours"] = epoch["median"]
+    ratios["mlp_epoch_ms_torch"] = results["mlp_epoch"]["median"]
+    definitions["mlp_epoch_ours_over_torch_speed"] = (
+        f"torch's median epoch time (peer mlp_epoch) over ours (JMH {epoch['benchmark']}): one epoch of "
+        "the 784-256-10 MLP, batch 64, SGD lr 0.1, one thread each; > 1 means ours is faster")
+ratios["definitions"] = definitions
+
+out = {
+    "post": env["POST"],
+    "quick": env["QUICK"] == "1",
+    "jmh": benchmarks,
+    "peer": peer,
+    "ratios": ratios,
+    "provenance": {
+        "git_commit": env["COMMIT"] or None,
+        "git_dirty": env["DIRTY"] == "true",
+        "command_line": env["COMMAND_LINE"],
+        "jmh_command": env["JMH_COMMAND"],
+        "peer_command": env["PEER_COMMAND"],
+        "cpu_model": cpu_model(),
+        "cores": os.cpu_count(),
+        "jdk": env["JDK"],
+        "jmh_version": jmh[0].get("jmhVersion") if jmh else None,
+        "jvm_args": jmh[0].get("jvmArgs") if jmh else None,
+        "torch_version": peer.get("torch_version"),
+        "torch_package": peer.get("torch_package"),
+        "blas_config": {"torch_config_head": peer.get("torch_config_head"),
+                        "torch_build_settings": peer.get("torch_build_settings"),
+                        "openblas": peer.get("blas")},
+        "thread_pins": {
+            "jmh": "one benchmark thread (JMH threads=1); Sgemm called with threads=1, EpochBench on CpuBackend(1)",
+            "peer": peer.get("threads"),
+            "peer_cpu_over_wall": {k: v.get("cpu_over_wall") for k, v in results.items()},
+        },
+        "load_average_start": env["LOAD_START"],
+        "load_average_end": env["LOAD_END"],
+        "started": env["STARTED"],
+        "wall_seconds": round(time.time() - float(env["STARTED_S"]), 1),
+    },
+}
+with open(out_path, "w") as f:
+    json.dump(out, f, indent=2)
+    f.write("\n")
+
+for key, value in ratios.items():
+    if key != "definitions":
+        print(f"{key}: {value:.3f}", file=sys.stderr)
+PY
+chmod 644 "$tmp"
+mv "$tmp" "$out"
+tmp=""
+echo "== wrote $out" >&2

@@ -1,0 +1,275 @@
+#!/usr/bin/python3
+"""The PyTorch peer of the JMH benchmarks: the same work, the same protocol, one thread.
+
+    /usr/bin/python3 tools/bench/torch_peer.py --out peer.json [--quick]
+
+Run by tools/bench/run.sh in the same invocation as JMH (one after the other, never together).
+Uses Debian's python3-torch (1.13.1), whose matmul goes to the system BLAS (OpenBLAS, pthread
+build). Measures:
+
+  matmul_<n>   torch.matmul(a, b, out=c), float32, n x n x n, n in (256, 1024): JMH's
+               AverageTime protocol (MatmulBench): warm-up iterations, then timed iterations of
+               about `--time` seconds each, every iteration scoring the mean time per call; we
+               report every iteration, their median, mean, min, max and standard deviation.
+  mlp_epoch    one training epoch of the post's MLP, 784-256-ReLU-10, CrossEntropyLoss,
+               torch.optim.SGD(lr=0.1), batch 64, 60,000 samples (MNIST's training set when
+               data/datasets/mnist holds it, else random data of MNIST's shape), reshuffled every
+               epoch, last batch of 32 kept: the forward, backward and step work of EpochBench,
+               timed the way JMH's SingleShotTime does it (one epoch per iteration).
+
+Thread pinning: Debian's OpenBLAS reads OPENBLAS_NUM_THREADS when it is loaded and ignores
+torch.set_num_threads, so the variables are set here, before `import torch`, and
+torch.set_num_threads(1) pins torch's own intra-op pool. Every measurement records process CPU
+time over wall time: about 1.0 proves that one core did the work; about 2.0 would mean the pin
+failed. OpenBLAS's own thread count (openblas_get_num_threads) is recorded too.
+"""
+import os
+
+PINS = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+os.environ.update(PINS)  # must precede `import torch`: OpenBLAS reads it once, at load time
+
+import argparse  # noqa: E402
+import ctypes  # noqa: E402
+import gzip  # noqa: E402
+import json  # noqa: E402
+import platform  # noqa: E402
+import statistics  # noqa: E402
+import struct  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import torch  # noqa: E402
+from torch import nn  # noqa: E402
+
+torch.set_num_threads(1)
+try:
+    torch.set_num_interop_threads(1)
+except RuntimeError:  # already set (only possible before any parallel work)
+    pass
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def summary(scores, unit, cpu_over_wall, extra=None):
+    """One measurement: every iteration's score and their statistics."""
+    out = {
+        "unit": unit,
+        "iterations": scores,
+        "median": statistics.median(scores),
+        "mean": statistics.fmean(scores),
+        "min": min(scores),
+        "max": max(scores),
+        "stdev": statistics.stdev(scores) if len(scores) > 1 else 0.0,
+        "cpu_over_wall": cpu_over_wall,
+    }
+    if extra:
+        out.update(extra)
+    return out
+
+
+def average_time(fn, warmup, iterations, seconds):
+    """JMH's AverageTime: each iteration calls fn until `seconds` have passed and scores ms/call."""
+    scores, ratios = [], []
+    for i in range(warmup + iterations):
+        calls = 0
+        c0, t0 = time.process_time(), time.perf_counter()
+        while True:
+            fn()
+            calls += 1
+            t1 = time.perf_counter()
+            if t1 - t0 >= seconds:
+                break
+        c1 = time.process_time()
+        if i >= warmup:
+            scores.append((t1 - t0) * 1e3 / calls)
+            ratios.append(round((c1 - c0) / (t1 - t0), 3))
+    return scores, ratios
+
+
+def single_shot(fn, warmup, iterations):
+    """JMH's SingleShotTime: each iteration is one call, in ms."""
+    scores, ratios = [], []
+    for i in range(warmup + iterations):
+        c0, t0 = time.process_time(), time.perf_counter()
+        fn()
+        t1, c1 = time.perf_counter(), time.process_time()
+        if i >= warmup:
+            scores.append((t1 - t0) * 1e3)
+            ratios.append(round((c1 - c0) / (t1 - t0), 3))
+    return scores, ratios
+
+
+def bench_matmul(n, warmup, iterations, seconds):
+    g = torch.Generator().manual_seed(42)
+    a = torch.rand(n, n, generator=g) * 2 - 1
+    b = torch.rand(n, n, generator=g) * 2 - 1
+    c = torch.empty(n, n)
+    scores, ratios = average_time(lambda: torch.matmul(a, b, out=c), warmup, iterations, seconds)
+    gflops = [2.0 * n ** 3 / (s * 1e6) for s in scores]
+    return summary(scores, "ms/op", ratios, {
+        "n": n, "flops": 2 * n ** 3,
+        "gflops_median": 2.0 * n ** 3 / (statistics.median(scores) * 1e6),
+        "gflops_iterations": gflops,
+        "call": "torch.matmul(a, b, out=c), float32, contiguous",
+    })
+
+
+def read_idx(path):
+    """An IDX file (raw or gzipped, like unboxed.data.Idx) as (dims, bytes)."""
+    data = path.read_bytes()
+    if data[:2] == b"\x1f\x8b":
+        data = gzip.decompress(data)
+    magic, = struct.unpack(">I", data[:4])
+    ndim = magic & 0xFF
+    dims = struct.unpack(">" + "I" * ndim, data[4:4 + 4 * ndim])
+    return dims, data[4 + 4 * ndim:]
+
+
+def find(folder, name):
+    for candidate in (folder / name, folder / (name + ".gz")):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def training_data(samples):
+    """MNIST's training set as [60000, 784] floats in [0, 1] (x / 255, as the engine and
+    torchvision do), or random data of that shape when `make data` has not run."""
+    folder = ROOT / "data" / "datasets" / "mnist"
+    images = find(folder, "train-images-idx3-ubyte")
+    labels = find(folder, "train-labels-idx1-ubyte")
+    if images and labels:
+        dims, pix = read_idx(images)
+        _, lab = read_idx(labels)
+        x = torch.frombuffer(bytearray(pix), dtype=torch.uint8).reshape(dims[0], dims[1] * dims[2])
+        y = torch.frombuffer(bytearray(lab), dtype=torch.uint8).to(torch.int64)
+        return x.to(torch.float32) / 255.0, y, "mnist (" + str(images.relative_to(ROOT)) + ")"
+    g = torch.Generator().manual_seed(1)
+    x = torch.rand(samples, 784, generator=g)
+    y = torch.randint(0, 10, (samples,), generator=g)
+    return x, y, "random, MNIST-shaped (data/datasets/mnist absent)"
+
+
+def bench_epoch(warmup, iterations, batch=64, lr=0.1):
+    x, y, source = training_data(60000)
+    n = x.shape[0]
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 10))
+    loss_fn = nn.CrossEntropyLoss()
+    opt = torch.optim.SGD(model.parameters(), lr=lr)
+    shuffle = torch.Generator().manual_seed(2)
+    batches = (n + batch - 1) // batch
+    last = {}
+
+    def epoch():
+        perm = torch.randperm(n, generator=shuffle)
+        for s in range(0, n, batch):
+            idx = perm[s:s + batch]
+            xb, yb = x[idx], y[idx]
+            loss = loss_fn(model(xb), yb)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            last["loss"] = loss.item()
+
+    scores, ratios = single_shot(epoch, warmup, iterations)
+    return summary(scores, "ms/epoch", ratios, {
+        "data": source, "samples": n, "batch_size": batch, "batches": batches, "lr": lr,
+        "model": "Linear(784,256) ReLU Linear(256,10); CrossEntropyLoss; SGD(lr=0.1); shuffled, last batch kept",
+        "last_loss": last.get("loss"),
+    })
+
+
+def openblas_info():
+    """Which BLAS library this process mapped, and what OpenBLAS says about itself."""
+    libs = set()
+    with open("/proc/self/maps") as f:
+        for line in f:
+            path = line.split()[-1] if len(line.split()) >= 6 else ""
+            if "blas" in path.lower() or "lapack" in path.lower():
+                libs.add(os.path.realpath(path))
+    info = {"mapped_libraries": sorted(libs)}
+    for lib in sorted(libs):
+        try:
+            handle = ctypes.CDLL(lib)
+            get_config = handle.openblas_get_config
+        except (OSError, AttributeError):
+            continue
+        get_config.restype = ctypes.c_char_p
+        info["openblas_config"] = get_config().decode()
+        try:
+            info["openblas_num_threads"] = handle.openblas_get_num_threads()
+            handle.openblas_get_corename.restype = ctypes.c_char_p
+            info["openblas_corename"] = handle.openblas_get_corename().decode()
+        except AttributeError:
+            pass
+        break
+    return info
+
+
+def debian_package(name):
+    """The Debian version of a package (torch.__version__ says 1.13.0a0 for Debian's 1.13.1)."""
+    try:
+        return subprocess.run(["dpkg-query", "-W", "-f=${Package} ${Version}", name],
+                              capture_output=True, text=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--out", required=True, help="where to write the JSON results")
+    p.add_argument("--quick", action="store_true", help="fewer iterations (a smoke test)")
+    p.add_argument("--sizes", default="256,1024", help="matmul sizes n (n x n x n)")
+    p.add_argument("--skip-epoch", action="store_true", help="matmul only")
+    args = p.parse_args()
+
+    # the same protocol as the JMH annotations (MatmulBench: 3 + 5 iterations of 1 s;
+    # EpochBench: 2 + 5 single shots), or run.sh's --quick options (-wi 1 -i 2 -w 1s -r 1s)
+    mm = dict(warmup=1, iterations=2, seconds=1.0) if args.quick else dict(warmup=3, iterations=5, seconds=1.0)
+    ep = dict(warmup=1, iterations=2) if args.quick else dict(warmup=2, iterations=5)
+
+    started = time.time()
+    results = {}
+    for n in (int(s) for s in args.sizes.split(",")):
+        print(f"torch peer: matmul {n}^3 ...", file=sys.stderr, flush=True)
+        results[f"matmul_{n}"] = bench_matmul(n, **mm)
+    if not args.skip_epoch:
+        print("torch peer: MLP epoch ...", file=sys.stderr, flush=True)
+        results["mlp_epoch"] = bench_epoch(**ep)
+
+    config = [line.strip() for line in torch.__config__.show().strip().splitlines()]
+    settings = next((line for line in config if line.startswith("- Build settings:")), "")
+    build = dict(kv.strip().split("=", 1) for kv in settings[len("- Build settings:"):].split(", ") if "=" in kv)
+    out = {
+        "peer": "pytorch",
+        "torch_version": torch.__version__,
+        "python": platform.python_version(),
+        "python_executable": sys.executable,
+        "torch_package": debian_package("python3-torch"),
+        "torch_config_head": [line for line in config[:8] if not line.startswith("- Build settings:")],
+        "torch_build_settings": {k: build[k] for k in ("BLAS_INFO", "LAPACK_INFO", "TORCH_VERSION", "USE_OPENMP",
+                                                       "USE_MKLDNN", "PERF_WITH_AVX512") if k in build},
+        "blas": openblas_info(),
+        "threads": {
+            "env": {k: os.environ.get(k) for k in PINS},
+            "torch_num_threads": torch.get_num_threads(),
+            "torch_num_interop_threads": torch.get_num_interop_threads(),
+        },
+        "protocol": {"matmul": dict(mode="AverageTime", **mm), "mlp_epoch": dict(mode="SingleShotTime", **ep)},
+        "results": results,
+        "wall_seconds": round(time.time() - started, 3),
+    }
+    tmp = Path(args.out + ".tmp")
+    tmp.write_text(json.dumps(out, indent=2) + "\n")
+    tmp.replace(args.out)
+    for name, r in results.items():
+        extra = f", {r['gflops_median']:.1f} GFLOP/s" if "gflops_median" in r else ""
+        print(f"torch peer: {name}: median {r['median']:.3f} {r['unit']}{extra}, cpu/wall {r['cpu_over_wall']}",
+              file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
