@@ -243,6 +243,16 @@ class ModuleTest {
         assertEquals(Math.log1p(Math.exp(-2)), bce[1], 1e-6);
         assertEquals(100, bce[2], 1e-4);
         assertEquals(100, bce[3], 1e-4);
+        // pos_weight scales the positive term, weight the whole: -w [pw y log s(x) + (1 - y) log(1 - s(x))]
+        Tensor xs = Tensor.of(new float[] {0.5f, -2, 1}, 3);
+        Tensor ys = Tensor.of(new float[] {1, 0, 0.3f}, 3);
+        float[] weighted = F.binaryCrossEntropyWithLogits(xs, ys, Tensor.of(new float[] {1, 2, 0.5f}, 3), Reduction.NONE,
+                Tensor.of(new float[] {3, 3, 2}, 3)).toArray();
+        double ls1 = -Math.log1p(Math.exp(-1)); // log s(1)
+        double lm1 = -Math.log1p(Math.exp(1)); // log(1 - s(1))
+        assertEquals(3 * Math.log1p(Math.exp(-0.5)), weighted[0], 1e-6);
+        assertEquals(2 * Math.log1p(Math.exp(-2)), weighted[1], 1e-6);
+        assertEquals(-0.5 * (2 * 0.3 * ls1 + 0.7 * lm1), weighted[2], 1e-6);
         // MSE
         assertEquals((1 + 4 + 9) / 3.0, F.mseLoss(Tensor.of(new float[] {1, 2, 3}, 3), Tensor.zeros(3), Reduction.MEAN).item(), 1e-6);
         assertEquals(14, F.mseLoss(Tensor.of(new float[] {1, 2, 3}, 3), Tensor.zeros(3), Reduction.SUM).item(), 1e-6);

@@ -249,6 +249,14 @@ class TensorTest {
         Tensor split = tt.reshape(2, 3, 4);
         assertSame(tt.storage(), split.storage());
         assertArrayEquals(tt.toArray(), split.toArray());
+        // a size-1 dimension's stride is irrelevant: one sample of a permuted batch still flattens as a view
+        Tensor one = seq(5, 2, 3).permute(1, 0, 2).narrow(1, 3, 1); // [2, 1, 3], strides [3, 6, 1]
+        assertTrue(one.isContiguous());
+        Tensor flat = one.reshape(6);
+        assertSame(one.storage(), flat.storage());
+        assertArrayEquals(new float[] {18, 19, 20, 21, 22, 23}, flat.toArray());
+        assertArrayEquals(new float[] {18, 19, 20, 21, 22, 23}, one.reshape(2, 3).toArray());
+        assertSame(one.storage(), one.reshape(2, 3).storage());
     }
 
     @Test

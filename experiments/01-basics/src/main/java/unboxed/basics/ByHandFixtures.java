@@ -17,6 +17,7 @@ import unboxed.basics.byhand.LinearByHand;
 import unboxed.basics.byhand.MSELossByHand;
 import unboxed.basics.byhand.ReLUByHand;
 import unboxed.basics.byhand.SGDByHand;
+import unboxed.fixtures.Comparison;
 import unboxed.fixtures.Tolerances;
 import unboxed.io.Safetensors;
 import unboxed.nn.functional.Reduction;
@@ -79,13 +80,13 @@ public final class ByHandFixtures {
         String op = f.meta("op");
         JsonNode a = JSON.readTree(f.meta("args"));
         Tolerances.Tolerance tol = Tolerances.of(op);
-        Checker c = new Checker(tol);
+        Comparison c = new Comparison(tol);
         switch (op) {
             case "relu": {
                 ReLUByHand l = new ReLUByHand();
-                c.compare(l.forward(f.tensor("in.input")), f.tensor("out"));
-                c.compare(l.backward(f.tensor("grad_out")), f.tensor("grad.input"));
-                return c.verdict(file, "ReLUByHand", op);
+                c.compare("out", l.forward(f.tensor("in.input")), f.tensor("out"));
+                c.compare("grad.input", l.backward(f.tensor("grad_out")), f.tensor("grad.input"));
+                return verdict(c, file, "ReLUByHand", op);
             }
             case "linear": {
                 if (f.entry("in.weight").shape().length != 2) {
@@ -93,13 +94,13 @@ public final class ByHandFixtures {
                 }
                 Tensor b = f.has("in.bias") ? f.tensor("in.bias") : null;
                 LinearByHand l = new LinearByHand(f.tensor("in.weight"), b);
-                c.compare(l.forward(f.tensor("in.input")), f.tensor("out"));
-                c.compare(l.backward(f.tensor("grad_out")), f.tensor("grad.input"));
-                c.compare(l.gradWeight(), f.tensor("grad.weight"));
+                c.compare("out", l.forward(f.tensor("in.input")), f.tensor("out"));
+                c.compare("grad.input", l.backward(f.tensor("grad_out")), f.tensor("grad.input"));
+                c.compare("grad.weight", l.gradWeight(), f.tensor("grad.weight"));
                 if (b != null) {
-                    c.compare(l.gradBias(), f.tensor("grad.bias"));
+                    c.compare("grad.bias", l.gradBias(), f.tensor("grad.bias"));
                 }
-                return c.verdict(file, "LinearByHand", op);
+                return verdict(c, file, "LinearByHand", op);
             }
             case "cross_entropy": {
                 if (f.entry("in.input").shape().length != 2 || f.entry("in.target").dtype() != Safetensors.DType.I64) {
@@ -108,25 +109,25 @@ public final class ByHandFixtures {
                 CrossEntropyByHand l = new CrossEntropyByHand(f.has("in.weight") ? f.tensor("in.weight") : null,
                         a.get("ignore_index").asInt(), Reduction.of(a.get("reduction").asText()),
                         a.get("label_smoothing").asDouble());
-                c.compare(l.forward(f.tensor("in.input"), f.tensor("in.target")), f.tensor("out"));
-                c.compare(l.backward(f.tensor("grad_out")), f.tensor("grad.input"));
-                return c.verdict(file, "CrossEntropyByHand", op);
+                c.compare("out", l.forward(f.tensor("in.input"), f.tensor("in.target")), f.tensor("out"));
+                c.compare("grad.input", l.backward(f.tensor("grad_out")), f.tensor("grad.input"));
+                return verdict(c, file, "CrossEntropyByHand", op);
             }
             case "binary_cross_entropy_with_logits": {
                 BCEWithLogitsByHand l = new BCEWithLogitsByHand(f.has("in.weight") ? f.tensor("in.weight") : null,
                         Reduction.of(a.get("reduction").asText()), f.has("in.pos_weight") ? f.tensor("in.pos_weight") : null);
-                c.compare(l.forward(f.tensor("in.input"), f.tensor("in.target")), f.tensor("out"));
-                c.compare(l.backward(f.tensor("grad_out")), f.tensor("grad.input"));
-                return c.verdict(file, "BCEWithLogitsByHand", op);
+                c.compare("out", l.forward(f.tensor("in.input"), f.tensor("in.target")), f.tensor("out"));
+                c.compare("grad.input", l.backward(f.tensor("grad_out")), f.tensor("grad.input"));
+                return verdict(c, file, "BCEWithLogitsByHand", op);
             }
             case "mse_loss": {
                 if (!Arrays.equals(f.entry("in.input").shape(), f.entry("in.target").shape())) {
                     return null;
                 }
                 MSELossByHand l = new MSELossByHand(Reduction.of(a.get("reduction").asText()));
-                c.compare(l.forward(f.tensor("in.input"), f.tensor("in.target")), f.tensor("out"));
-                c.compare(l.backward(f.tensor("grad_out")), f.tensor("grad.input"));
-                return c.verdict(file, "MSELossByHand", op);
+                c.compare("out", l.forward(f.tensor("in.input"), f.tensor("in.target")), f.tensor("out"));
+                c.compare("grad.input", l.backward(f.tensor("grad_out")), f.tensor("grad.input"));
+                return verdict(c, file, "MSELossByHand", op);
             }
             case "sgd": {
                 SGDByHand opt = new SGDByHand(a.get("lr").asDouble(), a.path("momentum").asDouble(0),
@@ -137,44 +138,16 @@ public final class ByHandFixtures {
                 Tensor expected = f.tensor("out.params");
                 for (int s = 0; s < grads.size(0); s++) {
                     p = opt.step(p, grads.narrow(0, s, 1).squeeze(0));
-                    c.compare(p, expected.narrow(0, s, 1).squeeze(0));
+                    c.compare("out.params[" + s + "]", p, expected.narrow(0, s, 1).squeeze(0));
                 }
-                return c.verdict(file, "SGDByHand", op);
+                return verdict(c, file, "SGDByHand", op);
             }
             default:
                 return null;
         }
     }
 
-    private static final class Checker {
-        private final Tolerances.Tolerance tol;
-        private double maxAbs;
-        private String failure;
-
-        Checker(Tolerances.Tolerance tol) {
-            this.tol = tol;
-        }
-
-        void compare(Tensor ours, Tensor torch) {
-            if (!Arrays.equals(ours.shape(), torch.shape())) {
-                failure = "shape " + Arrays.toString(ours.shape()) + " vs PyTorch " + Arrays.toString(torch.shape());
-                return;
-            }
-            float[] x = ours.toArray();
-            float[] y = torch.toArray();
-            for (int i = 0; i < x.length; i++) {
-                double d = Math.abs((double) x[i] - y[i]);
-                if (Double.isFinite(d)) {
-                    maxAbs = Math.max(maxAbs, d);
-                }
-                if (!tol.accepts(x[i], y[i]) && failure == null) {
-                    failure = "element " + i + ": " + x[i] + " vs PyTorch " + y[i];
-                }
-            }
-        }
-
-        Case verdict(Path file, String layer, String op) {
-            return new Case(file, layer, op, maxAbs, failure == null, failure == null ? "ok" : failure);
-        }
+    private static Case verdict(Comparison c, Path file, String layer, String op) {
+        return new Case(file, layer, op, c.maxAbs(), c.passed(), c.passed() ? "ok" : c.failure());
     }
 }

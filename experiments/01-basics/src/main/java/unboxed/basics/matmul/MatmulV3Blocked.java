@@ -14,14 +14,16 @@ import java.util.Arrays;
  * row of A. The C row segment (NB floats = 1 KiB) stays in the 32 KiB L1 for the KB updates.
  * These sizes follow from the cache sizes of the development machine (AMD Zen 4: 32 KiB L1d,
  * 1 MiB L2 per core); they matter only once B outgrows L2, so at 256 x 256 (B = 256 KiB) versions
- * 2 and 3 run at about the same speed, and the gap opens at 1024.
+ * 2 and 3 run at about the same speed, and the gap opens at 1024 (some 25 % on the development
+ * machine: the loop is still scalar, see version 2, so memory is not yet the only bottleneck).
  *
  * <p>What does not change: each c[i,j] still receives its products in increasing p (the p blocks
  * are visited in order, outside the loops that do not touch p), so the result is again bit-for-bit
  * that of version 1.
  *
- * <p>What is left: the inner loop loads and stores its row of C for every p. Version 4 keeps a
- * small tile of C in vector registers for the whole sum instead.
+ * <p>What is left: the inner loop is still scalar (version 2 explains why), and it loads and
+ * stores its row of C for every p. Version 4 keeps a small tile of C in vector registers for the
+ * whole sum instead, and does its arithmetic 16 floats at a time.
  */
 public final class MatmulV3Blocked {
     /** Rows of B (columns of A) per block: the B tile KB x NB floats = 128 KiB stays in L2. */
