@@ -63,7 +63,7 @@ public final class BasicsPost implements Post {
         Figures.LineFigure fig = Figures.line("learning-curves",
                 "Training accuracy (running mean over " + la.at("/config/log_every_steps").asInt()
                         + " steps) of the MNIST MLP per loss")
-                .axes("SGD step", "training accuracy").from(la);
+                .axes("SGD step", "training accuracy").size(760, 600).from(la);
         Iterator<Map.Entry<String, JsonNode>> it = la.at("/losses").fields();
         while (it.hasNext()) {
             Map.Entry<String, JsonNode> e = it.next();
@@ -128,7 +128,7 @@ public final class BasicsPost implements Post {
         double[] p = gm.doubles("/p");
         Figures.LineFigure fig = Figures.line("gradient-magnitude",
                         "|dL/dz_y|, the push on the correct class's logit, as a function of p")
-                .axes("p = softmax(z)_y", "|dL/dz_y|").logY().from(gm);
+                .axes("p = softmax(z)_y", "|dL/dz_y|").logY().size(760, 600).from(gm);
         Iterator<Map.Entry<String, JsonNode>> it = gm.at("/abs_grad_correct_logit").fields();
         while (it.hasNext()) {
             Map.Entry<String, JsonNode> e = it.next();

@@ -216,12 +216,16 @@ public final class Figures {
             styler.setLocale(Locale.ROOT);
             styler.setChartBackgroundColor(Color.WHITE);
             styler.setPlotBackgroundColor(Color.WHITE);
-            styler.setLegendPosition(Styler.LegendPosition.InsideNE);
+            // below the plot: a legend inside it hides whichever curves pass under it
+            styler.setLegendPosition(Styler.LegendPosition.OutsideS);
+            styler.setLegendLayout(Styler.LegendLayout.Vertical);
+            styler.setXAxisDecimalPattern("0.###");
             styler.setLegendVisible(lines.size() > 1 || lines.get(0).lo != null);
             styler.setXAxisLogarithmic(logX);
             styler.setYAxisLogarithmic(logY);
-            styler.setXAxisLogarithmicDecadeOnly(false);  // label 2, 5, ... too: curves often span under a decade
-            styler.setYAxisLogarithmicDecadeOnly(false);
+            // label 2, 5, ... too when curves span a decade or two; beyond that the labels collide
+            styler.setXAxisLogarithmicDecadeOnly(logX && decades(l -> l.x) > 2);
+            styler.setYAxisLogarithmicDecadeOnly(logY && decades(l -> l.y) > 2);
             styler.setPlotGridLinesColor(new Color(0xDDDDDD));
             styler.setSeriesColors(PALETTE.toArray(new Color[0]));
             for (Line l : lines) {
@@ -255,6 +259,21 @@ public final class Figures {
                 s.setLineStyle(new BasicStroke(2f));
             }
             return chart;
+        }
+
+        /** How many powers of ten the series span on one axis. */
+        private double decades(java.util.function.Function<Line, double[]> axis) {
+            double lo = Double.POSITIVE_INFINITY;
+            double hi = 0;
+            for (Line l : lines) {
+                for (double v : axis.apply(l)) {
+                    if (v > 0) {
+                        lo = Math.min(lo, v);
+                        hi = Math.max(hi, v);
+                    }
+                }
+            }
+            return hi > 0 ? Math.log10(hi / lo) : 0;
         }
 
         /** Writes {@code outDir/figures/<name>.svg} and its caption partial {@code <name>.adoc}; returns the SVG. */
