@@ -14,6 +14,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Datasets built from synthetic IDX files: layout, scaling, checks, subsets, normalisation. */
+import unboxed.io.RepoRoot;
+
 class DatasetTest {
     @TempDir
     Path dir;
@@ -126,11 +128,9 @@ class DatasetTest {
         Files.createDirectories(repo.resolve("data"));
         Files.writeString(repo.resolve("pom.xml"), "<project/>");
         Files.writeString(repo.resolve("engine/pom.xml"), "<project/>"); // a module: pom.xml but no data/
-        assertEquals(repo, Datasets.searchUpward(module));
-        assertEquals(repo, Datasets.searchUpward(repo));
-        IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> Datasets.searchUpward(Files.createDirectories(dir.resolve("elsewhere"))));
-        assertTrue(e.getMessage().contains("elsewhere"), e.getMessage());
+        assertEquals(repo, RepoRoot.find(module));
+        assertEquals(repo, RepoRoot.find(repo));
+        assertEquals(null, RepoRoot.find(Files.createDirectories(dir.resolve("elsewhere"))));
     }
 
     @Test
@@ -143,22 +143,18 @@ class DatasetTest {
 
     @Test
     void rootComesFromThePropertyOrTheRepositoryAbove() throws IOException {
-        String old = System.getProperty(Datasets.ROOT_PROPERTY);
+        Path repo = dir.resolve("checkout");
+        Files.createDirectories(repo.resolve("data"));
+        Files.writeString(repo.resolve("pom.xml"), "<project/>");
+        String old = System.getProperty(RepoRoot.PROPERTY);
         try {
-            System.setProperty(Datasets.ROOT_PROPERTY, dir.toString());
-            assertEquals(dir.toAbsolutePath().resolve("data").resolve("datasets"), Datasets.root());
-            System.setProperty(Datasets.ROOT_PROPERTY, "${maven.multiModuleProjectDirectory}");
-            Path found = Datasets.repositoryRoot(); // unexpanded: ignored, found by searching from the working directory
-            assertTrue(Files.isDirectory(found.resolve("data")) && Files.isRegularFile(found.resolve("pom.xml")),
-                    found.toString());
-        } catch (IllegalStateException e) {
-            // run from outside any repository: the search fails, and says how to fix it
-            assertTrue(e.getMessage().contains("-Dunboxed.root="), e.getMessage());
+            System.setProperty(RepoRoot.PROPERTY, repo.toString());
+            assertEquals(repo.toAbsolutePath().resolve("data").resolve("datasets"), Datasets.root());
         } finally {
             if (old == null) {
-                System.clearProperty(Datasets.ROOT_PROPERTY);
+                System.clearProperty(RepoRoot.PROPERTY);
             } else {
-                System.setProperty(Datasets.ROOT_PROPERTY, old);
+                System.setProperty(RepoRoot.PROPERTY, old);
             }
         }
     }

@@ -112,9 +112,9 @@ public final class Pinned {
         return name;
     }
 
-    /** {@code make experiments POST=<post>}. */
+    /** {@code make experiments POST=<post>}, or {@code make bench POST=<post>} for benchmark results ("bench*"). */
     public String regenerateCommand() {
-        return "make experiments POST=" + post;
+        return (name.startsWith("bench") ? "make bench POST=" : "make experiments POST=") + post;
     }
 
     /**
