@@ -60,7 +60,10 @@ reproduce: check-java data
 	  tools/java.sh experiments/kit unboxed.kit.Reproduce "$(CURDIR)/data/results/$(POST)" "$$tmp"
 
 bench: check-java
-	@for p in $(or $(POST),$(ALL_POSTS)); do tools/bench/run.sh $$p; done
+	@for p in $(or $(POST),$(ALL_POSTS)); do \
+	  tools/bench/run.sh $$p; \
+	  (cd data/results/$$p && sha256sum $$(ls *.json | sort) > SHA256SUMS); \
+	done
 
 clean:
 	$(MVN) clean

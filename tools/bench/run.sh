@@ -44,7 +44,7 @@ if ! "$python" -c 'import torch' 2>/dev/null; then
   exit 2
 fi
 
-started_iso="$(date --iso-8601=seconds)"
+started_iso="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 started_s="$(date +%s.%N)"
 loadavg_start="$(cut -d' ' -f1-3 /proc/loadavg)"
 work="$(mktemp -d "${TMPDIR:-/tmp}/bench-$post.XXXXXX")"
@@ -67,7 +67,24 @@ java_cmd=(java --add-modules jdk.incubator.vector -Dunboxed.root="$root" -jar "$
 echo "== JMH: ${java_cmd[*]}" >&2
 "${java_cmd[@]}" >&2
 
-peer_cmd=("$python" tools/bench/torch_peer.py --out "$work/peer.json")
+# the peer repeats the protocol JMH actually ran (iterations and their length, read back from its
+# results), so that changing a benchmark's annotations or passing -i / -r changes both sides
+protocol="$("$python" - "$work/jmh.json" <<'PY'
+import json, re, sys
+out = {}
+for r in json.load(open(sys.argv[1])):
+    name = r["benchmark"]
+    if re.search(r"MatmulBench\.sgemm_\d+$", name) and "matmul" not in out:
+        secs = re.match(r"([\d.]+) s$", r.get("measurementTime", ""))
+        out["matmul"] = {"warmup": r["warmupIterations"], "iterations": r["measurementIterations"]}
+        if secs:
+            out["matmul"]["seconds"] = float(secs.group(1))
+    if re.search(r"EpochBench\.", name) and "mlp_epoch" not in out:
+        out["mlp_epoch"] = {"warmup": r["warmupIterations"], "iterations": r["measurementIterations"]}
+print(json.dumps(out))
+PY
+)"
+peer_cmd=("$python" tools/bench/torch_peer.py --out "$work/peer.json" --protocol "$protocol")
 [ $quick = 1 ] && peer_cmd+=(--quick)
 echo "== peer: ${peer_cmd[*]}" >&2
 "${peer_cmd[@]}"
@@ -85,7 +102,9 @@ POST="$post" COMMAND_LINE="$command_line" JMH_COMMAND="${java_cmd[*]}" PEER_COMM
 STARTED="$started_iso" STARTED_S="$started_s" COMMIT="$commit" DIRTY="$dirty" JDK="$jdk" QUICK="$quick" \
 LOAD_START="$loadavg_start" LOAD_END="$loadavg_end" \
 "$python" - "$work/jmh.json" "$work/peer.json" "$tmp" <<'PY'
-import json, os, re, statistics, sys, time
+import json, os, platform, re, statistics, sys, time
+
+ARCH = {"x86_64": "amd64", "aarch64": "aarch64"}  # as Java's os.arch names them
 
 jmh_path, peer_path, out_path = sys.argv[1:4]
 env = os.environ
@@ -93,12 +112,34 @@ jmh = json.load(open(jmh_path))
 peer = json.load(open(peer_path))
 
 
-def cpu_model():
+def cpu_info():
+    """The first processor's entry of /proc/cpuinfo, the SIMD flags, and the cache sizes."""
+    fields = {}
     with open("/proc/cpuinfo") as f:
         for line in f:
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    return None
+            if not line.strip():
+                break
+            key, _, value = line.partition(":")
+            fields[key.strip()] = value.strip()
+    flags = set(fields.get("flags", "").split())
+    caches = {}
+    base = "/sys/devices/system/cpu/cpu0/cache"
+    for index in sorted(os.listdir(base)) if os.path.isdir(base) else []:
+        try:
+            read = lambda name: open(os.path.join(base, index, name)).read().strip()
+            caches[f"L{read('level')} {read('type')}"] = read("size")
+        except OSError:
+            pass
+    return {
+        "model_name": fields.get("model name"),
+        "vendor": fields.get("vendor_id"),
+        "family": fields.get("cpu family"),
+        "model": fields.get("model"),
+        "stepping": fields.get("stepping"),
+        "mhz": fields.get("cpu MHz"),
+        "simd_flags": sorted(f for f in flags if f in ("sse4_2", "avx", "avx2", "fma") or f.startswith("avx512")),
+        "caches_per_cpu0": caches,
+    }
 
 
 def cube_size(name):
@@ -163,21 +204,28 @@ if epoch and "mlp_epoch" in results:
         "the 784-256-10 MLP, batch 64, SGD lr 0.1, one thread each; > 1 means ours is faster")
 ratios["definitions"] = definitions
 
+# the results-file layout every post uses (unboxed.io.Results): format, post, name, provenance, results
 out = {
+    "format": "unboxed-results/1",
     "post": env["POST"],
-    "quick": env["QUICK"] == "1",
-    "jmh": benchmarks,
-    "peer": peer,
-    "ratios": ratios,
+    "name": "bench",
     "provenance": {
-        "git_commit": env["COMMIT"] or None,
+        "git_commit": env["COMMIT"] or "unknown",
         "git_dirty": env["DIRTY"] == "true",
-        "command_line": env["COMMAND_LINE"],
+        "command": env["COMMAND_LINE"],
+        "seed": None,
+        "backend": "cpu",
+        "scale": "bench-quick" if env["QUICK"] == "1" else "bench",
+        "threads": 1,
+        "jdk": env["JDK"],
+        "cpu": cpu_model(),
+        "cores": os.cpu_count(),
+        "gpu": None,
+        "os": " ".join(os.uname()[i] for i in (0, 2, 4)),
+        "started": env["STARTED"],
+        "wall_seconds": round(time.time() - float(env["STARTED_S"]), 1),
         "jmh_command": env["JMH_COMMAND"],
         "peer_command": env["PEER_COMMAND"],
-        "cpu_model": cpu_model(),
-        "cores": os.cpu_count(),
-        "jdk": env["JDK"],
         "jmh_version": jmh[0].get("jmhVersion") if jmh else None,
         "jvm_args": jmh[0].get("jvmArgs") if jmh else None,
         "torch_version": peer.get("torch_version"),
@@ -192,8 +240,12 @@ out = {
         },
         "load_average_start": env["LOAD_START"],
         "load_average_end": env["LOAD_END"],
-        "started": env["STARTED"],
-        "wall_seconds": round(time.time() - float(env["STARTED_S"]), 1),
+    },
+    "results": {
+        "quick": env["QUICK"] == "1",
+        "jmh": benchmarks,
+        "peer": peer,
+        "ratios": ratios,
     },
 }
 with open(out_path, "w") as f:

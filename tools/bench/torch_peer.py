@@ -224,12 +224,18 @@ def main():
     p.add_argument("--quick", action="store_true", help="fewer iterations (a smoke test)")
     p.add_argument("--sizes", default="256,1024", help="matmul sizes n (n x n x n)")
     p.add_argument("--skip-epoch", action="store_true", help="matmul only")
+    p.add_argument("--protocol", help="JSON {matmul: {warmup, iterations, seconds}, mlp_epoch: {warmup, "
+                   "iterations}}: run.sh passes the protocol JMH actually ran, so that both sides match")
     args = p.parse_args()
 
-    # the same protocol as the JMH annotations (MatmulBench: 3 + 5 iterations of 1 s;
-    # EpochBench: 2 + 5 single shots), or run.sh's --quick options (-wi 1 -i 2 -w 1s -r 1s)
+    # defaults: the JMH annotations (MatmulBench: 3 + 5 iterations of 1 s; EpochBench: 2 + 5
+    # single shots), or run.sh's --quick options (-wi 1 -i 2 -w 1s -r 1s); --protocol overrides
     mm = dict(warmup=1, iterations=2, seconds=1.0) if args.quick else dict(warmup=3, iterations=5, seconds=1.0)
     ep = dict(warmup=1, iterations=2) if args.quick else dict(warmup=2, iterations=5)
+    if args.protocol:
+        given = json.loads(args.protocol)
+        mm.update(given.get("matmul", {}))
+        ep.update(given.get("mlp_epoch", {}))
 
     started = time.time()
     results = {}

@@ -121,6 +121,7 @@ public final class CpuBackend implements Backend {
         }
     }
 
+    /** Row by row along the innermost dimension: each row is one strided (often vectorised) loop. */
     @Override
     public void binary(BinaryOp op, Tensor a, Tensor b, Tensor out) {
         float[] as = data(a);
@@ -128,20 +129,23 @@ public final class CpuBackend implements Backend {
         float[] o = data(out);
         int n = out.numel();
         int base = out.offset();
+        if (n == 0) {
+            return;
+        }
         if (a.isContiguous() && b.isContiguous()) {
-            int ao = a.offset();
-            int bo = b.offset();
-            Elementwise.binaryContiguous(op, as, ao, bs, bo, o, base, n);
+            Elementwise.binaryRow(op, as, a.offset(), 1, bs, b.offset(), 1, o, base, n);
             return;
         }
-        if (b.numel() > 0 && isScalarBroadcast(b) && a.isContiguous()) {
-            Elementwise.binaryScalarRight(op, as, a.offset(), bs[b.offset()], o, base, n);
-            return;
-        }
-        Strided ia = new Strided(a.shape(), a.strides(), a.offset());
-        Strided ib = new Strided(b.shape(), b.strides(), b.offset());
-        for (int i = 0; i < n; i++) {
-            o[base + i] = Elementwise.binary(op, as[ia.offset], bs[ib.offset]);
+        int rank = out.dim();
+        int[] shape = out.shape();
+        int inner = shape[rank - 1];
+        int sa = a.stride(rank - 1);
+        int sb = b.stride(rank - 1);
+        int[] outer = java.util.Arrays.copyOf(shape, rank - 1);
+        Strided ia = new Strided(outer, java.util.Arrays.copyOf(a.strides(), rank - 1), a.offset());
+        Strided ib = new Strided(outer, java.util.Arrays.copyOf(b.strides(), rank - 1), b.offset());
+        for (int r = 0, rows = n / inner; r < rows; r++) {
+            Elementwise.binaryRow(op, as, ia.offset, sa, bs, ib.offset, sb, o, base + r * inner, inner);
             ia.next();
             ib.next();
         }
@@ -149,24 +153,8 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void axpy(float alpha, Tensor x, Tensor y) {
-        float[] ys = data(y);
-        int yo = y.offset();
-        int n = y.numel();
         Tensor xc = x.isContiguous() ? x : contiguousCopy(x);
-        float[] xs = data(xc);
-        int xo = xc.offset();
-        for (int i = 0; i < n; i++) {
-            ys[yo + i] += alpha * xs[xo + i];
-        }
-    }
-
-    private static boolean isScalarBroadcast(Tensor t) {
-        for (int s : t.strides()) {
-            if (s != 0) {
-                return false;
-            }
-        }
-        return true;
+        Elementwise.axpy(alpha, data(xc), xc.offset(), data(y), y.offset(), y.numel());
     }
 
     @Override
@@ -186,6 +174,25 @@ public final class CpuBackend implements Backend {
         double[] acc = new double[outN];
         double identity = op == ReduceOp.SUM ? 0 : op == ReduceOp.MAX ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
         java.util.Arrays.fill(acc, identity);
+        int lead = reducedPrefix(xShape, outShape);
+        if (op == ReduceOp.SUM && x.isContiguous() && lead >= 0) {
+            // a bias gradient: sum over the leading (batch) dimensions of a contiguous tensor. Rows in
+            // order, so each output sums its terms in the same order as the general loop below.
+            int cols = outN;
+            int rows = cols == 0 ? 0 : x.numel() / cols;
+            int xo = x.offset();
+            for (int r = 0; r < rows; r++) {
+                int row = xo + r * cols;
+                for (int c = 0; c < cols; c++) {
+                    acc[c] += xs[row + c];
+                }
+            }
+            int base = out.offset();
+            for (int j = 0; j < outN; j++) {
+                o[base + j] = (float) acc[j];
+            }
+            return;
+        }
         int n = x.numel();
         Strided ix = new Strided(xShape, x.strides(), x.offset());
         Strided io = new Strided(xShape, outStrides, 0);
@@ -212,6 +219,23 @@ public final class CpuBackend implements Backend {
         for (int j = 0; j < outN; j++) {
             o[base + j] = (float) acc[j];
         }
+    }
+
+    /**
+     * The number of leading dimensions reduced when exactly the leading ones are (out is 1 there
+     * and equal to x after), or -1 for any other pattern.
+     */
+    private static int reducedPrefix(int[] xShape, int[] outShape) {
+        int p = 0;
+        while (p < xShape.length && outShape[p] == 1 && xShape[p] != 1) {
+            p++;
+        }
+        for (int d = p; d < xShape.length; d++) {
+            if (outShape[d] != xShape[d]) {
+                return -1;
+            }
+        }
+        return p;
     }
 
     @Override

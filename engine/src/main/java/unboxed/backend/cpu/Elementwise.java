@@ -1,5 +1,8 @@
 package unboxed.backend.cpu;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 import unboxed.backend.BinaryOp;
 import unboxed.backend.UnaryOp;
 
@@ -47,6 +50,8 @@ final class Elementwise {
         }
     }
 
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+
     /**
      * out = op(x) over contiguous memory. The switch sits outside the loops so that each loop body
      * is a single expression the JIT can vectorise; a per-element switch costs more than the math.
@@ -58,17 +63,33 @@ final class Elementwise {
                     o[oo + i] = -x[xo + i];
                 }
                 return;
-            case RELU:
-                for (int i = 0; i < n; i++) {
-                    float v = x[xo + i];
-                    o[oo + i] = v < 0f ? 0f : v;
+            case RELU: {
+                // a blend, not a branch: half of a layer's inputs are negative, at random, and a
+                // mispredicted branch per element costs more than the whole vector loop
+                int i = 0;
+                FloatVector zero = FloatVector.zero(S);
+                for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+                    FloatVector v = FloatVector.fromArray(S, x, xo + i);
+                    v.blend(zero, v.lt(zero)).intoArray(o, oo + i); // keeps NaN and -0.0, like torch.relu
+                }
+                for (; i < n; i++) {
+                    o[oo + i] = unary(op, x[xo + i]);
                 }
                 return;
-            case STEP:
-                for (int i = 0; i < n; i++) {
-                    o[oo + i] = x[xo + i] > 0f ? 1f : 0f;
+            }
+            case STEP: {
+                int i = 0;
+                FloatVector zero = FloatVector.zero(S);
+                FloatVector one = FloatVector.broadcast(S, 1f);
+                for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+                    FloatVector v = FloatVector.fromArray(S, x, xo + i);
+                    zero.blend(one, v.compare(VectorOperators.GT, zero)).intoArray(o, oo + i);
+                }
+                for (; i < n; i++) {
+                    o[oo + i] = unary(op, x[xo + i]);
                 }
                 return;
+            }
             case SQUARE:
                 for (int i = 0; i < n; i++) {
                     float v = x[xo + i];
@@ -82,47 +103,70 @@ final class Elementwise {
         }
     }
 
-    /** The common case in a training step: both operands contiguous, same shape; plain loops the JIT vectorises. */
-    static void binaryContiguous(BinaryOp op, float[] a, int ao, float[] b, int bo, float[] o, int oo, int n) {
+    /**
+     * One row of a binary op: n elements of a (stride sa) and b (stride sb) into contiguous out.
+     * Every tensor op reaches here one innermost row at a time, so the common layouts of a
+     * training step — same-shape operands (strides 1, 1), a bias or a scalar broadcast along the
+     * row (stride 0) — run as Vector API loops. Lanewise +, -, *, / round exactly like the scalar
+     * operators, so the vector and scalar paths give the same bits.
+     */
+    static void binaryRow(BinaryOp op, float[] a, int ao, int sa, float[] b, int bo, int sb, float[] o, int oo, int n) {
+        // the vector operator must be a constant where the loop is compiled, or the Vector API
+        // falls back to a slow generic path: one call per operator, each inlined with its constant
         switch (op) {
             case ADD:
-                for (int i = 0; i < n; i++) {
-                    o[oo + i] = a[ao + i] + b[bo + i];
-                }
+                vectorRow(VectorOperators.ADD, op, a, ao, sa, b, bo, sb, o, oo, n);
                 return;
             case SUB:
-                for (int i = 0; i < n; i++) {
-                    o[oo + i] = a[ao + i] - b[bo + i];
-                }
+                vectorRow(VectorOperators.SUB, op, a, ao, sa, b, bo, sb, o, oo, n);
                 return;
             case MUL:
-                for (int i = 0; i < n; i++) {
-                    o[oo + i] = a[ao + i] * b[bo + i];
-                }
+                vectorRow(VectorOperators.MUL, op, a, ao, sa, b, bo, sb, o, oo, n);
+                return;
+            case DIV:
+                vectorRow(VectorOperators.DIV, op, a, ao, sa, b, bo, sb, o, oo, n);
                 return;
             default:
                 for (int i = 0; i < n; i++) {
-                    o[oo + i] = binary(op, a[ao + i], b[bo + i]);
+                    o[oo + i] = binary(op, a[ao + i * sa], b[bo + i * sb]);
                 }
         }
     }
 
-    static void binaryScalarRight(BinaryOp op, float[] a, int ao, float s, float[] o, int oo, int n) {
-        switch (op) {
-            case ADD:
-                for (int i = 0; i < n; i++) {
-                    o[oo + i] = a[ao + i] + s;
-                }
-                return;
-            case MUL:
-                for (int i = 0; i < n; i++) {
-                    o[oo + i] = a[ao + i] * s;
-                }
-                return;
-            default:
-                for (int i = 0; i < n; i++) {
-                    o[oo + i] = binary(op, a[ao + i], s);
-                }
+    private static void vectorRow(VectorOperators.Binary vop, BinaryOp op, float[] a, int ao, int sa, float[] b, int bo,
+                                  int sb, float[] o, int oo, int n) {
+        int i = 0;
+        int bound = S.loopBound(n);
+        if (sa == 1 && sb == 1) {
+            for (; i < bound; i += S.length()) {
+                FloatVector.fromArray(S, a, ao + i).lanewise(vop, FloatVector.fromArray(S, b, bo + i)).intoArray(o, oo + i);
+            }
+        } else if (sa == 1 && sb == 0) {
+            FloatVector vb = FloatVector.broadcast(S, b[bo]);
+            for (; i < bound; i += S.length()) {
+                FloatVector.fromArray(S, a, ao + i).lanewise(vop, vb).intoArray(o, oo + i);
+            }
+        } else if (sa == 0 && sb == 1) {
+            FloatVector va = FloatVector.broadcast(S, a[ao]);
+            for (; i < bound; i += S.length()) {
+                va.lanewise(vop, FloatVector.fromArray(S, b, bo + i)).intoArray(o, oo + i);
+            }
+        }
+        for (; i < n; i++) {
+            o[oo + i] = binary(op, a[ao + i * sa], b[bo + i * sb]);
+        }
+    }
+
+    /** y += alpha * x over n contiguous elements; the product is rounded before the sum (no FMA), as a separate mul and add would. */
+    static void axpy(float alpha, float[] x, int xo, float[] y, int yo, int n) {
+        int i = 0;
+        int bound = S.loopBound(n);
+        FloatVector va = FloatVector.broadcast(S, alpha);
+        for (; i < bound; i += S.length()) {
+            FloatVector.fromArray(S, x, xo + i).mul(va).add(FloatVector.fromArray(S, y, yo + i)).intoArray(y, yo + i);
+        }
+        for (; i < n; i++) {
+            y[yo + i] += alpha * x[xo + i];
         }
     }
 }

@@ -21,7 +21,7 @@ import jdk.incubator.vector.VectorSpecies;
  *     for pc in K by KC:
  *       pack B[pc:pc+KC, jc:jc+NC]         into NR-wide column panels, k-major (L2)
  *       for ic in M by MC:
- *         pack A[ic:ic+MC, pc:pc+KC]       into MR-tall row panels, k-major
+ *         pack A[ic:ic+MC, pc:pc+KC]       into MR-tall row panels (skipped for contiguous rows)
  *         for ir in MC by MR:              one A micro-panel (MR x KC, in L1) ...
  *           for jr in NC by NR:            ... meets every B micro-panel (KC x NR, streamed)
  *             micro-kernel: MR x NR tile of C, held in registers for the whole KC loop
@@ -30,13 +30,15 @@ import jdk.incubator.vector.VectorSpecies;
  * Packing is where the arbitrary strides of A and B are absorbed (a transposed view needs no
  * copy: only the packing loop differs, with fast paths for unit strides), and it lays both
  * operands out in exactly the order the micro-kernel reads them, so that the kernel's loads are
- * sequential and the hardware prefetcher keeps the next cache lines coming. Packing costs
- * O(MK + KN) against the kernel's O(MNK): a few per cent at the training shapes (M = 64).
+ * sequential and the hardware prefetcher keeps the next cache lines coming. The kernel reads its
+ * A micro-panel as MR rows, so when A's rows are contiguous (row-major A, the common case) the
+ * copy of A is skipped and the kernel reads A in place. Packing costs O(MK + KN) against the
+ * kernel's O(MNK): a few per cent at the training shapes (M = 64).
  *
  * <h2>The micro-kernel</h2>
  * An {@code MR x NR = 6 x (2 * lanes)} tile of C lives in 12 vector registers (6 x 32 floats with
- * AVX-512). Each step of k loads two vectors of the packed B row, broadcasts the 6 values of
- * the packed A column, and issues 12 independent fused multiply-adds. 12 independent
+ * AVX-512). Each step of k loads two vectors of the packed B row, broadcasts one value from each
+ * of the 6 rows of the A micro-panel, and issues 12 independent fused multiply-adds. 12 independent
  * accumulators cover the FMA latency (4 cycles) times its throughput (1 or 2 per cycle), and
  * 12 + 2 + 1 = 15 registers still fit in the 16 of AVX2 as well as the 32 of AVX-512 (wider
  * tiles, 6x64 or 8x48, made C2 spill: measured 40-70 GFLOP/s against 115 for 6x32 on the
@@ -70,23 +72,25 @@ public final class Sgemm {
 
     // ---- blocking ------------------------------------------------------------------------------
     //
-    // Measured on the development machine (AMD EPYC Zen 4: 32 KiB L1d and 1 MiB L2 per core,
-    // 32 MiB L3; 1024^3 single thread; see the post's MatmulBench), and chosen so that each level
-    // of the loop nest keeps one operand in one level of the cache:
+    // Chosen from the cache sizes of the development machine (AMD EPYC Zen 4: 32 KiB L1d and
+    // 1 MiB L2 per core, 32 MiB L3) and measured there (one thread; 1024^3, 256^3 and the MNIST
+    // training shapes), so that each level of the loop nest keeps one operand in one level of
+    // the cache:
     //
     //  - the A micro-panel (MR x KC = 6 x 256 floats = 6 KiB) stays in L1 while the kernel sweeps
     //    every B micro-panel of the block past it (the "ir outer, jr inner" order below); each
     //    B micro-panel (KC x NR = 32 KiB) streams in sequentially, which the L2 prefetcher
-    //    follows: measured 103-105 GFLOP/s against 92-97 with the classic BLIS order (B
-    //    micro-panel held in L1, A streamed), whose 32 KiB B micro-panel fills L1 at KC = 256
-    //    and needs KC = 128, which then costs more C updates;
-    //  - the packed B block (KC x NC = 256 x 1024 floats = 1 MiB) is reread once per A micro-panel:
-    //    it lives in L2 / L3. NC = 1024 measured 3-4 % faster than 512 (A is packed once
-    //    instead of twice at N = 1024, and the training shapes, N <= 784, need one block);
-    //    KC = 384 or 512 measured within noise of 256 at 1024^3 and slower on the training shapes
-    //    with K = 784 (balanced blocks of 392 leave the A micro-panel 12 KiB);
-    //  - MC only sets how many A micro-panels are packed at once (96 rows = 96 KiB): with the A
-    //    micro-panel reused across all of NC, it does not change the speed measurably.
+    //    follows. This order measured 103-105 GFLOP/s at 1024^3 against 92-97 for the classic
+    //    BLIS order (B micro-panel held in L1, A streamed), whose 32 KiB B micro-panel already
+    //    fills L1 at KC = 256 (and KC = 128, which would fit, costs twice the C updates);
+    //  - the packed B block (KC x NC = 256 x 1024 floats = 1 MiB, the size of L2) is reread once
+    //    per A micro-panel, from L2 and L3; the training shapes (N <= 784) fit in one block;
+    //  - KC = 192 ... 512 and NC = 512 all measured within +-3 % of this choice, which is the
+    //    noise of a shared 2-core machine. KC = 256 keeps the A micro-panel small and the K
+    //    blocks of the training shapes even (784 = 4 x 196, see kBlock);
+    //  - MC only sets how many A micro-panels are packed at once (96 rows = 96 KiB, when A needs
+    //    packing at all): with the A micro-panel reused across all of NC, it does not change
+    //    the speed measurably.
     //
     // KC is part of the arithmetic (see "Determinism"): changing it changes the low bits of
     // results. MC and NC are not: any value gives the same bits.
@@ -110,6 +114,8 @@ public final class Sgemm {
      * thread costs some 10-50 us, about 1-5 million multiply-adds at full speed.
      */
     static final long TASK_WORK = 1L << 20;
+    /** How long a caller spins for its helpers to finish before it parks (see runParallel). */
+    static final long SPIN_NANOS = 200_000;
 
     /**
      * C[M,N] = alpha * A[M,K] * B[K,N] + beta * C, with A and B given by arbitrary element strides
@@ -250,12 +256,15 @@ public final class Sgemm {
 
         /**
          * Choose a tm x tn grid of C blocks for {@code tasks} workers. Cutting N makes every
-         * worker pack all of A, cutting M makes every worker pack all of B: pick the grid that
-         * packs least, among those that give each worker at least one micro-panel.
+         * worker pack all of A (nothing when A is read in place), cutting M makes every worker
+         * pack all of B: pick the grid that packs least, among those that give each worker at
+         * least one micro-panel.
          */
         void split(int tasks) {
             int mPanels = (m + MR - 1) / MR;
             int nPanels = (n + NR - 1) / NR;
+            long packA = aColStride == 1 ? 0 : (long) m * k;
+            long packB = (long) k * n;
             long best = Long.MAX_VALUE;
             for (int x = 1; x <= tasks; x++) {
                 if (tasks % x != 0) {
@@ -265,7 +274,7 @@ public final class Sgemm {
                 if (x > mPanels || y > nPanels) {
                     continue;
                 }
-                long cost = (long) (y - 1) * m * k + (long) (x - 1) * k * n;
+                long cost = (y - 1) * packA + (x - 1) * packB;
                 if (cost < best) {
                     best = cost;
                     tm = x;
@@ -308,12 +317,14 @@ public final class Sgemm {
                         int mc = Math.min(MC, i1 - ic);
                         int mcPanels = (mc + MR - 1) / MR;
                         float[] ap = buf.a(mcPanels * MR * kc);
-                        packA(mc, kc, ic, pc, ap);
+                        // rows of A contiguous: full micro-panels are read in place, only a
+                        // last partial one is copied (zero-padded); otherwise pack them all
+                        packA(mc, kc, ic, pc, ap, aColStride == 1 ? mc / MR : 0);
                         // ir outer, jr inner: one A micro-panel stays in L1 while the
                         // B micro-panels stream past it (see the blocking notes above)
                         for (int ir = 0; ir < mcPanels; ir++) {
                             for (int jr = 0; jr < ncPanels; jr++) {
-                                tile(ir, jr, mc, nc, kc, ic, jc, ap, bp, betaK, tile);
+                                tile(ir, jr, mc, nc, kc, ic, jc, pc, ap, bp, betaK, tile);
                             }
                         }
                     }
@@ -321,20 +332,24 @@ public final class Sgemm {
             }
         }
 
-        private void tile(int ir, int jr, int mc, int nc, int kc, int ic, int jc,
+        private void tile(int ir, int jr, int mc, int nc, int kc, int ic, int jc, int pc,
                           float[] ap, float[] bp, float betaK, float[] tile) {
             int rows = Math.min(MR, mc - ir * MR);
             int cols = Math.min(NR, nc - jr * NR);
-            int ao = ir * MR * kc;
+            // the A micro-panel: in place when A's rows are contiguous, else packed (see packA)
+            boolean inPlace = aColStride == 1 && rows == MR;
+            float[] as = inPlace ? a : ap;
+            int ao = inPlace ? aOffset + (ic + ir * MR) * aRowStride + pc : ir * MR * kc;
+            int lda = inPlace ? aRowStride : kc;
             int bo = jr * NR * kc;
             int co = cOffset + (ic + ir * MR) * ldc + jc + jr * NR;
             if (rows == MR && cols == NR) {
-                kernel(kc, ap, ao, bp, bo, alpha, betaK, c, co, ldc);
+                kernel(kc, as, ao, lda, bp, bo, alpha, betaK, c, co, ldc);
             } else {
                 // Edge tile: the same kernel on the zero-padded panels into a scratch tile
                 // (alpha = 1, beta = 0 stores the raw sums s exactly), then the scalar merge,
                 // which is the vector update's arithmetic lane by lane.
-                kernel(kc, ap, ao, bp, bo, 1f, 0f, tile, 0, NR);
+                kernel(kc, as, ao, lda, bp, bo, 1f, 0f, tile, 0, NR);
                 for (int r = 0; r < rows; r++) {
                     int cr = co + r * ldc;
                     for (int j = 0; j < cols; j++) {
@@ -402,42 +417,47 @@ public final class Sgemm {
         }
 
         /**
-         * Pack A[ic:ic+mc, pc:pc+kc] as MR-tall panels: panel ip holds, for each p, the MR values
-         * A[ic+ip*MR .. +MR), pc+p] contiguously, zero-padded past mc.
+         * Pack A[ic:ic+mc, pc:pc+kc], from micro-panel {@code first} on, as MR-tall panels: panel
+         * ip holds its MR rows one after the other, each kc floats long (row r of panel ip at
+         * {@code (ip*MR + r) * kc}), zero rows past mc. That is the layout of A itself when its
+         * rows are contiguous, so the kernel reads a packed panel and an in-place one alike: six
+         * sequential streams, one per row, 6 KiB in all at KC = 256, which stay in L1 while the
+         * whole B block streams past. Reading A in place saves the copy: 16 % at 256^3, 8 % on
+         * the forward product x @ W^T (M, N, K = 64, 256, 784), measured against copying every
+         * panel.
          */
-        private void packA(int mc, int kc, int ic, int pc, float[] ap) {
+        private void packA(int mc, int kc, int ic, int pc, float[] ap, int first) {
             int panels = (mc + MR - 1) / MR;
-            for (int ip = 0; ip < panels; ip++) {
+            for (int ip = first; ip < panels; ip++) {
                 int rows = Math.min(MR, mc - ip * MR);
                 int d = ip * MR * kc;
                 int src = aOffset + (ic + ip * MR) * aRowStride + pc * aColStride;
-                if (rows == MR && aColStride == 1) {
-                    // rows of A are contiguous: walk the MR rows side by side, write sequentially
-                    int r0 = src, r1 = r0 + aRowStride, r2 = r1 + aRowStride;
-                    int r3 = r2 + aRowStride, r4 = r3 + aRowStride, r5 = r4 + aRowStride;
-                    for (int p = 0; p < kc; p++, d += MR) {
-                        ap[d] = a[r0 + p];
-                        ap[d + 1] = a[r1 + p];
-                        ap[d + 2] = a[r2 + p];
-                        ap[d + 3] = a[r3 + p];
-                        ap[d + 4] = a[r4 + p];
-                        ap[d + 5] = a[r5 + p];
+                if (aColStride == 1) {
+                    // rows of A are contiguous: one copy per row
+                    for (int r = 0; r < rows; r++) {
+                        System.arraycopy(a, src + r * aRowStride, ap, d + r * kc, kc);
                     }
                 } else if (rows == MR && aRowStride == 1) {
-                    // columns of A are contiguous (A is a transposed view): MR floats per k
-                    for (int p = 0; p < kc; p++, d += MR, src += aColStride) {
-                        System.arraycopy(a, src, ap, d, MR);
+                    // columns of A are contiguous (A is a transposed view): read MR floats per
+                    // k, write them to the MR rows
+                    for (int p = 0; p < kc; p++, src += aColStride) {
+                        ap[d + p] = a[src];
+                        ap[d + kc + p] = a[src + 1];
+                        ap[d + 2 * kc + p] = a[src + 2];
+                        ap[d + 3 * kc + p] = a[src + 3];
+                        ap[d + 4 * kc + p] = a[src + 4];
+                        ap[d + 5 * kc + p] = a[src + 5];
                     }
                 } else {
-                    for (int p = 0; p < kc; p++, d += MR, src += aColStride) {
-                        int s = src;
-                        for (int r = 0; r < rows; r++, s += aRowStride) {
-                            ap[d + r] = a[s];
-                        }
-                        for (int r = rows; r < MR; r++) {
-                            ap[d + r] = 0f;
+                    for (int r = 0; r < rows; r++) {
+                        int s = src + r * aRowStride;
+                        for (int p = 0; p < kc; p++, s += aColStride) {
+                            ap[d + r * kc + p] = a[s];
                         }
                     }
+                }
+                if (rows < MR) {
+                    java.util.Arrays.fill(ap, d + rows * kc, d + MR * kc, 0f);
                 }
             }
         }
@@ -447,7 +467,7 @@ public final class Sgemm {
 
     /**
      * Packing B = W^T (columns of B contiguous) has to transpose: element by element that costs
-     * about 0.35 ns a float, some 20 % of the forward product x @ W^T at 64 x 784 x 256. With
+     * about 0.35 ns a float, some 20 % of the forward product x @ W^T (M, N, K = 64, 256, 784). With
      * 16-lane vectors, a 16 x 16 block is loaded as 16 vectors (16 columns of B, 16 values of k
      * each) and transposed in registers in log2(16) = 4 stages: at stage s, in rows r and r + s
      * (bit s of r clear), the lanes with bit s set in row r trade places with the lanes with bit s
@@ -487,10 +507,22 @@ public final class Sgemm {
 
         /** bp[d + p*NR + j] = b[src + j*cs + p] for p, j in [0, 16). */
         static void run(float[] b, int src, int cs, float[] bp, int d) {
-            FloatVector x0 = FloatVector.fromArray(S16, b, src), x1 = FloatVector.fromArray(S16, b, src + 1 * cs), x2 = FloatVector.fromArray(S16, b, src + 2 * cs), x3 = FloatVector.fromArray(S16, b, src + 3 * cs);
-            FloatVector x4 = FloatVector.fromArray(S16, b, src + 4 * cs), x5 = FloatVector.fromArray(S16, b, src + 5 * cs), x6 = FloatVector.fromArray(S16, b, src + 6 * cs), x7 = FloatVector.fromArray(S16, b, src + 7 * cs);
-            FloatVector x8 = FloatVector.fromArray(S16, b, src + 8 * cs), x9 = FloatVector.fromArray(S16, b, src + 9 * cs), x10 = FloatVector.fromArray(S16, b, src + 10 * cs), x11 = FloatVector.fromArray(S16, b, src + 11 * cs);
-            FloatVector x12 = FloatVector.fromArray(S16, b, src + 12 * cs), x13 = FloatVector.fromArray(S16, b, src + 13 * cs), x14 = FloatVector.fromArray(S16, b, src + 14 * cs), x15 = FloatVector.fromArray(S16, b, src + 15 * cs);
+            FloatVector x0 = FloatVector.fromArray(S16, b, src);
+            FloatVector x1 = FloatVector.fromArray(S16, b, src + 1 * cs);
+            FloatVector x2 = FloatVector.fromArray(S16, b, src + 2 * cs);
+            FloatVector x3 = FloatVector.fromArray(S16, b, src + 3 * cs);
+            FloatVector x4 = FloatVector.fromArray(S16, b, src + 4 * cs);
+            FloatVector x5 = FloatVector.fromArray(S16, b, src + 5 * cs);
+            FloatVector x6 = FloatVector.fromArray(S16, b, src + 6 * cs);
+            FloatVector x7 = FloatVector.fromArray(S16, b, src + 7 * cs);
+            FloatVector x8 = FloatVector.fromArray(S16, b, src + 8 * cs);
+            FloatVector x9 = FloatVector.fromArray(S16, b, src + 9 * cs);
+            FloatVector x10 = FloatVector.fromArray(S16, b, src + 10 * cs);
+            FloatVector x11 = FloatVector.fromArray(S16, b, src + 11 * cs);
+            FloatVector x12 = FloatVector.fromArray(S16, b, src + 12 * cs);
+            FloatVector x13 = FloatVector.fromArray(S16, b, src + 13 * cs);
+            FloatVector x14 = FloatVector.fromArray(S16, b, src + 14 * cs);
+            FloatVector x15 = FloatVector.fromArray(S16, b, src + 15 * cs);
             FloatVector t;
             // stage 8: swap bit 8 between row and lane
             t = x0; x0 = t.blend(x8.rearrange(UP8), HI8); x8 = x8.blend(t.rearrange(DN8), LO8);
@@ -550,34 +582,40 @@ public final class Sgemm {
     // ---- the micro-kernel ---------------------------------------------------------------------
 
     /**
-     * C[0:MR, 0:NR] (at {@code co}, row stride {@code ldc}) updated with the product of one packed
-     * A micro-panel (MR x kc, k-major) and one packed B micro-panel (kc x NR, k-major).
+     * C[0:MR, 0:NR] (at {@code co}, row stride {@code ldc}) updated with the product of one A
+     * micro-panel (MR rows of kc floats, row r at {@code ao + r * lda}: A itself or its packed
+     * copy) and one packed B micro-panel (kc x NR, k-major).
      */
-    static void kernel(int kc, float[] ap, int ao, float[] bp, int bo,
+    static void kernel(int kc, float[] a, int ao, int lda, float[] bp, int bo,
                        float alpha, float beta, float[] c, int co, int ldc) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
         FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+        int a0 = ao;
+        int a1 = a0 + lda;
+        int a2 = a1 + lda;
+        int a3 = a2 + lda;
+        int a4 = a3 + lda;
+        int a5 = a4 + lda;
         for (int p = 0; p < kc; p++) {
             int bi = bo + p * NR;
-            int ai = ao + p * MR;
             FloatVector b0 = FloatVector.fromArray(S, bp, bi);
             FloatVector b1 = FloatVector.fromArray(S, bp, bi + V);
-            FloatVector x = FloatVector.broadcast(S, ap[ai]);
+            FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
             c00 = x.fma(b0, c00);
             c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, ap[ai + 1]);
+            x = FloatVector.broadcast(S, a[a1 + p]);
             c10 = x.fma(b0, c10);
             c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, ap[ai + 2]);
+            x = FloatVector.broadcast(S, a[a2 + p]);
             c20 = x.fma(b0, c20);
             c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, ap[ai + 3]);
+            x = FloatVector.broadcast(S, a[a3 + p]);
             c30 = x.fma(b0, c30);
             c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(S, ap[ai + 4]);
+            x = FloatVector.broadcast(S, a[a4 + p]);
             c40 = x.fma(b0, c40);
             c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(S, ap[ai + 5]);
+            x = FloatVector.broadcast(S, a[a5 + p]);
             c50 = x.fma(b0, c50);
             c51 = x.fma(b1, c51);
         }
@@ -691,6 +729,13 @@ public final class Sgemm {
             Pool.EXECUTOR.execute(loop);
         }
         loop.run();
+        // the caller is done with its own tasks: spin briefly before parking, since a parked
+        // thread takes tens of microseconds to wake, a large share of a 64 x 256 x 784 product
+        // (at most SPIN_NANOS: then it parks)
+        long spinUntil = System.nanoTime() + SPIN_NANOS;
+        while (done.getCount() > 0 && System.nanoTime() < spinUntil) {
+            Thread.onSpinWait();
+        }
         boolean interrupted = false;
         while (true) {
             try {

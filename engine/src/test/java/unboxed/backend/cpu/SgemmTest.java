@@ -315,9 +315,12 @@ class SgemmTest {
     @Test
     void rejectsBadArguments() {
         float[] x = new float[4];
-        assertThrows(IllegalArgumentException.class, () -> Sgemm.sgemm(-1, 1, 1, 1f, x, 0, 1, 1, x, 0, 1, 1, 0f, x, 0, 1, 1));
-        assertThrows(IllegalArgumentException.class, () -> Sgemm.sgemm(1, 1, 1, 1f, x, 0, 1, 1, x, 0, 1, 1, 0f, x, 0, 1, 0));
-        assertThrows(IllegalArgumentException.class, () -> Sgemm.sgemm(2, 2, 1, 1f, x, 0, 1, 1, x, 0, 2, 1, 0f, x, 0, 1, 1));
+        assertThrows(IllegalArgumentException.class,
+                () -> Sgemm.sgemm(-1, 1, 1, 1f, x, 0, 1, 1, x, 0, 1, 1, 0f, x, 0, 1, 1), "negative m");
+        assertThrows(IllegalArgumentException.class,
+                () -> Sgemm.sgemm(1, 1, 1, 1f, x, 0, 1, 1, x, 0, 1, 1, 0f, x, 0, 1, 0), "threads = 0");
+        assertThrows(IllegalArgumentException.class,
+                () -> Sgemm.sgemm(2, 2, 1, 1f, x, 0, 1, 1, x, 0, 2, 1, 0f, x, 0, 1, 1), "ldc < n");
     }
 
     @Test

@@ -55,7 +55,7 @@ public final class BasicsPost implements Post {
         gradientFigure(gm, outDir);
         byHandTable(bh, outDir, facts);
         byHandFixtureTable(outDir, facts);
-        // BENCH-TABLE
+        BenchTable.write(resultsDir, outDir, facts);
         writeFacts(outDir, facts, List.of(la, gm, bh));
     }
 

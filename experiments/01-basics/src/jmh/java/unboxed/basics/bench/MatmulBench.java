@@ -26,8 +26,9 @@ import unboxed.basics.matmul.MatmulV4Vector;
  * and sets the engine's {@code sgemm_1024} beside PyTorch's (OpenBLAS) 1024^3 from the peer
  * (tools/bench/torch_peer.py, same protocol: warm-up, then the median of timed iterations).
  *
- * <p>The story: versions 1-4 at 256 (version 1 at 1024 would take seconds per call), versions
- * 3-5 at 1024, where B no longer fits in L2 and blocking and packing start to matter.
+ * <p>The story: versions 1-5 at 256, where everything fits in L2; versions 2-5 at 1024, where B
+ * (4 MiB) no longer does and blocking and packing start to matter (version 1 would take seconds
+ * a call).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -110,7 +111,13 @@ public class MatmulBench {
         return sgemm(N256.N, s);
     }
 
-    // ---- 1024^3: the engine against OpenBLAS, and the two versions before it ----------------
+    // ---- 1024^3: the engine against OpenBLAS, and versions 2-4 (version 1: seconds a call) ---
+
+    @Benchmark
+    public float[] v2LoopOrder_1024(N1024 s) {
+        MatmulV2LoopOrder.matmul(N1024.N, N1024.N, N1024.N, s.a, s.b, s.c);
+        return s.c;
+    }
 
     @Benchmark
     public float[] v3Blocked_1024(N1024 s) {

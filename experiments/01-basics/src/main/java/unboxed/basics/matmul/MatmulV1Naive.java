@@ -23,8 +23,8 @@ package unboxed.basics.matmul;
  * moving, so consecutive reads are {@code n} floats apart. Each one lands on a different cache
  * line (64 bytes hold 16 floats), and only one float of each line is used before the line is
  * evicted; for n = 1024 every read is a miss to L2 or beyond. The processor spends its time
- * waiting for memory, not multiplying: about 1-2 GFLOP/s, against some 100 on the same core for
- * the final version. And the loop is a chain of dependent additions ({@code sum += ...}), which the
+ * waiting for memory, not multiplying: about 2 GFLOP/s at 256 x 256, against some 100 on the
+ * same core for the final version. And the loop is a chain of dependent additions ({@code sum += ...}), which the
  * JIT may not reorder (floating-point addition is not associative), so it cannot be vectorised.
  */
 public final class MatmulV1Naive {

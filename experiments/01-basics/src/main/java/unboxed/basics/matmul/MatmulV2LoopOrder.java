@@ -11,7 +11,7 @@ import java.util.Arrays;
  * memory.
  *
  * <p>Why it is faster: every cache line brought in is used to the last float, and sequential
- * access is what the hardware prefetcher predicts best: about 2.5x version 1 at 256 x 256.
+ * access is what the hardware prefetcher predicts best: about 1.7x version 1 at 256 x 256.
  *
  * <p>What one might expect, and does not happen: the iterations of the inner loop are independent
  * (each j updates its own c[i,j]), the textbook case for the JIT's auto-vectoriser (C2's
@@ -26,9 +26,10 @@ import java.util.Arrays;
  * zero, each rounded by a separate multiply and add. Java never fuses or reorders floating-point
  * operations, so the result is bit-for-bit the result of version 1 (MatmulVersionsTest checks it).
  *
- * <p>What is left: for large matrices each row of B is read again for every row of A. When B does
- * not fit in the caches (4 MiB at n = 1024, against 1 MiB of L2), it streams from L3 or memory
- * each time. Version 3 fixes that.
+ * <p>What is left: every multiply-add loads and stores an element of C, so the loop is bound by
+ * loads and stores, not arithmetic; and for large matrices each row of B is read again for every
+ * row of A, from L3 or memory once B outgrows L2 (4 MiB at n = 1024, against 1 MiB). Version 3
+ * blocks for both.
  */
 public final class MatmulV2LoopOrder {
     private MatmulV2LoopOrder() {

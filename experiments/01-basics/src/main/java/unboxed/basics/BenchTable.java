@@ -1,0 +1,82 @@
+package unboxed.basics;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import unboxed.kit.Pinned;
+import unboxed.kit.Tables;
+
+/**
+ * The performance table: the post's two speed targets, each measured by JMH against its PyTorch
+ * peer in the same run (tools/bench/run.sh), quoted as a ratio with the machine it ran on.
+ */
+final class BenchTable {
+    /** At least this fraction of OpenBLAS's single-thread GFLOP/s on a 1024^3 float32 product. */
+    static final double MATMUL_TARGET = 0.7;
+    /** An MNIST epoch at least as fast as PyTorch's (ratio torch time / our time). */
+    static final double EPOCH_TARGET = 1.0;
+
+    private BenchTable() {
+    }
+
+    static void write(Path resultsDir, Path outDir, Map<String, String> facts) throws IOException {
+        Pinned bench = Pinned.load(resultsDir, "bench");
+        JsonNode ratios = bench.at("/ratios");
+        List<List<?>> rows = new ArrayList<>();
+        double mm = bench.number("/ratios/sgemm_1024_ours_over_openblas");
+        rows.add(List.of("matmul 1024×1024×1024, float32, 1 thread",
+                gf(bench.number("/ratios/sgemm_1024_gflops_ours")) + " GFLOP/s",
+                gf(bench.number("/ratios/sgemm_1024_gflops_openblas")) + " GFLOP/s (torch.matmul, OpenBLAS)",
+                ratio(mm), "≥ " + MATMUL_TARGET, mm >= MATMUL_TARGET ? "met" : "NOT MET"));
+        double ep = bench.number("/ratios/mlp_epoch_ours_over_torch_speed");
+        rows.add(List.of("one MNIST epoch, MLP 784-256-10, batch 64, SGD, 1 thread",
+                sec(bench.number("/ratios/mlp_epoch_ms_ours")),
+                sec(bench.number("/ratios/mlp_epoch_ms_torch")) + " (PyTorch " + bench.at("/peer/torch_version").asText() + ")",
+                ratio(ep), "≥ " + EPOCH_TARGET, ep >= EPOCH_TARGET ? "met" : "NOT MET"));
+        JsonNode prov = bench.provenanceJson();
+        String machine = prov.path("cpu").asText("?") + ", " + prov.path("cores").asText("?") + " cores, "
+                + prov.path("jdk").asText("?");
+        facts.put("bench-matmul-ratio", ratio(mm));
+        facts.put("bench-epoch-ratio", ratio(ep));
+        facts.put("bench-machine", machine);
+        versions(bench, outDir);
+        Tables.write(outDir, "bench", "Speed against PyTorch on the same machine, same run (" + machine
+                        + "); ratio > 1 means ours is faster. " + ratios.path("definitions").size() + " ratios defined in"
+                        + " the results file",
+                List.of("workload", "ours (median)", "peer (median)", "ratio", "target", "verdict"), rows, List.of(bench));
+    }
+
+    /** Every timed matrix product (MatmulBench: v1Naive_256 ... sgemm_1024) in GFLOP/s. */
+    private static void versions(Pinned bench, Path outDir) throws IOException {
+        List<List<?>> rows = new ArrayList<>();
+        for (JsonNode b : bench.at("/jmh")) {
+            if (!b.has("gflops_median")) {
+                continue;
+            }
+            String method = b.get("benchmark").asText().replaceAll(".*\\.", "");
+            String version = method.replaceAll("_\\d+$", "");
+            int n = b.get("n").asInt();
+            rows.add(List.of(version, n + "³", gf(b.get("gflops_median").asDouble()),
+                    String.format(Locale.ROOT, "%.3f ms ± %.3f", b.get("score").asDouble(), b.get("error").asDouble())));
+        }
+        Tables.write(outDir, "matmul-versions", "The numbered matrix-product versions, one thread (JMH median of the"
+                        + " measured iterations; ± is JMH's 99.9% error of the mean)",
+                List.of("version", "size", "GFLOP/s", "time per product"), rows, List.of(bench));
+    }
+
+    private static String gf(double v) {
+        return String.format(Locale.ROOT, "%.1f", v);
+    }
+
+    private static String sec(double ms) {
+        return String.format(Locale.ROOT, "%.2f s", ms / 1000);
+    }
+
+    private static String ratio(double v) {
+        return String.format(Locale.ROOT, "%.2f×", v);
+    }
+}
