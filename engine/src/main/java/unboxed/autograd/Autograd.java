@@ -105,6 +105,9 @@ public final class Autograd {
         List<Tensor> order = topologicalOrder(root);
         Map<Tensor, Tensor> grads = new IdentityHashMap<>();
         grads.put(root, gradient);
+        // gradients whose memory nothing else references (see owned()); a leaf may keep one as its
+        // .grad without a copy, which saves a full pass over every weight matrix per step
+        Set<Tensor> owned = Collections.newSetFromMap(new IdentityHashMap<>());
         try (AutoCloseable ignored = noGrad()) {
             for (int i = order.size() - 1; i >= 0; i--) {
                 Tensor t = order.get(i);
@@ -112,8 +115,9 @@ public final class Autograd {
                 if (g == null) {
                     continue;
                 }
+                boolean gOwned = owned.remove(g);
                 if (t.isLeaf() || t.retainsGrad()) {
-                    accumulate(t, g);
+                    accumulate(t, g, gOwned && t.isLeaf());
                 }
                 Node node = t.gradFn();
                 if (node == null) {
@@ -135,7 +139,17 @@ public final class Autograd {
                                 + Shape.str(gi.shape()) + " for input " + j + " of shape " + Shape.str(in.shape()));
                     }
                     Tensor prev = grads.get(in);
-                    grads.put(in, prev == null ? gi : Ops.add(prev, gi));
+                    if (prev == null) {
+                        grads.put(in, gi);
+                        if (owned(gi, g, gOwned, inputGrads, j)) {
+                            owned.add(gi);
+                        }
+                    } else {
+                        owned.remove(prev);
+                        Tensor sum = Ops.add(prev, gi);
+                        grads.put(in, sum);
+                        owned.add(sum);
+                    }
                 }
             }
         } catch (RuntimeException e) {
@@ -145,8 +159,30 @@ public final class Autograd {
         }
     }
 
-    private static void accumulate(Tensor t, Tensor g) {
+    /**
+     * Whether the gradient a backward rule returned for input j has memory of its own: it does not
+     * share storage with another gradient the rule returned (AddBackward hands the same tensor to
+     * both inputs), and it is either new memory or a view of an incoming gradient that was itself
+     * owned. Backward rules only ever return new tensors or views of the incoming gradient (see Ops).
+     */
+    private static boolean owned(Tensor gi, Tensor incoming, boolean incomingOwned, Tensor[] all, int j) {
+        if (gi.storage() == incoming.storage() && !incomingOwned) {
+            return false;
+        }
+        for (int k = 0; k < all.length; k++) {
+            if (k != j && all[k] != null && all[k].storage() == gi.storage()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void accumulate(Tensor t, Tensor g, boolean owned) {
         Tensor prev = t.grad();
+        if (prev == null && owned && g.isContiguous() && g.offset() == 0 && g.storage().size() == g.numel()) {
+            t.setGrad(g);
+            return;
+        }
         if (prev == null) {
             // own the memory: the incoming gradient may be a view of something else, or shared
             Tensor own = g.zerosLike();

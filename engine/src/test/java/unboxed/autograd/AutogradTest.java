@@ -27,6 +27,30 @@ class AutogradTest {
     }
 
     @Test
+    void leavesNeverShareGradientMemory() {
+        // AddBackward hands the same tensor to both inputs: each leaf must still own its .grad
+        Tensor x = Tensor.of(new float[] {1, 2}, 2).requiresGrad(true);
+        Tensor y = Tensor.of(new float[] {3, 4}, 2).requiresGrad(true);
+        x.add(y).sum().backward();
+        assertFalse(x.grad().storage() == y.grad().storage(), "x.grad and y.grad share memory");
+        x.add(y).mul(y).sum().backward(); // accumulates in place: y's contribution must not leak into x
+        assertArrayEquals(new float[] {1 + 3, 1 + 4}, x.grad().toArray());
+        assertArrayEquals(new float[] {1 + 1 + 2 * 3, 1 + 2 + 2 * 4}, y.grad().toArray());
+    }
+
+    @Test
+    void aWeightGradientIsKeptWithoutACopyAndStaysCorrectAcrossSteps() {
+        // the gradient of W in x W^T comes out of the matrix product as new memory; the leaf keeps it
+        Tensor w = Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 3).requiresGrad(true);
+        Tensor x = Tensor.of(new float[] {1, 0, 2, 0, 1, 1}, 2, 3);
+        x.matmul(w.t()).sum().backward();
+        float[] first = w.grad().toArray();
+        assertArrayEquals(new float[] {1, 1, 3, 1, 1, 3}, first);
+        x.matmul(w.t()).sum().backward();
+        assertArrayEquals(new float[] {2, 2, 6, 2, 2, 6}, w.grad().toArray());
+    }
+
+    @Test
     void gradientsAccumulateAcrossBackwardCalls() {
         Tensor x = leaf(1, 2, 3);
         x.mul(x).sum().backward();
