@@ -31,11 +31,12 @@ class AutogradTest {
         // AddBackward hands the same tensor to both inputs: each leaf must still own its .grad
         Tensor x = Tensor.of(new float[] {1, 2}, 2).requiresGrad(true);
         Tensor y = Tensor.of(new float[] {3, 4}, 2).requiresGrad(true);
-        x.add(y).sum().backward();
+        Tensor two = Tensor.of(new float[] {2, 2}, 2);
+        x.add(y).mul(two).sum().backward(); // the gradient reaching the add is new memory (from the mul)
         assertFalse(x.grad().storage() == y.grad().storage(), "x.grad and y.grad share memory");
         x.add(y).mul(y).sum().backward(); // accumulates in place: y's contribution must not leak into x
-        assertArrayEquals(new float[] {1 + 3, 1 + 4}, x.grad().toArray());
-        assertArrayEquals(new float[] {1 + 1 + 2 * 3, 1 + 2 + 2 * 4}, y.grad().toArray());
+        assertArrayEquals(new float[] {2 + 3, 2 + 4}, x.grad().toArray());
+        assertArrayEquals(new float[] {2 + 1 + 2 * 3, 2 + 2 + 2 * 4}, y.grad().toArray());
     }
 
     @Test
