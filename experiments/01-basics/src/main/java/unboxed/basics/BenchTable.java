@@ -25,7 +25,6 @@ final class BenchTable {
 
     static void write(Path resultsDir, Path outDir, Map<String, String> facts) throws IOException {
         Pinned bench = Pinned.load(resultsDir, "bench");
-        JsonNode ratios = bench.at("/ratios");
         List<List<?>> rows = new ArrayList<>();
         double mm = bench.number("/ratios/sgemm_1024_ours_over_openblas");
         rows.add(List.of("matmul 1024×1024×1024, float32, 1 thread",
@@ -39,26 +38,32 @@ final class BenchTable {
                 ratio(ep), "≥ " + EPOCH_TARGET, ep >= EPOCH_TARGET ? "met" : "NOT MET"));
         JsonNode prov = bench.provenanceJson();
         String machine = prov.path("cpu").asText("?") + ", " + prov.path("cores").asText("?") + " cores, "
-                + prov.path("jdk").asText("?");
+                + "JDK " + prov.path("jdk").asText("?").replaceAll("^[^\"]*\"([^\"]+)\".*", "$1");
         facts.put("bench-matmul-ratio", ratio(mm));
         facts.put("bench-epoch-ratio", ratio(ep));
         facts.put("bench-machine", machine);
+        facts.put("bench-matmul-target", MATMUL_TARGET + "×");
+        facts.put("bench-epoch-target", EPOCH_TARGET + "×");
         versions(bench, outDir);
         Tables.write(outDir, "bench", "Speed against PyTorch on the same machine, same run (" + machine
-                        + "); ratio > 1 means ours is faster. " + ratios.path("definitions").size() + " ratios defined in"
-                        + " the results file",
+                        + "); ratio > 1 means ours is faster (definitions: results/ratios/definitions in the file)",
                 List.of("workload", "ours (median)", "peer (median)", "ratio", "target", "verdict"), rows, List.of(bench));
     }
 
     /** Every timed matrix product (MatmulBench: v1Naive_256 ... sgemm_1024) in GFLOP/s. */
     private static void versions(Pinned bench, Path outDir) throws IOException {
-        List<List<?>> rows = new ArrayList<>();
-        for (JsonNode b : bench.at("/jmh")) {
-            if (!b.has("gflops_median")) {
-                continue;
+        List<JsonNode> timed = new ArrayList<>();
+        bench.at("/jmh").forEach(b -> {
+            if (b.has("gflops_median")) {
+                timed.add(b);
             }
-            String method = b.get("benchmark").asText().replaceAll(".*\\.", "");
-            String version = method.replaceAll("_\\d+$", "");
+        });
+        // reading order: v1, v2, ..., then the engine's sgemm; small size first
+        timed.sort(java.util.Comparator.comparing((JsonNode b) -> method(b).startsWith("sgemm") ? "z" : method(b).replaceAll("_\\d+$", ""))
+                .thenComparingInt(b -> b.get("n").asInt()));
+        List<List<?>> rows = new ArrayList<>();
+        for (JsonNode b : timed) {
+            String version = method(b).replaceAll("_\\d+$", "");
             int n = b.get("n").asInt();
             rows.add(List.of(version, n + "³", gf(b.get("gflops_median").asDouble()),
                     String.format(Locale.ROOT, "%.3f ms ± %.3f", b.get("score").asDouble(), b.get("error").asDouble())));
@@ -66,6 +71,10 @@ final class BenchTable {
         Tables.write(outDir, "matmul-versions", "The numbered matrix-product versions, one thread (JMH median of the"
                         + " measured iterations; ± is JMH's 99.9% error of the mean)",
                 List.of("version", "size", "GFLOP/s", "time per product"), rows, List.of(bench));
+    }
+
+    private static String method(JsonNode benchmark) {
+        return benchmark.get("benchmark").asText().replaceAll(".*\\.", "");
     }
 
     private static String gf(double v) {
