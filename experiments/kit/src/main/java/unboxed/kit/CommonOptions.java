@@ -98,10 +98,16 @@ public final class CommonOptions {
      * The command line as it could be retyped: the main class (from the JVM's
      * {@code sun.java.command}) and the arguments, each shell-quoted where needed.
      */
+    /** Set by a launcher such as {@link RunPost} to the words that precede the main's own arguments. */
+    public static final String LAUNCHER_PROPERTY = "unboxed.launcher";
+
     public static String commandLine(String[] args) {
         List<String> words = new ArrayList<>();
         String javaCommand = System.getProperty("sun.java.command");
-        if (javaCommand != null && !javaCommand.isBlank()) {
+        String launcher = System.getProperty(LAUNCHER_PROPERTY);
+        if (launcher != null && !launcher.isBlank()) {
+            words.add(launcher);
+        } else if (javaCommand != null && !javaCommand.isBlank()) {
             words.add("java " + javaCommand.strip().split("\\s+", 2)[0]);
         } else {
             words.add("java <main>");

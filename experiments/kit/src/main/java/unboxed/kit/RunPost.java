@@ -32,6 +32,7 @@ public final class RunPost {
             System.exit(ExperimentMain.USAGE);
         }
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        System.setProperty(CommonOptions.LAUNCHER_PROPERTY, "java " + RunPost.class.getName() + " " + post.slug());
         try {
             post.experimentMain().getMethod("main", String[].class).invoke(null, (Object) rest);
         } catch (InvocationTargetException e) {
