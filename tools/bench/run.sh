@@ -44,6 +44,9 @@ if ! "$python" -c 'import torch' 2>/dev/null; then
   exit 2
 fi
 
+# the tree as it is before this script writes anything (its own temporary files would count as changes)
+commit="$(git rev-parse HEAD 2>/dev/null || echo "")"
+dirty="$([ -n "$(git status --porcelain 2>/dev/null)" ] && echo true || echo false)"
 started_iso="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 started_s="$(date +%s.%N)"
 loadavg_start="$(cut -d' ' -f1-3 /proc/loadavg)"
@@ -94,8 +97,6 @@ out="${BENCH_OUT:-data/results/$post/bench.json}"
 mkdir -p "$(dirname "$out")"
 tmp="$(mktemp "$(dirname "$out")/.bench.json.XXXXXX")"
 
-commit="$(git rev-parse HEAD 2>/dev/null || echo "")"
-dirty="$([ -n "$(git status --porcelain 2>/dev/null)" ] && echo true || echo false)"
 jdk="$(java -version 2>&1 | tr '\n' ' ' | sed 's/ *$//')"
 
 POST="$post" COMMAND_LINE="$command_line" JMH_COMMAND="${java_cmd[*]}" PEER_COMMAND="${peer_cmd[*]}" \

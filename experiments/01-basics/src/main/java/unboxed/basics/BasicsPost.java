@@ -96,11 +96,15 @@ public final class BasicsPost implements Post {
             SummaryStatistics acc = new SummaryStatistics();
             List<String> perSeed = new ArrayList<>();
             int diverged = 0;
+            List<String> nanSteps = new ArrayList<>();
             for (JsonNode r : e.getValue().get("runs")) {
                 double a = r.get("finalTestAccuracy").asDouble();
                 acc.addValue(a);
                 boolean d = !r.get("divergedAtStep").isNull();
                 diverged += d ? 1 : 0;
+                if (d) {
+                    nanSteps.add(r.get("divergedAtStep").asText());
+                }
                 perSeed.add(pct(a) + (d ? " (NaN at step " + r.get("divergedAtStep").asInt() + ")" : ""));
             }
             String verdict = diverged > 0 ? "diverges" : acc.getMean() >= TRAINS ? "trains" : "learns slowly";
@@ -109,6 +113,9 @@ public final class BasicsPost implements Post {
             String key = e.getKey().replace('_', '-');
             facts.put("acc-" + key, pct(acc.getMean()));
             facts.put("verdict-" + key, verdict);
+            facts.put("nan-steps-" + key, nanSteps.isEmpty() ? "in none of the pinned runs"
+                    : (nanSteps.size() == 1 ? "at step " : "at steps ") + String.join(", ", nanSteps)
+                    + " in " + nanSteps.size() + " of the " + e.getValue().get("runs").size() + " pinned runs");
         }
         JsonNode cfg = la.at("/config");
         facts.put("la-epochs", cfg.get("epochs").asText());
