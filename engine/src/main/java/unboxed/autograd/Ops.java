@@ -240,10 +240,9 @@ public final class Ops {
 
     public static Tensor mean(Tensor x, int[] dims, boolean keepdim) {
         int[] k = keepdimShape("mean", x.shape(), dims);
-        int count = Math.max(1, x.numel()) == 0 ? 0 : x.numel() / Math.max(1, Shape.numel(k));
-        if (x.numel() == 0) {
-            count = 0;
-        }
+        // the number of elements averaged into each output; 0 for an empty reduction, so 0/0 = NaN as in PyTorch
+        int outputs = Shape.numel(k);
+        int count = outputs == 0 ? 0 : x.numel() / outputs;
         return div(sum(x, dims, keepdim), constantLike(x, count));
     }
 
