@@ -12,6 +12,10 @@
 # --quick: 1 warm-up and 2 measured iterations of 1 s per benchmark (JMH and peer alike), for a
 # smoke test; the pinned results come from a full run (the benchmarks' own annotations).
 #
+# The in-JVM peer, libtorch through DJL (the post's DjlPeerBench, when it has one), runs inside
+# JMH; OMP_NUM_THREADS=1 and MKL_NUM_THREADS=1 are exported for it before JMH starts (the engine
+# ignores both, and the Python peer sets the same values itself).
+#
 # Environment: JMH_ARGS adds options to JMH (e.g. JMH_ARGS='MatmulBench' to run one class);
 # BENCH_OUT replaces the output file (default data/results/POST/bench.json).
 set -euo pipefail
@@ -68,6 +72,7 @@ extra=(${JMH_ARGS:-})
 java_cmd=(java --add-modules jdk.incubator.vector -Dunboxed.root="$root" -jar "$jar"
           -rf json -rff "$work/jmh.json" "${jmh_opts[@]}" "${extra[@]}")
 echo "== JMH: ${java_cmd[*]}" >&2
+export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 "${java_cmd[@]}" >&2
 
 # the peer repeats the protocol JMH actually ran (iterations and their length, read back from its
@@ -101,9 +106,9 @@ jdk="$(java -version 2>&1 | tr '\n' ' ' | sed 's/ *$//')"
 
 POST="$post" COMMAND_LINE="$command_line" JMH_COMMAND="${java_cmd[*]}" PEER_COMMAND="${peer_cmd[*]}" \
 STARTED="$started_iso" STARTED_S="$started_s" COMMIT="$commit" DIRTY="$dirty" JDK="$jdk" QUICK="$quick" \
-LOAD_START="$loadavg_start" LOAD_END="$loadavg_end" \
+LOAD_START="$loadavg_start" LOAD_END="$loadavg_end" JAR="$jar" \
 "$python" - "$work/jmh.json" "$work/peer.json" "$tmp" <<'PY'
-import json, os, platform, re, statistics, sys, time
+import json, os, platform, re, statistics, sys, time, zipfile
 
 ARCH = {"x86_64": "amd64", "aarch64": "aarch64"}  # as Java's os.arch names them
 
@@ -167,6 +172,16 @@ for r in jmh:
         "iterations": raw,
         "median": statistics.median(raw) if raw else pm["score"],
     }
+    # JMH secondary metrics (DjlPeerBench's thread-pin counters): every iteration and the median
+    # (JMH's own "score" of such a counter is the sum over iterations, not a typical value)
+    secondary = {}
+    for key, metric in (r.get("secondaryMetrics") or {}).items():
+        values = [x for fork in metric.get("rawData", []) for x in fork]
+        if values:
+            secondary[key] = {"iterations": values, "median": statistics.median(values),
+                              "units": metric.get("scoreUnit")}
+    if secondary:
+        entry["secondary"] = secondary
     n = cube_size(r["benchmark"].rsplit(".", 1)[-1])
     if n and pm["scoreUnit"] == "ms/op":
         entry["n"] = n
@@ -203,7 +218,66 @@ if epoch and "mlp_epoch" in results:
     definitions["mlp_epoch_ours_over_torch_speed"] = (
         f"torch's median epoch time (peer mlp_epoch) over ours (JMH {epoch['benchmark']}): one epoch of "
         "the 784-256-10 MLP, batch 64, SGD lr 0.1, one thread each; > 1 means ours is faster")
+
+# the in-JVM peer: libtorch through DJL (DjlPeerBench), measured by JMH beside our benchmarks
+djl_mm = find(r"DjlPeerBench\.djlMatmul_1024$")
+ours_mm = find(r"MatmulBench\.sgemm_1024$")
+if djl_mm and ours_mm and "gflops_median" in djl_mm:
+    ratios["sgemm_1024_ours_over_libtorch_djl"] = ours_mm["gflops_median"] / djl_mm["gflops_median"]
+    ratios["sgemm_1024_gflops_libtorch_djl"] = djl_mm["gflops_median"]
+    definitions["sgemm_1024_ours_over_libtorch_djl"] = (
+        f"GFLOP/s of the engine's Sgemm (JMH {ours_mm['benchmark']}, median iteration) over GFLOP/s of "
+        f"libtorch's matmul through DJL in the same JVM run (JMH {djl_mm['benchmark']}, median iteration), "
+        "1024^3 float32, one thread each; > 1 means ours is faster")
+djl_epoch = find(r"DjlPeerBench\.djlTrainOneEpoch$")
+if djl_epoch and epoch:
+    ratios["mlp_epoch_ours_over_djl_speed"] = djl_epoch["median"] / epoch["median"]
+    ratios["mlp_epoch_ms_djl"] = djl_epoch["median"]
+    definitions["mlp_epoch_ours_over_djl_speed"] = (
+        f"libtorch-through-DJL's median epoch time (JMH {djl_epoch['benchmark']}) over ours (JMH "
+        f"{epoch['benchmark']}): one epoch of the 784-256-10 MLP, batch 64, SGD lr 0.1, same data, initial "
+        "weights and batch order, one thread each; > 1 means ours is faster")
 ratios["definitions"] = definitions
+
+
+def djl_info(jar):
+    """DJL's and libtorch's versions as the benchmarks jar bundles them (None when it has no DJL)."""
+    try:
+        with zipfile.ZipFile(jar) as z:
+            names = set(z.namelist())
+            if "native/lib/pytorch.properties" not in names:
+                return None
+
+            def props(name):
+                if name not in names:
+                    return {}
+                lines = z.read(name).decode().splitlines()
+                return dict(line.split("=", 1) for line in lines if "=" in line and not line.startswith("#"))
+
+            native = props("native/lib/pytorch.properties")
+            return {
+                "djl_version": props("ai/djl/engine/api.properties").get("djl_version"),
+                "pytorch_engine_version": props("pytorch-engine.properties").get("djl_version"),
+                "pytorch_engine_built_for": props("pytorch-engine.properties").get("pytorch_version"),
+                "pytorch_jni_version": props("jnilib/pytorch.properties").get("jni_version"),
+                "libtorch_version": native.get("version", "").split("-")[0] or None,
+                "libtorch_build": native.get("version"),
+                "libtorch_flavor": native.get("flavor"),
+                "libtorch_classifier": native.get("classifier"),
+                "native_artifact": "ai.djl.pytorch:pytorch-native-cpu (bundled in the benchmarks jar; DJL offline)",
+            }
+    except (OSError, zipfile.BadZipFile):
+        return None
+
+
+djl = djl_info(env["JAR"]) if (djl_mm or djl_epoch) else None
+djl_pins = None
+if djl:
+    djl_pins = {"jvm_args": next(r.get("jvmArgs") for r in jmh if "DjlPeerBench." in r["benchmark"]),
+                "env": {k: env.get(k) for k in ("OMP_NUM_THREADS", "MKL_NUM_THREADS")}}
+    for b in (djl_mm, djl_epoch):
+        if b and "secondary" in b:
+            djl_pins[b["benchmark"].rsplit(".", 1)[-1]] = {k: v["iterations"] for k, v in b["secondary"].items()}
 
 # the results-file layout every post uses (unboxed.io.Results): format, post, name, provenance, results
 out = {
@@ -229,9 +303,11 @@ out = {
         "jmh_command": env["JMH_COMMAND"],
         "peer_command": env["PEER_COMMAND"],
         "jmh_version": jmh[0].get("jmhVersion") if jmh else None,
-        "jvm_args": jmh[0].get("jvmArgs") if jmh else None,
+        # our benchmarks' JVM (DjlPeerBench's fork adds DJL's properties: thread_pins.djl_measured)
+        "jvm_args": next((r.get("jvmArgs") for r in jmh if "DjlPeerBench." not in r["benchmark"]), None),
         "torch_version": peer.get("torch_version"),
         "torch_package": peer.get("torch_package"),
+        "djl": djl,
         "blas_config": {"torch_config_head": peer.get("torch_config_head"),
                         "torch_build_settings": peer.get("torch_build_settings"),
                         "openblas": peer.get("blas")},
@@ -239,6 +315,10 @@ out = {
             "jmh": "one benchmark thread (JMH threads=1); Sgemm called with threads=1, EpochBench on CpuBackend(1)",
             "peer": peer.get("threads"),
             "peer_cpu_over_wall": {k: v.get("cpu_over_wall") for k, v in results.items()},
+            "djl": "libtorch through DJL in the JMH fork: -Dai.djl.pytorch.num_threads=1 "
+                   "-Dai.djl.pytorch.num_interop_threads=1, OMP_NUM_THREADS=1; per measured iteration, "
+                   "libtorch's reported thread counts and the fork's process CPU time over wall time" if djl else None,
+            "djl_measured": djl_pins,
         },
         "load_average_start": env["LOAD_START"],
         "load_average_end": env["LOAD_END"],
