@@ -111,45 +111,32 @@ final class Elementwise {
      * operators, so the vector and scalar paths give the same bits.
      */
     static void binaryRow(BinaryOp op, float[] a, int ao, int sa, float[] b, int bo, int sb, float[] o, int oo, int n) {
-        // the vector operator must be a constant where the loop is compiled, or the Vector API
-        // falls back to a slow generic path: one call per operator, each inlined with its constant
-        switch (op) {
-            case ADD:
-                vectorRow(VectorOperators.ADD, op, a, ao, sa, b, bo, sb, o, oo, n);
-                return;
-            case SUB:
-                vectorRow(VectorOperators.SUB, op, a, ao, sa, b, bo, sb, o, oo, n);
-                return;
-            case MUL:
-                vectorRow(VectorOperators.MUL, op, a, ao, sa, b, bo, sb, o, oo, n);
-                return;
-            case DIV:
-                vectorRow(VectorOperators.DIV, op, a, ao, sa, b, bo, sb, o, oo, n);
-                return;
-            default:
-                for (int i = 0; i < n; i++) {
-                    o[oo + i] = binary(op, a[ao + i * sa], b[bo + i * sb]);
-                }
-        }
-    }
-
-    private static void vectorRow(VectorOperators.Binary vop, BinaryOp op, float[] a, int ao, int sa, float[] b, int bo,
-                                  int sb, float[] o, int oo, int n) {
         int i = 0;
-        int bound = S.loopBound(n);
-        if (sa == 1 && sb == 1) {
-            for (; i < bound; i += S.length()) {
-                FloatVector.fromArray(S, a, ao + i).lanewise(vop, FloatVector.fromArray(S, b, bo + i)).intoArray(o, oo + i);
-            }
-        } else if (sa == 1 && sb == 0) {
-            FloatVector vb = FloatVector.broadcast(S, b[bo]);
-            for (; i < bound; i += S.length()) {
-                FloatVector.fromArray(S, a, ao + i).lanewise(vop, vb).intoArray(o, oo + i);
-            }
-        } else if (sa == 0 && sb == 1) {
-            FloatVector va = FloatVector.broadcast(S, a[ao]);
-            for (; i < bound; i += S.length()) {
-                va.lanewise(vop, FloatVector.fromArray(S, b, bo + i)).intoArray(o, oo + i);
+        boolean vectorisable = op == BinaryOp.ADD || op == BinaryOp.SUB || op == BinaryOp.MUL || op == BinaryOp.DIV;
+        if (vectorisable && (sa | sb) >= 0 && sa <= 1 && sb <= 1 && (sa | sb) != 0) {
+            // a or b may be one value broadcast along the row (stride 0)
+            FloatVector fixedA = sa == 0 ? FloatVector.broadcast(S, a[ao]) : null;
+            FloatVector fixedB = sb == 0 ? FloatVector.broadcast(S, b[bo]) : null;
+            for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+                FloatVector x = fixedA != null ? fixedA : FloatVector.fromArray(S, a, ao + i);
+                FloatVector y = fixedB != null ? fixedB : FloatVector.fromArray(S, b, bo + i);
+                // one call per operator, each a constant: the Vector API compiles a lanewise op to a
+                // single instruction only when the JIT can see which operator it is
+                FloatVector r;
+                switch (op) {
+                    case ADD:
+                        r = x.add(y);
+                        break;
+                    case SUB:
+                        r = x.sub(y);
+                        break;
+                    case MUL:
+                        r = x.mul(y);
+                        break;
+                    default:
+                        r = x.div(y);
+                }
+                r.intoArray(o, oo + i);
             }
         }
         for (; i < n; i++) {
