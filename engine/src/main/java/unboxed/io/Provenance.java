@@ -96,6 +96,16 @@ public final class Provenance {
                 Instant.now().truncatedTo(ChronoUnit.SECONDS), null);
     }
 
+    /**
+     * The same run's provenance for a further piece of work starting now: git state, command and
+     * machine as captured once at the start (the files this run has written since would otherwise
+     * make the tree look modified), with a new start time and clock.
+     */
+    public Provenance restart() {
+        return new Provenance(gitCommit, gitDirty, command, seed, backend, scale, threads, jdk, cpu, cores, gpu, os,
+                Instant.now().truncatedTo(ChronoUnit.SECONDS), null);
+    }
+
     /** Stops the clock: {@code wall_seconds} is the time since this object was made, in milliseconds' precision. */
     public Provenance finish() {
         long nanos = System.nanoTime() - startNanos;

@@ -56,24 +56,24 @@ public final class Experiment implements Callable<Integer> {
     public Integer call() throws Exception {
         Backends.use(Backends.create(options.backend(), options.threads()));
         Path out = options.out(POST);
+        Provenance run = options.provenance(args);
         if (only == null || only == Part.byhand_check) {
-            Provenance p = options.provenance(args);
+            Provenance p = run.restart();
             List<ByHandCheck.Row> rows = ByHandCheck.run(options.seed());
             Results.write(out.resolve("byhand-check.json"), POST, "byhand-check", p.finish(), ByHandCheck.toJson(rows));
         }
         if (only == null || only == Part.gradient_magnitude) {
-            Provenance p = options.provenance(args);
+            Provenance p = run.restart();
             Results.write(out.resolve("gradient-magnitude.json"), POST, "gradient-magnitude", p.finish(),
                     GradientMagnitude.run(199));
         }
         if (only == null || only == Part.loss_alternatives) {
-            lossAlternatives(out);
+            lossAlternatives(out, run.restart());
         }
         return 0;
     }
 
-    private void lossAlternatives(Path out) throws Exception {
-        Provenance p = options.provenance(args);
+    private void lossAlternatives(Path out, Provenance p) throws Exception {
         Dataset train = Dataset.mnist(Datasets.root(), true);
         Dataset test = Dataset.mnist(Datasets.root(), false);
         Training.Settings s = settings(options.full());
