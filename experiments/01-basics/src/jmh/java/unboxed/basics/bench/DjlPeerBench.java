@@ -13,7 +13,6 @@ import ai.djl.training.GradientCollector;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.nio.file.Files;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -35,7 +34,6 @@ import unboxed.backend.cpu.CpuBackend;
 import unboxed.basics.Mlp;
 import unboxed.data.DataLoader;
 import unboxed.data.Dataset;
-import unboxed.data.Datasets;
 import unboxed.nn.Linear;
 import unboxed.nn.Sequential;
 import unboxed.tensor.Rng;
@@ -182,8 +180,7 @@ public class DjlPeerBench {
         @Setup
         public void setup() throws IOException {
             Backends.use(new CpuBackend(1));
-            Dataset train = Files.exists(Datasets.root().resolve("mnist"))
-                    ? Dataset.mnist(Datasets.root(), true) : synthetic();
+            Dataset train = EpochData.train();
             Rng rng = new Rng(0);
             Sequential model = Mlp.create(rng);
             loader = new DataLoader(train, 64, true, false, true, rng.fork("shuffle"));
@@ -208,18 +205,6 @@ public class DjlPeerBench {
         public void tearDown() {
             params.close();
         }
-    }
-
-    /** EpochBench's stand-in for machines where `make data` has not run (same seed, same values). */
-    private static Dataset synthetic() {
-        Rng r = new Rng(1);
-        int n = 60000;
-        float[] x = r.uniform(n * 784, 0, 1);
-        int[] y = new int[n];
-        for (int i = 0; i < n; i++) {
-            y[i] = r.nextInt(10);
-        }
-        return new Dataset("synthetic-mnist-shape", x, y, 1, 28, 28, 10, null);
     }
 
     /**

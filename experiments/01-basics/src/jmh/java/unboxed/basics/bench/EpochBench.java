@@ -1,7 +1,6 @@
 package unboxed.basics.bench;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -18,7 +17,6 @@ import unboxed.backend.cpu.CpuBackend;
 import unboxed.basics.Mlp;
 import unboxed.data.DataLoader;
 import unboxed.data.Dataset;
-import unboxed.data.Datasets;
 import unboxed.nn.Sequential;
 import unboxed.nn.functional.F;
 import unboxed.optim.SGD;
@@ -46,23 +44,11 @@ public class EpochBench {
     @Setup
     public void setup() throws IOException {
         Backends.use(new CpuBackend(1));
-        train = Files.exists(Datasets.root().resolve("mnist")) ? Dataset.mnist(Datasets.root(), true) : synthetic();
+        train = EpochData.train();
         Rng rng = new Rng(0);
         model = Mlp.create(rng);
         opt = new SGD(model.parameters(), 0.1);
         loader = new DataLoader(train, 64, true, false, true, rng.fork("shuffle"));
-    }
-
-    /** Random images of MNIST's shape, for machines where `make data` has not run. */
-    private static Dataset synthetic() {
-        Rng r = new Rng(1);
-        int n = 60000;
-        float[] x = r.uniform(n * 784, 0, 1);
-        int[] y = new int[n];
-        for (int i = 0; i < n; i++) {
-            y[i] = r.nextInt(10);
-        }
-        return new Dataset("synthetic-mnist-shape", x, y, 1, 28, 28, 10, null);
     }
 
     @Benchmark
