@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Collections;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -157,9 +156,7 @@ public final class Safetensors {
             readFully(ch, data, dataStart);
             Map<String, Entry> entries = new LinkedHashMap<>();
             Map<String, String> metadata = new LinkedHashMap<>();
-            Iterator<Map.Entry<String, JsonNode>> it = header.fields();
-            while (it.hasNext()) {
-                Map.Entry<String, JsonNode> f = it.next();
+            for (Map.Entry<String, JsonNode> f : header.properties()) {
                 if (f.getKey().equals("__metadata__")) {
                     readMetadata(path, f.getValue(), metadata);
                 } else {
@@ -174,9 +171,7 @@ public final class Safetensors {
         if (!node.isObject()) {
             throw new FormatException(path, "__metadata__ is not a JSON object");
         }
-        Iterator<Map.Entry<String, JsonNode>> it = node.fields();
-        while (it.hasNext()) {
-            Map.Entry<String, JsonNode> f = it.next();
+        for (Map.Entry<String, JsonNode> f : node.properties()) {
             if (!f.getValue().isTextual()) {
                 throw new FormatException(path, "__metadata__." + f.getKey() + " is not a string");
             }

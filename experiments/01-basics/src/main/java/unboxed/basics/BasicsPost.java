@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -64,9 +63,7 @@ public final class BasicsPost implements Post {
                 "Training accuracy (running mean over " + la.at("/config/log_every_steps").asInt()
                         + " steps) of the MNIST MLP per loss")
                 .axes("SGD step", "training accuracy").size(760, 600).from(la);
-        Iterator<Map.Entry<String, JsonNode>> it = la.at("/losses").fields();
-        while (it.hasNext()) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : la.at("/losses").properties()) {
             String label = e.getValue().get("formula").asText();
             JsonNode runs = e.getValue().get("runs");
             List<double[]> ys = new ArrayList<>();
@@ -90,9 +87,7 @@ public final class BasicsPost implements Post {
 
     private static void accuracyTable(Pinned la, Path outDir, Map<String, String> facts) throws IOException {
         List<List<?>> rows = new ArrayList<>();
-        Iterator<Map.Entry<String, JsonNode>> it = la.at("/losses").fields();
-        while (it.hasNext()) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : la.at("/losses").properties()) {
             SummaryStatistics acc = new SummaryStatistics();
             List<String> perSeed = new ArrayList<>();
             int diverged = 0;
@@ -136,9 +131,7 @@ public final class BasicsPost implements Post {
         Figures.LineFigure fig = Figures.line("gradient-magnitude",
                         "|dL/dz_y|, the push on the correct class's logit, as a function of p")
                 .axes("p = softmax(z)_y", "|dL/dz_y|").logY().size(760, 600).from(gm);
-        Iterator<Map.Entry<String, JsonNode>> it = gm.at("/abs_grad_correct_logit").fields();
-        while (it.hasNext()) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : gm.at("/abs_grad_correct_logit").properties()) {
             double[] g = doubles(e.getValue());
             // a log axis cannot show an exact zero: clamp at the smallest positive float for display only
             for (int i = 0; i < g.length; i++) {
