@@ -21,6 +21,8 @@ import unboxed.kit.Tables;
 public final class BasicsPost implements Post {
     /** A loss "trains" when its mean final test accuracy reaches this; below it, it learns slowly or not at all. */
     static final double TRAINS = 0.90;
+    /** Each loss keeps one colour in every figure, in this order. */
+    static final List<String> FORMULAS = java.util.Arrays.stream(LossOfP.values()).map(LossOfP::formula).toList();
 
     @Override
     public String slug() {
@@ -62,7 +64,7 @@ public final class BasicsPost implements Post {
         Figures.LineFigure fig = Figures.line("learning-curves",
                 "Training accuracy (running mean over " + la.at("/config/log_every_steps").asInt()
                         + " steps) of the MNIST MLP per loss")
-                .axes("SGD step", "training accuracy").size(760, 600).from(la);
+                .axes("SGD step", "training accuracy").size(760, 600).colours(FORMULAS).from(la);
         for (Map.Entry<String, JsonNode> e : la.at("/losses").properties()) {
             String label = e.getValue().get("formula").asText();
             JsonNode runs = e.getValue().get("runs");
@@ -130,7 +132,7 @@ public final class BasicsPost implements Post {
         double[] p = gm.doubles("/p");
         Figures.LineFigure fig = Figures.line("gradient-magnitude",
                         "|dL/dz_y|, the push on the correct class's logit, as a function of p")
-                .axes("p = softmax(z)_y", "|dL/dz_y|").logY().size(760, 600).from(gm);
+                .axes("p = softmax(z)_y", "|dL/dz_y|").logY().size(760, 600).colours(FORMULAS).from(gm);
         for (Map.Entry<String, JsonNode> e : gm.at("/abs_grad_correct_logit").properties()) {
             double[] g = doubles(e.getValue());
             // a log axis cannot show an exact zero: clamp at the smallest positive float for display only

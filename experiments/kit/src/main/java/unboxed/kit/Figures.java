@@ -128,6 +128,7 @@ public final class Figures {
         private int width = 720;
         private int height = 440;
         private final List<Line> lines = new ArrayList<>();
+        private List<String> colourOrder = List.of();
         private final List<Pinned> sources = new ArrayList<>();
 
         private record Line(String label, double[] x, double[] y, double[] lo, double[] hi) {
@@ -158,6 +159,25 @@ public final class Figures {
             this.width = widthPixels;
             this.height = heightPixels;
             return this;
+        }
+
+        /**
+         * Fixes each series' colour by its label's position in {@code labels}, so that one
+         * quantity keeps its colour across the figures of a post even when a figure leaves some
+         * series out. A series whose label starts with none of them takes the next free colour.
+         */
+        public LineFigure colours(List<String> labels) {
+            this.colourOrder = List.copyOf(labels);
+            return this;
+        }
+
+        private Color colourOf(String label, int index) {
+            for (int k = 0; k < colourOrder.size(); k++) {
+                if (label.equals(colourOrder.get(k)) || label.startsWith(colourOrder.get(k) + " (")) {
+                    return PALETTE.get(k % PALETTE.size());
+                }
+            }
+            return PALETTE.get((colourOrder.size() + index) % PALETTE.size());
         }
 
         /** A line through the points (x[i], y[i]). */
@@ -242,7 +262,7 @@ public final class Figures {
             }
             for (int i = 0; i < lines.size(); i++) {
                 Line l = lines.get(i);
-                Color color = PALETTE.get(i % PALETTE.size());
+                Color color = colourOrder.isEmpty() ? PALETTE.get(i % PALETTE.size()) : colourOf(l.label, i);
                 if (l.lo != null) {
                     Color light = new Color(color.getRed(), color.getGreen(), color.getBlue(), 110);
                     for (String edge : new String[] {"lower", "upper"}) {
