@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -57,6 +58,23 @@ class FiguresTest {
         assertEquals("[#fig-learning-curves]\n"
                 + ".Training loss. " + pinned.citation() + "\n"
                 + "image::figures/learning-curves.svg[\"Training loss\",width=720]\n", caption);
+    }
+
+    @Test
+    void aSeriesKeepsItsColourWhenAnotherFigureLeavesSeriesOut() {
+        double[] x = {1, 2};
+        double[] y = {1, 2};
+        List<String> order = List.of("first", "second", "third");
+        org.knowm.xchart.XYChart all = Figures.line("all", "T").colours(order).line("first", x, y)
+                .line("second", x, y).line("third", x, y).from(pinned).chart();
+        org.knowm.xchart.XYChart some = Figures.line("some", "T").colours(order).line("first", x, y)
+                .line("third", x, y).from(pinned).chart();
+        assertEquals(all.getSeriesMap().get("third").getLineColor(), some.getSeriesMap().get("third").getLineColor());
+        assertEquals(Figures.PALETTE.get(2), some.getSeriesMap().get("third").getLineColor());
+        // without a fixed order, colours follow the series' position
+        org.knowm.xchart.XYChart plain = Figures.line("plain", "T").line("first", x, y).line("third", x, y)
+                .from(pinned).chart();
+        assertEquals(Figures.PALETTE.get(1), plain.getSeriesMap().get("third").getLineColor());
     }
 
     @Test
