@@ -230,7 +230,8 @@ public final class F {
         }
     }
 
-    static Tensor applyReduction(Tensor loss, Reduction r) {
+    /** Per-element losses reduced as {@code reduction} says: unchanged, their sum, or their mean. */
+    public static Tensor applyReduction(Tensor loss, Reduction r) {
         switch (r) {
             case NONE:
                 return loss;

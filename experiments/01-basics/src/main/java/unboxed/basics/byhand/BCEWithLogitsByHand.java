@@ -1,6 +1,7 @@
 package unboxed.basics.byhand;
 
 import unboxed.autograd.Autograd;
+import unboxed.nn.functional.F;
 import unboxed.nn.functional.Reduction;
 import unboxed.tensor.Tensor;
 
@@ -40,14 +41,7 @@ public final class BCEWithLogitsByHand {
             }
             localGrad = grad;
             count = x.numel();
-            switch (reduction) {
-                case NONE:
-                    return loss;
-                case SUM:
-                    return loss.sum();
-                default:
-                    return loss.mean();
-            }
+            return F.applyReduction(loss, reduction);
         });
     }
 

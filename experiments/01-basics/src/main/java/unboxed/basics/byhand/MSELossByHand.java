@@ -1,6 +1,7 @@
 package unboxed.basics.byhand;
 
 import unboxed.autograd.Autograd;
+import unboxed.nn.functional.F;
 import unboxed.nn.functional.Reduction;
 import unboxed.tensor.Tensor;
 
@@ -17,14 +18,7 @@ public final class MSELossByHand {
         return Autograd.noGrad(() -> {
             diff = x.sub(t);
             Tensor sq = diff.mul(diff);
-            switch (reduction) {
-                case NONE:
-                    return sq;
-                case SUM:
-                    return sq.sum();
-                default:
-                    return sq.mean();
-            }
+            return F.applyReduction(sq, reduction);
         });
     }
 
