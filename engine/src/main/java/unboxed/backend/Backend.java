@@ -1,77 +1,164 @@
 package unboxed.backend;
 
-import unboxed.tensor.Tensor;
-
 /**
- * The narrow set of primitive kernels that everything above (autograd, nn, optim) is built from.
+ * The narrow set of primitive kernels that everything above (tensors, autograd, nn, optim) is
+ * built from, in the spirit of tinygrad's backends: a short interface that a new device implements
+ * once, and nothing above it knows which one runs.
  *
- * <p>Each backend implements exactly this interface and nothing above it knows which one runs:
- * the tensors carry their storage, the storage names its backend, and every differentiable op
- * calls {@code x.backend().kernel(...)}. The CPU backend is pure Java; the CUDA backend launches
- * our own PTX kernels through the driver API.
+ * <p>Kernels see only {@link Storage} plus layout ({@link Strided}): no tensors, no autograd. The
+ * tensor layer allocates outputs, checks shapes, and calls these.
  *
  * <p>Conventions shared by all kernels:
  * <ul>
  *   <li>inputs are arbitrary strided views (transposed, expanded with stride 0, sliced);</li>
- *   <li>{@code out} is a tensor the caller allocated, contiguous unless stated otherwise;</li>
- *   <li>shapes have already been checked by the caller: kernels do not re-validate;</li>
+ *   <li>{@code out} was allocated by the caller, contiguous unless stated otherwise; kernels write
+ *       every element of it, so it may come from {@link #allocate} uninitialised;</li>
+ *   <li>shapes have been checked by the caller; kernels check only what needs the data itself
+ *       (an index out of range), and report it without a host round-trip where they can;</li>
+ *   <li>scalars are passed as plain {@code float} arguments, never uploaded as tensors;</li>
+ *   <li>kernels may run asynchronously: results are visible after {@link #synchronize()} or any
+ *       download;</li>
  *   <li>for a given backend and input, results are bit-identical from run to run and
- *       independent of the number of threads (no split reductions whose order depends on scheduling).</li>
+ *       independent of the number of threads (no reduction order that depends on scheduling).</li>
  * </ul>
  */
 public interface Backend {
-    /** Short name used on command lines: {@code cpu}, {@code cuda}. */
+    /** Short name used on command lines, such as {@code cpu}. */
     String name();
 
-    /** A zero-filled storage of {@code size} floats. */
+    // ------------------------------------------------------------------ memory
+
+    /** A storage of {@code size} floats whose contents are unspecified (PyTorch's {@code empty}). */
     Storage allocate(int size);
+
+    /** A storage of {@code size} zeros. */
+    default Storage allocateZeroed(int size) {
+        Storage s = allocate(size);
+        fill(Strided.contiguous(s, size), 0f);
+        return s;
+    }
 
     /** A storage holding a copy of {@code host}. */
     Storage upload(float[] host);
 
-    /** The elements of {@code t} in row-major logical order, as a new host array. */
-    float[] download(Tensor t);
+    /** A storage holding {@code host} rounded to this backend's element type (float32 unless stated). */
+    default Storage upload(double[] host) {
+        float[] f = new float[host.length];
+        for (int i = 0; i < f.length; i++) {
+            f[i] = (float) host[i];
+        }
+        return upload(f);
+    }
+
+    /** The elements of {@code x} in row-major logical order, as a new host array (waits for pending work). */
+    float[] download(Strided x);
+
+    /** As {@link #download(Strided)}, widened to double; a double-precision backend loses nothing here. */
+    default double[] downloadDoubles(Strided x) {
+        float[] f = download(x);
+        double[] d = new double[f.length];
+        for (int i = 0; i < d.length; i++) {
+            d[i] = f[i];
+        }
+        return d;
+    }
+
+    /** Waits until every kernel issued so far has finished (a no-op where kernels run synchronously). */
+    default void synchronize() {
+    }
+
+    /** What the allocator holds now. */
+    default MemoryStats memory() {
+        return new MemoryStats(0, 0, 0);
+    }
+
+    // ------------------------------------------------------------------ elementwise
 
     /** out[i] = value for every element of the (possibly strided) view {@code out}. */
-    void fill(Tensor out, float value);
+    void fill(Strided out, float value);
 
     /** dst[i] = src[i]; both may be strided, shapes equal. */
-    void copy(Tensor src, Tensor dst);
+    void copy(Strided src, Strided dst);
 
     /** out = op(x). */
-    void unary(UnaryOp op, Tensor x, Tensor out);
+    void unary(UnaryOp op, Strided x, Strided out);
 
     /** out = op(a, b), where a and b have already been expanded (broadcast) to out's shape. */
-    void binary(BinaryOp op, Tensor a, Tensor b, Tensor out);
+    void binary(BinaryOp op, Strided a, Strided b, Strided out);
+
+    /** out = op(a, s) for a scalar s. */
+    void binary(BinaryOp op, Strided a, float s, Strided out);
+
+    /** out = op(s, b) for a scalar s (as in {@code 1 - x}). */
+    void binary(BinaryOp op, float s, Strided b, Strided out);
+
+    /**
+     * out = condition != 0 ? a : b, all three expanded to out's shape. A select, not arithmetic:
+     * the branch not taken never touches the result, so an inf or NaN there cannot leak into it
+     * (which a multiplication by a 0/1 mask would do: inf * 0 = NaN).
+     */
+    void where(Strided condition, Strided a, Strided b, Strided out);
 
     /**
      * y = y + alpha * x in place (y contiguous, same shape as x): the optimizers' update, one pass
      * over memory instead of a temporary for alpha * x. Rounds alpha * x before adding (no fused
      * multiply-add), exactly like the separate multiply and add it replaces.
      */
-    void axpy(float alpha, Tensor x, Tensor y);
+    void axpy(float alpha, Strided x, Strided y);
+
+    // ------------------------------------------------------------------ reductions
 
     /**
      * out = op over the dimensions where {@code out} has size 1 and {@code x} does not
      * ({@code out} has x's rank, "keepdim" form). An empty reduction gives the op's identity
      * (0 for SUM, -inf for MAX, +inf for MIN).
      */
-    void reduce(ReduceOp op, Tensor x, Tensor out);
+    void reduce(ReduceOp op, Strided x, Strided out);
+
+    /**
+     * The largest (MAX) or smallest (MIN) element along {@code dim} and its index: {@code values}
+     * and {@code indices} have x's shape with size 1 at {@code dim}. Ties go to the first index; a
+     * NaN wins over any number (the first NaN), as {@code torch.max(dim)} does. Indices are whole
+     * numbers stored as floats. The dimension must not be empty.
+     */
+    void reduceWithIndex(ReduceOp op, Strided x, int dim, Strided values, Strided indices);
+
+    // ------------------------------------------------------------------ indexing
+
+    /**
+     * out[i][j][k] = input[index[i][j][k]][j][k] for dim 0 (and likewise for other dims):
+     * {@code torch.gather}. out has index's shape; index holds whole numbers in
+     * [0, input.size(dim)), and no larger than input along the other dimensions.
+     *
+     * @throws IndexOutOfBoundsException naming the offending index, when one is out of range
+     */
+    void gather(int dim, Strided input, Strided index, Strided out);
+
+    /**
+     * out[index[i][j][k]][j][k] += src[i][j][k] for dim 0 (likewise for other dims), in place:
+     * {@code Tensor.scatter_add_}. Sums in the order of src's elements (row-major), so repeated
+     * indices accumulate deterministically.
+     *
+     * @throws IndexOutOfBoundsException naming the offending index, when one is out of range
+     */
+    void scatterAdd(int dim, Strided index, Strided src, Strided out);
+
+    // ------------------------------------------------------------------ products and softmax
 
     /**
      * Batched matrix product: a is [B, M, K], b is [B, K, N] (any strides, stride 0 for a
      * broadcast batch), out is a contiguous [B, M, N].
      */
-    void matmul(Tensor a, Tensor b, Tensor out);
+    void matmul(Strided a, Strided b, Strided out);
 
     /** out = softmax(x) (or log_softmax when {@code log}) along {@code dim}; out contiguous, same shape. */
-    void softmax(Tensor x, int dim, boolean log, Tensor out);
+    void softmax(Strided x, int dim, boolean log, Strided out);
 
     /**
      * The gradient of softmax / log_softmax along {@code dim}, given its output {@code y} and the
      * upstream gradient {@code gy}: softmax: y * (gy - sum(gy * y)); log_softmax: gy - exp(y) * sum(gy).
      */
-    void softmaxBackward(Tensor y, Tensor gy, int dim, boolean log, Tensor gx);
+    void softmaxBackward(Strided y, Strided gy, int dim, boolean log, Strided gx);
 
     /** Release resources (threads, device contexts). The backend is unusable afterwards. */
     default void close() {

@@ -1,11 +1,15 @@
 package unboxed.backend;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
-import unboxed.backend.cpu.CpuBackend;
+import java.util.ServiceLoader;
 
 /**
- * Chooses a backend by name ({@code --backend cpu|cuda}) and holds the default one that new
- * tensors are created on.
+ * Finds backends by name among the {@link BackendProvider}s on the classpath and holds the default
+ * one that new tensors are created on. The engine itself registers only {@code cpu}; another
+ * module registers another backend by listing its provider under
+ * {@code META-INF/services/unboxed.backend.BackendProvider}.
  */
 public final class Backends {
     private static volatile Backend current;
@@ -19,7 +23,7 @@ public final class Backends {
         if (b == null) {
             synchronized (Backends.class) {
                 if (current == null) {
-                    current = new CpuBackend(1);
+                    current = create("cpu", 1);
                 }
                 b = current;
             }
@@ -32,19 +36,31 @@ public final class Backends {
         current = backend;
     }
 
+    /** The names of every backend on the classpath, in the order the service loader lists them. */
+    public static List<String> available() {
+        List<String> names = new ArrayList<>();
+        for (BackendProvider p : ServiceLoader.load(BackendProvider.class)) {
+            names.add(p.name());
+        }
+        return names;
+    }
+
     /**
-     * A backend by name. {@code threads} applies to the CPU backend (matrix products are split
-     * across that many workers; results do not depend on it).
+     * A backend by name. {@code threads} applies to backends that run on CPU workers (results do
+     * not depend on it).
+     *
+     * @throws IllegalArgumentException when no backend of that name is on the classpath
+     * @throws BackendUnavailableException when it is, but cannot start on this machine
      */
     public static Backend create(String name, int threads) {
-        switch (name.toLowerCase(Locale.ROOT)) {
-            case "cpu":
-                return new CpuBackend(threads);
-            case "cuda":
-                throw new UnsupportedOperationException("backend 'cuda': the CUDA backend is not part of this build yet;"
-                        + " use --backend cpu");
-            default:
-                throw new IllegalArgumentException("unknown backend '" + name + "': expected one of cpu, cuda");
+        String wanted = name.toLowerCase(Locale.ROOT);
+        for (BackendProvider p : ServiceLoader.load(BackendProvider.class)) {
+            if (p.name().equals(wanted)) {
+                return p.create(threads);
+            }
         }
+        throw new IllegalArgumentException("unknown backend '" + name + "': the backends on the classpath are "
+                + String.join(", ", available()) + " (a backend module registers itself through"
+                + " META-INF/services/" + BackendProvider.class.getName() + ")");
     }
 }

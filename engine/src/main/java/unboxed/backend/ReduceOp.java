@@ -1,6 +1,6 @@
 package unboxed.backend;
 
-/** Reductions over a set of dimensions. */
+/** Reductions over a set of dimensions. MAX and MIN propagate NaN, as {@code torch.amax} does. */
 public enum ReduceOp {
     SUM, MAX, MIN
 }

@@ -12,6 +12,7 @@ import unboxed.tensor.Tensor;
  */
 public abstract class Module {
     private final Map<String, Parameter> parameters = new LinkedHashMap<>();
+    private final Map<String, Tensor> buffers = new LinkedHashMap<>();
     private final Map<String, Module> children = new LinkedHashMap<>();
     private boolean training = true;
 
@@ -21,6 +22,92 @@ public abstract class Module {
         Parameter p = new Parameter(name, value);
         parameters.put(name, p);
         return p;
+    }
+
+    /**
+     * {@code register_buffer}: state that belongs to the module and is saved in {@link #stateDict()}
+     * but is not a parameter (no gradient, no optimizer update), such as BatchNorm's running mean.
+     * Registering a name again replaces the buffer (modules update running statistics this way).
+     */
+    protected final Tensor registerBuffer(String name, Tensor value) {
+        if (parameters.containsKey(name) || children.containsKey(name)) {
+            throw new IllegalArgumentException("register_buffer: attribute '" + name + "' already exists as a "
+                    + (parameters.containsKey(name) ? "parameter" : "child module"));
+        }
+        if (name.isEmpty() || name.contains(".")) {
+            throw new IllegalArgumentException("register_buffer: buffer name must be non-empty and contain no '.', got '"
+                    + name + "'");
+        }
+        Tensor b = value.detach();
+        buffers.put(name, b);
+        return b;
+    }
+
+    /** The buffer registered under {@code name} in this module (not its children). */
+    protected final Tensor buffer(String name) {
+        Tensor b = buffers.get(name);
+        if (b == null) {
+            throw new IllegalArgumentException("no buffer '" + name + "' (registered: " + buffers.keySet() + ")");
+        }
+        return b;
+    }
+
+    /** All buffers of this module and its children, depth first, named like state_dict keys. */
+    public final Map<String, Tensor> namedBuffers() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        collectBuffers("", out);
+        return out;
+    }
+
+    private void collectBuffers(String prefix, Map<String, Tensor> out) {
+        buffers.forEach((n, b) -> out.put(prefix + n, b));
+        children.forEach((n, m) -> m.collectBuffers(prefix + n + ".", out));
+    }
+
+    /**
+     * {@code state_dict()}: every parameter and buffer by its dotted name, in registration order
+     * (parameters before buffers within each module, as PyTorch orders them). The tensors are the
+     * module's own (detached), not copies.
+     */
+    public final Map<String, Tensor> stateDict() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        collectState("", out);
+        return out;
+    }
+
+    private void collectState(String prefix, Map<String, Tensor> out) {
+        parameters.forEach((n, p) -> out.put(prefix + n, p.data().detach()));
+        buffers.forEach((n, b) -> out.put(prefix + n, b));
+        children.forEach((n, m) -> m.collectState(prefix + n + ".", out));
+    }
+
+    /**
+     * {@code load_state_dict(strict=True)}: copies each tensor into the parameter or buffer of that
+     * name. Every key must match and every shape agree; otherwise nothing is copied and the error
+     * lists the missing keys, the unexpected keys and the shape mismatches.
+     */
+    public final void loadStateDict(Map<String, Tensor> state) {
+        Map<String, Tensor> own = stateDict();
+        List<String> problems = new ArrayList<>();
+        for (String k : own.keySet()) {
+            if (!state.containsKey(k)) {
+                problems.add("missing key '" + k + "'");
+            } else if (!java.util.Arrays.equals(own.get(k).shape(), state.get(k).shape())) {
+                problems.add("'" + k + "': checkpoint shape " + java.util.Arrays.toString(state.get(k).shape())
+                        + ", module shape " + java.util.Arrays.toString(own.get(k).shape()));
+            }
+        }
+        for (String k : state.keySet()) {
+            if (!own.containsKey(k)) {
+                problems.add("unexpected key '" + k + "'");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("load_state_dict: " + String.join("; ", problems));
+        }
+        try (unboxed.autograd.Autograd.GradMode ignored = unboxed.autograd.Autograd.noGrad()) {
+            own.forEach((k, t) -> t.copy_(state.get(k).to(t.backend())));
+        }
     }
 
     protected final <M extends Module> M registerModule(String name, M module) {

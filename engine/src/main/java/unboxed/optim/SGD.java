@@ -4,8 +4,6 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import unboxed.autograd.Autograd;
-import unboxed.backend.Backend;
-import unboxed.backend.BinaryOp;
 import unboxed.nn.Parameter;
 import unboxed.tensor.Tensor;
 
@@ -60,14 +58,13 @@ public final class SGD extends Optimizer {
 
     @Override
     public void step() {
-        try (AutoCloseable ignored = Autograd.noGrad()) {
+        try (Autograd.GradMode ignored = Autograd.noGrad()) {
             for (Parameter param : params) {
                 Tensor p = param.data();
                 Tensor grad = p.grad();
                 if (grad == null) {
                     continue;
                 }
-                Backend be = p.backend();
                 Tensor d = maximize ? grad.neg() : grad;
                 if (weightDecay != 0) {
                     d = d.add(p.mul(weightDecay));
@@ -75,25 +72,15 @@ public final class SGD extends Optimizer {
                 if (momentum != 0) {
                     Tensor buf = momentumBuffers.get(p);
                     if (buf == null) {
-                        buf = d.zerosLike();
-                        be.copy(d, buf);
+                        buf = d.copy();
                         momentumBuffers.put(p, buf);
                     } else {
-                        be.binary(BinaryOp.MUL, buf, scalar(p, momentum), buf);
-                        be.binary(BinaryOp.ADD, buf, d.mul(1 - dampening), buf);
+                        buf.mul_(momentum).add_(d.mul(1 - dampening));
                     }
                     d = nesterov ? d.add(buf.mul(momentum)) : buf;
                 }
-                be.axpy(-lr, d, p);
+                p.addScaled_(d, -lr);
             }
-        } catch (RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
         }
-    }
-
-    private static Tensor scalar(Tensor like, float v) {
-        return Tensor.of(like.backend(), new float[] {v}).expand(like.shape());
     }
 }

@@ -130,7 +130,7 @@ class SGDTest {
         Tensor g = Tensor.of(new float[] {1}, 1);
         a.data().setGrad(g);
         opt.step();
-        g.backend().fill(g, 100f);
+        g.fill_(100f);
         a.data().setGrad(Tensor.of(new float[] {0}, 1));
         opt.step();
         assertEquals(-1.5f, a.data().toArray()[0], "buf = 0.5 * 1 + 0; p = -1 - 0.5");

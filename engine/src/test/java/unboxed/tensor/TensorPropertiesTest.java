@@ -154,7 +154,7 @@ class TensorPropertiesTest {
         assertArrayEquals(expected, p.reshape(-1).toArray(), 0f);
         // a view reads the very same elements: writing through the original shows in it, and a copy is unaffected
         boolean shared = q.storage() == p.storage();
-        p.backend().fill(p, 7f);
+        p.fill_(7f);
         float[] after = q.toArray();
         for (int k = 0; k < after.length; k++) {
             assertEquals(shared ? 7f : expected[k], after[k], "shared=" + shared + " element " + k);

@@ -1,11 +1,15 @@
 package unboxed.backend.cpu;
 
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicLong;
 import unboxed.backend.Backend;
 import unboxed.backend.BinaryOp;
+import unboxed.backend.IndexOutOfRangeException;
+import unboxed.backend.MemoryStats;
 import unboxed.backend.ReduceOp;
 import unboxed.backend.Storage;
+import unboxed.backend.Strided;
 import unboxed.backend.UnaryOp;
-import unboxed.tensor.Tensor;
 
 /**
  * The pure-Java backend. Matrix products go through {@link Sgemm} (packed, Vector API, split
@@ -14,10 +18,13 @@ import unboxed.tensor.Tensor;
  * a few thousand elements and the matrix products dominate.
  *
  * <p>Reductions and softmax accumulate in double and in a fixed order, which makes them both
- * accurate and bit-reproducible.
+ * accurate and bit-reproducible. Kernels run synchronously, so {@link #synchronize()} has nothing
+ * to wait for.
  */
 public final class CpuBackend implements Backend {
     private final int threads;
+    private final AtomicLong liveBytes = new AtomicLong();
+    private final AtomicLong peakBytes = new AtomicLong();
 
     public CpuBackend(int threads) {
         if (threads < 1) {
@@ -35,35 +42,58 @@ public final class CpuBackend implements Backend {
         return "cpu";
     }
 
+    // ------------------------------------------------------------------ memory
+
+    /** Java zeroes every new array, so "uninitialised" memory here happens to hold zeros. */
     @Override
     public Storage allocate(int size) {
-        return new CpuStorage(this, new float[size]);
+        return track(new CpuStorage(this, new float[size]));
+    }
+
+    @Override
+    public Storage allocateZeroed(int size) {
+        return allocate(size);
     }
 
     @Override
     public Storage upload(float[] host) {
-        return new CpuStorage(this, host.clone());
+        return track(new CpuStorage(this, host.clone()));
     }
 
-    static float[] data(Tensor t) {
+    private CpuStorage track(CpuStorage s) {
+        long live = liveBytes.addAndGet(4L * s.size());
+        peakBytes.accumulateAndGet(live, Math::max);
+        return s;
+    }
+
+    void freed(int size) {
+        liveBytes.addAndGet(-4L * size);
+    }
+
+    /** Live bytes count storages not yet closed; unclosed storages are left to the garbage collector. */
+    @Override
+    public MemoryStats memory() {
+        return new MemoryStats(liveBytes.get(), peakBytes.get(), 0);
+    }
+
+    static float[] data(Strided t) {
         if (!(t.storage() instanceof CpuStorage)) {
-            throw new IllegalArgumentException("cpu backend: tensor of shape " + java.util.Arrays.toString(t.shape())
+            throw new IllegalArgumentException("cpu backend: tensor of shape " + Arrays.toString(t.shape())
                     + " lives on backend '" + t.backend().name() + "'; move it with .to(cpu) first");
         }
-        return ((CpuStorage) t.storage()).data;
+        return ((CpuStorage) t.storage()).array();
     }
 
     @Override
-    public float[] download(Tensor t) {
+    public float[] download(Strided t) {
         float[] src = data(t);
         int n = t.numel();
+        float[] out = new float[n];
         if (t.isContiguous()) {
-            float[] out = new float[n];
             System.arraycopy(src, t.offset(), out, 0, n);
             return out;
         }
-        float[] out = new float[n];
-        Strided it = new Strided(t.shape(), t.strides(), t.offset());
+        OffsetWalker it = new OffsetWalker(t);
         for (int i = 0; i < n; i++) {
             out[i] = src[it.offset];
             it.next();
@@ -71,15 +101,17 @@ public final class CpuBackend implements Backend {
         return out;
     }
 
+    // ------------------------------------------------------------------ elementwise
+
     @Override
-    public void fill(Tensor out, float value) {
+    public void fill(Strided out, float value) {
         float[] d = data(out);
         int n = out.numel();
         if (out.isContiguous()) {
-            java.util.Arrays.fill(d, out.offset(), out.offset() + n, value);
+            Arrays.fill(d, out.offset(), out.offset() + n, value);
             return;
         }
-        Strided it = new Strided(out.shape(), out.strides(), out.offset());
+        OffsetWalker it = new OffsetWalker(out);
         for (int i = 0; i < n; i++) {
             d[it.offset] = value;
             it.next();
@@ -87,7 +119,7 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void copy(Tensor src, Tensor dst) {
+    public void copy(Strided src, Strided dst) {
         float[] s = data(src);
         float[] d = data(dst);
         int n = dst.numel();
@@ -95,8 +127,8 @@ public final class CpuBackend implements Backend {
             System.arraycopy(s, src.offset(), d, dst.offset(), n);
             return;
         }
-        Strided is = new Strided(src.shape(), src.strides(), src.offset());
-        Strided id = new Strided(dst.shape(), dst.strides(), dst.offset());
+        OffsetWalker is = new OffsetWalker(src);
+        OffsetWalker id = new OffsetWalker(dst);
         for (int i = 0; i < n; i++) {
             d[id.offset] = s[is.offset];
             is.next();
@@ -105,7 +137,7 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void unary(UnaryOp op, Tensor x, Tensor out) {
+    public void unary(UnaryOp op, Strided x, Strided out) {
         float[] xs = data(x);
         float[] o = data(out);
         int n = out.numel();
@@ -114,36 +146,53 @@ public final class CpuBackend implements Backend {
             Elementwise.unaryContiguous(op, xs, x.offset(), o, base, n);
             return;
         }
-        Strided it = new Strided(x.shape(), x.strides(), x.offset());
+        OffsetWalker it = new OffsetWalker(x);
         for (int i = 0; i < n; i++) {
             o[base + i] = Elementwise.unary(op, xs[it.offset]);
             it.next();
         }
     }
 
-    /** Row by row along the innermost dimension: each row is one strided (often vectorised) loop. */
     @Override
-    public void binary(BinaryOp op, Tensor a, Tensor b, Tensor out) {
-        float[] as = data(a);
-        float[] bs = data(b);
+    public void binary(BinaryOp op, Strided a, Strided b, Strided out) {
+        binaryRows(op, data(a), a.offset(), a.strides(), a.isContiguous(),
+                data(b), b.offset(), b.strides(), b.isContiguous(), out);
+    }
+
+    /** A scalar operand is a one-element array seen with stride 0 everywhere: the same row loops, no upload. */
+    @Override
+    public void binary(BinaryOp op, Strided a, float s, Strided out) {
+        binaryRows(op, data(a), a.offset(), a.strides(), a.isContiguous(),
+                new float[] {s}, 0, new int[out.dim()], out.numel() <= 1, out);
+    }
+
+    @Override
+    public void binary(BinaryOp op, float s, Strided b, Strided out) {
+        binaryRows(op, new float[] {s}, 0, new int[out.dim()], out.numel() <= 1,
+                data(b), b.offset(), b.strides(), b.isContiguous(), out);
+    }
+
+    /** Row by row along the innermost dimension: each row is one strided (often vectorised) loop. */
+    private static void binaryRows(BinaryOp op, float[] as, int aOff, int[] aStrides, boolean aContiguous,
+                                   float[] bs, int bOff, int[] bStrides, boolean bContiguous, Strided out) {
         float[] o = data(out);
         int n = out.numel();
         int base = out.offset();
         if (n == 0) {
             return;
         }
-        if (a.isContiguous() && b.isContiguous()) {
-            Elementwise.binaryRow(op, as, a.offset(), 1, bs, b.offset(), 1, o, base, n);
+        if (aContiguous && bContiguous) {
+            Elementwise.binaryRow(op, as, aOff, 1, bs, bOff, 1, o, base, n);
             return;
         }
         int rank = out.dim();
         int[] shape = out.shape();
         int inner = shape[rank - 1];
-        int sa = a.stride(rank - 1);
-        int sb = b.stride(rank - 1);
-        int[] outer = java.util.Arrays.copyOf(shape, rank - 1);
-        Strided ia = new Strided(outer, java.util.Arrays.copyOf(a.strides(), rank - 1), a.offset());
-        Strided ib = new Strided(outer, java.util.Arrays.copyOf(b.strides(), rank - 1), b.offset());
+        int sa = aStrides[rank - 1];
+        int sb = bStrides[rank - 1];
+        int[] outer = Arrays.copyOf(shape, rank - 1);
+        OffsetWalker ia = new OffsetWalker(outer, Arrays.copyOf(aStrides, rank - 1), aOff);
+        OffsetWalker ib = new OffsetWalker(outer, Arrays.copyOf(bStrides, rank - 1), bOff);
         for (int r = 0, rows = n / inner; r < rows; r++) {
             Elementwise.binaryRow(op, as, ia.offset, sa, bs, ib.offset, sb, o, base + r * inner, inner);
             ia.next();
@@ -152,20 +201,67 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void axpy(float alpha, Tensor x, Tensor y) {
-        Tensor xc = x.isContiguous() ? x : contiguousCopy(x);
-        Elementwise.axpy(alpha, data(xc), xc.offset(), data(y), y.offset(), y.numel());
+    public void where(Strided condition, Strided a, Strided b, Strided out) {
+        float[] cs = data(condition);
+        float[] as = data(a);
+        float[] bs = data(b);
+        float[] o = data(out);
+        int n = out.numel();
+        int base = out.offset();
+        if (denseOrScalar(condition) && denseOrScalar(a) && denseOrScalar(b)) {
+            // the common layouts (a gradient mask: contiguous operands, a broadcast 0) as one flat loop
+            int co = condition.offset();
+            int ao = a.offset();
+            int bo = b.offset();
+            int sc = condition.isContiguous() ? 1 : 0;
+            int sa = a.isContiguous() ? 1 : 0;
+            int sb = b.isContiguous() ? 1 : 0;
+            for (int i = 0; i < n; i++) {
+                o[base + i] = cs[co + i * sc] != 0f ? as[ao + i * sa] : bs[bo + i * sb];
+            }
+            return;
+        }
+        OffsetWalker ic = new OffsetWalker(condition);
+        OffsetWalker ia = new OffsetWalker(a);
+        OffsetWalker ib = new OffsetWalker(b);
+        for (int i = 0; i < n; i++) {
+            o[base + i] = cs[ic.offset] != 0f ? as[ia.offset] : bs[ib.offset];
+            ic.next();
+            ia.next();
+            ib.next();
+        }
+    }
+
+    /** Contiguous, or one value broadcast everywhere (all strides 0). */
+    private static boolean denseOrScalar(Strided t) {
+        if (t.isContiguous()) {
+            return true;
+        }
+        for (int s : t.strides()) {
+            if (s != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override
-    public void reduce(ReduceOp op, Tensor x, Tensor out) {
+    public void axpy(float alpha, Strided x, Strided y) {
+        Strided xc = x.isContiguous() ? x : contiguousCopy(x);
+        Elementwise.axpy(alpha, data(xc), xc.offset(), data(y), y.offset(), y.numel());
+    }
+
+    // ------------------------------------------------------------------ reductions
+
+    @Override
+    public void reduce(ReduceOp op, Strided x, Strided out) {
         float[] xs = data(x);
         float[] o = data(out);
         int[] xShape = x.shape();
         int[] outShape = out.shape();
         int outN = out.numel();
         // map each x index onto out: reduced dimensions (size 1 in out) contribute nothing
-        int[] outStrides = unboxed.tensor.Shape.contiguousStrides(outShape);
+        int[] outStrides = Strided.contiguousStrides(outShape);
         for (int d = 0; d < outShape.length; d++) {
             if (outShape[d] == 1 && xShape[d] != 1) {
                 outStrides[d] = 0;
@@ -173,7 +269,7 @@ public final class CpuBackend implements Backend {
         }
         double[] acc = new double[outN];
         double identity = op == ReduceOp.SUM ? 0 : op == ReduceOp.MAX ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
-        java.util.Arrays.fill(acc, identity);
+        Arrays.fill(acc, identity);
         int lead = reducedPrefix(xShape, outShape);
         if (op == ReduceOp.SUM && x.isContiguous() && lead >= 0) {
             // a bias gradient: sum over the leading (batch) dimensions of a contiguous tensor. Rows in
@@ -187,15 +283,12 @@ public final class CpuBackend implements Backend {
                     acc[c] += xs[row + c];
                 }
             }
-            int base = out.offset();
-            for (int j = 0; j < outN; j++) {
-                o[base + j] = (float) acc[j];
-            }
+            store(acc, o, out.offset());
             return;
         }
         int n = x.numel();
-        Strided ix = new Strided(xShape, x.strides(), x.offset());
-        Strided io = new Strided(xShape, outStrides, 0);
+        OffsetWalker ix = new OffsetWalker(x);
+        OffsetWalker io = new OffsetWalker(xShape, outStrides, 0);
         for (int i = 0; i < n; i++) {
             double v = xs[ix.offset];
             int j = io.offset;
@@ -215,8 +308,11 @@ public final class CpuBackend implements Backend {
             ix.next();
             io.next();
         }
-        int base = out.offset();
-        for (int j = 0; j < outN; j++) {
+        store(acc, o, out.offset());
+    }
+
+    private static void store(double[] acc, float[] o, int base) {
+        for (int j = 0; j < acc.length; j++) {
             o[base + j] = (float) acc[j];
         }
     }
@@ -239,7 +335,108 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void matmul(Tensor a, Tensor b, Tensor out) {
+    public void reduceWithIndex(ReduceOp op, Strided x, int dim, Strided values, Strided indices) {
+        if (op == ReduceOp.SUM) {
+            throw new IllegalArgumentException("reduceWithIndex: SUM has no index; use MAX or MIN");
+        }
+        float[] xs = data(x);
+        float[] vo = data(values);
+        float[] io = data(indices);
+        int len = x.size(dim);
+        int stride = x.stride(dim);
+        int[] outer = x.shape().clone();
+        outer[dim] = 1;
+        OffsetWalker it = new OffsetWalker(outer, x.strides(), x.offset());
+        int rows = values.numel();
+        boolean max = op == ReduceOp.MAX;
+        for (int r = 0; r < rows; r++) {
+            int start = it.offset;
+            int best = 0;
+            float bv = xs[start];
+            for (int i = 1; i < len && !Float.isNaN(bv); i++) {
+                float c = xs[start + i * stride];
+                if ((max ? c > bv : c < bv) || Float.isNaN(c)) {
+                    bv = c;
+                    best = i;
+                }
+            }
+            vo[values.offset() + r] = bv;
+            io[indices.offset() + r] = best;
+            it.next();
+        }
+    }
+
+    // ------------------------------------------------------------------ indexing
+
+    @Override
+    public void gather(int dim, Strided input, Strided index, Strided out) {
+        float[] in = data(input);
+        float[] ix = data(index);
+        float[] o = data(out);
+        int n = out.numel();
+        int size = input.size(dim);
+        int[] pos = new int[index.dim()];
+        OffsetWalker it = new OffsetWalker(index);
+        int base = out.offset();
+        for (int e = 0; e < n; e++) {
+            int k = checkedIndex("gather", ix[it.offset], size, dim);
+            int off = input.offset();
+            for (int d = 0; d < pos.length; d++) {
+                off += (d == dim ? k : pos[d]) * input.stride(d);
+            }
+            o[base + e] = in[off];
+            it.next();
+            advance(pos, index.shape());
+        }
+    }
+
+    @Override
+    public void scatterAdd(int dim, Strided index, Strided src, Strided out) {
+        float[] s = data(src);
+        float[] ix = data(index);
+        float[] o = data(out);
+        int n = index.numel();
+        int size = out.size(dim);
+        int[] pos = new int[index.dim()];
+        OffsetWalker ii = new OffsetWalker(index);
+        for (int e = 0; e < n; e++) {
+            int k = checkedIndex("scatter_add", ix[ii.offset], size, dim);
+            int so = src.offset();
+            int oo = out.offset();
+            for (int d = 0; d < pos.length; d++) {
+                so += pos[d] * src.stride(d);
+                oo += (d == dim ? k : pos[d]) * out.stride(d);
+            }
+            o[oo] += s[so];
+            ii.next();
+            advance(pos, index.shape());
+        }
+    }
+
+    private static int checkedIndex(String op, float v, int size, int dim) {
+        int k = (int) v;
+        if (k != v) {
+            throw new IllegalArgumentException(op + ": index " + v + " is not a whole number (dimension " + dim + ")");
+        }
+        if (k < 0 || k >= size) {
+            throw new IndexOutOfRangeException(op, k, dim, size);
+        }
+        return k;
+    }
+
+    private static void advance(int[] pos, int[] shape) {
+        for (int d = pos.length - 1; d >= 0; d--) {
+            if (++pos[d] < shape[d]) {
+                return;
+            }
+            pos[d] = 0;
+        }
+    }
+
+    // ------------------------------------------------------------------ products and softmax
+
+    @Override
+    public void matmul(Strided a, Strided b, Strided out) {
         float[] as = data(a);
         float[] bs = data(b);
         float[] o = data(out);
@@ -257,8 +454,8 @@ public final class CpuBackend implements Backend {
 
     /** Softmax rows: {@code outer} blocks of {@code len} elements along dim, {@code inner} apart. */
     @Override
-    public void softmax(Tensor x, int dim, boolean log, Tensor out) {
-        Tensor xc = x.isContiguous() ? x : contiguousCopy(x);
+    public void softmax(Strided x, int dim, boolean log, Strided out) {
+        Strided xc = x.isContiguous() ? x : contiguousCopy(x);
         float[] xs = data(xc);
         float[] o = data(out);
         int[] shape = x.shape();
@@ -299,9 +496,9 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void softmaxBackward(Tensor y, Tensor gy, int dim, boolean log, Tensor gx) {
-        Tensor yc = y.isContiguous() ? y : contiguousCopy(y);
-        Tensor gc = gy.isContiguous() ? gy : contiguousCopy(gy);
+    public void softmaxBackward(Strided y, Strided gy, int dim, boolean log, Strided gx) {
+        Strided yc = y.isContiguous() ? y : contiguousCopy(y);
+        Strided gc = gy.isContiguous() ? gy : contiguousCopy(gy);
         float[] ys = data(yc);
         float[] gs = data(gc);
         float[] o = data(gx);
@@ -332,20 +529,25 @@ public final class CpuBackend implements Backend {
         }
     }
 
-    private Tensor contiguousCopy(Tensor t) {
-        Tensor c = t.zerosLike();
+    /** A contiguous copy in plain host memory (a kernel's scratch, not tracked as a storage). */
+    private Strided contiguousCopy(Strided t) {
+        Strided c = Strided.contiguous(new CpuStorage(this, new float[t.numel()]), t.shape());
         copy(t, c);
         return c;
     }
 
     /** Walks the offsets of a strided view in row-major order. */
-    static final class Strided {
+    static final class OffsetWalker {
         private final int[] shape;
         private final int[] strides;
         private final int[] index;
         int offset;
 
-        Strided(int[] shape, int[] strides, int offset) {
+        OffsetWalker(Strided t) {
+            this(t.shape(), t.strides(), t.offset());
+        }
+
+        OffsetWalker(int[] shape, int[] strides, int offset) {
             this.shape = shape;
             this.strides = strides;
             this.index = new int[shape.length];

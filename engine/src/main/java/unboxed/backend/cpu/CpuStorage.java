@@ -3,14 +3,17 @@ package unboxed.backend.cpu;
 import unboxed.backend.Backend;
 import unboxed.backend.Storage;
 
-/** Host memory: a Java float array. */
+/** Host memory: a Java float array. {@link #close()} drops it, so the garbage collector can take it now. */
 public final class CpuStorage implements Storage {
     private final CpuBackend backend;
-    final float[] data;
+    private final int size;
+    private float[] data;
+    private int version;
 
     CpuStorage(CpuBackend backend, float[] data) {
         this.backend = backend;
         this.data = data;
+        this.size = data.length;
     }
 
     @Override
@@ -20,11 +23,39 @@ public final class CpuStorage implements Storage {
 
     @Override
     public int size() {
-        return data.length;
+        return size;
+    }
+
+    @Override
+    public int version() {
+        return version;
+    }
+
+    @Override
+    public void bumpVersion() {
+        version++;
+    }
+
+    @Override
+    public boolean isClosed() {
+        return data == null;
+    }
+
+    @Override
+    public void close() {
+        if (data != null) {
+            data = null;
+            backend.freed(size);
+        }
     }
 
     /** The backing array, for code that must read host memory directly (data loaders, tests). */
     public float[] array() {
-        return data;
+        float[] d = data;
+        if (d == null) {
+            throw new IllegalStateException("cpu storage of " + size + " floats was closed; a tensor over it"
+                    + " can no longer be used (close a tensor only when nothing reads it any more)");
+        }
+        return d;
     }
 }

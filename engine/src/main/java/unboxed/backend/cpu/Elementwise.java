@@ -1,7 +1,6 @@
 package unboxed.backend.cpu;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import unboxed.backend.BinaryOp;
 import unboxed.backend.UnaryOp;
@@ -23,7 +22,6 @@ final class Elementwise {
             case RECIPROCAL: return 1f / x;
             case SQUARE: return x * x;
             case RELU: return x < 0f ? 0f : x; // keeps NaN and -0.0, as torch.relu does
-            case STEP: return x > 0f ? 1f : 0f;
             case SIGMOID: return (float) (1.0 / (1.0 + Math.exp(-x)));
             case TANH: return (float) Math.tanh(x);
             case LOG1P: return (float) Math.log1p(x);
@@ -71,19 +69,6 @@ final class Elementwise {
                 for (int bound = S.loopBound(n); i < bound; i += S.length()) {
                     FloatVector v = FloatVector.fromArray(S, x, xo + i);
                     v.blend(zero, v.lt(zero)).intoArray(o, oo + i); // keeps NaN and -0.0, like torch.relu
-                }
-                for (; i < n; i++) {
-                    o[oo + i] = unary(op, x[xo + i]);
-                }
-                return;
-            }
-            case STEP: {
-                int i = 0;
-                FloatVector zero = FloatVector.zero(S);
-                FloatVector one = FloatVector.broadcast(S, 1f);
-                for (int bound = S.loopBound(n); i < bound; i += S.length()) {
-                    FloatVector v = FloatVector.fromArray(S, x, xo + i);
-                    zero.blend(one, v.compare(VectorOperators.GT, zero)).intoArray(o, oo + i);
                 }
                 for (; i < n; i++) {
                     o[oo + i] = unary(op, x[xo + i]);

@@ -1,7 +1,7 @@
 package unboxed.nn.functional;
 
 import java.util.Arrays;
-import unboxed.autograd.Ops;
+import unboxed.backend.IndexOutOfRangeException;
 import unboxed.tensor.Shape;
 import unboxed.tensor.Tensor;
 
@@ -116,13 +116,25 @@ public final class F {
                     + " (class indices) or " + Shape.str(input.shape()) + " (class probabilities) for input of shape "
                     + Shape.str(input.shape()) + ", got " + Shape.str(target.shape()));
         }
-        checkClassIndices(target, c, o.ignoreIndex());
-        Tensor classes = Tensor.arange(c).to(input.backend()).reshape(classShape);
-        Tensor oneHot = target.unsqueeze(classDim).eq(classes);
-        Tensor valid = target.ne(Ops.constantLike(target, o.ignoreIndex()));
-        Tensor w = weightB == null ? valid : oneHot.mul(weightB).sum(classDim, false).mul(valid);
+        // the picked log-probability by gather, whose kernel checks each index where the data lives
+        // (no download of the targets); ignored positions read class 0 and are weighted out
+        Tensor valid = target.ne((float) o.ignoreIndex());
+        Tensor safeTarget = Tensor.where(valid, target, Tensor.full(target.backend(), 0f));
+        Tensor picked;
+        Tensor w;
+        try {
+            picked = logp.gather(classDim, safeTarget.unsqueeze(classDim)).squeeze(classDim);
+            w = o.weight() == null ? valid
+                    : o.weight().gather(0, safeTarget.reshape(-1)).reshape(target.shape()).mul(valid);
+        } catch (IndexOutOfRangeException e) {
+            throw new IllegalArgumentException("cross_entropy: target " + e.index() + " is out of bounds for " + c
+                    + " classes (and is not ignore_index " + o.ignoreIndex() + ")", e);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("cross_entropy: class-index target: " + e.getMessage()
+                    + "; pass class indices, or probabilities of the input's shape", e);
+        }
         // nll_i = -w_i log p_i(target_i)
-        Tensor nll = logp.mul(oneHot).sum(classDim, false).mul(w).neg();
+        Tensor nll = picked.mul(w).neg();
         Tensor nllReduced = reduce(nll, o.reduction(), w);
         if (!(eps > 0.0)) {
             return nllReduced;
@@ -163,19 +175,6 @@ public final class F {
         }
     }
 
-    private static void checkClassIndices(Tensor target, int c, int ignoreIndex) {
-        for (float v : target.toArray()) {
-            if (v != Math.rint(v)) {
-                throw new IllegalArgumentException("cross_entropy: class-index target holds " + v
-                        + ", which is not a whole number; pass class indices, or probabilities of the input's shape");
-            }
-            if (v != ignoreIndex && (v < 0 || v >= c)) {
-                throw new IllegalArgumentException("cross_entropy: target " + (long) v + " is out of bounds for "
-                        + c + " classes (and is not ignore_index " + ignoreIndex + ")");
-            }
-        }
-    }
-
     private static int[] withoutDim(int[] shape, int dim) {
         int[] out = new int[shape.length - 1];
         for (int i = 0, j = 0; i < shape.length; i++) {
@@ -199,7 +198,7 @@ public final class F {
         }
         Tensor m = input.neg().relu();
         Tensor softplusNeg = m.neg().exp().add(input.neg().sub(m).exp()).log().add(m); // log(1 + e^-x)
-        Tensor oneMinusT = Ops.constantLike(target, 1f).sub(target);
+        Tensor oneMinusT = target.rsub(1f);
         Tensor loss;
         if (posWeight == null) {
             loss = oneMinusT.mul(input).add(softplusNeg);
