@@ -4,7 +4,7 @@
 #   make test                       the whole test suite (what .ci/run calls)
 #   make data                       fetch the datasets by name, verify their sha256
 #   make fixtures                   re-export every fixture from real PyTorch (Debian's python3-torch)
-#   make verify-fixtures DIR=...    run any folder of fixture files through the engine
+#   make verify-fixtures DIR=...    run any folder of fixture files through the engine (BACKEND=cpu by default)
 #   make experiments [POST=...]     rerun a post's experiments, rewrite its pinned results
 #   make reproduce POST=...         rerun into a temporary folder and diff against the pins
 #   make bench [POST=...]           JMH benchmarks with the peers, side by side
@@ -41,8 +41,8 @@ fixtures:
 	tools/fixtures/export_all.sh
 
 verify-fixtures: check-java
-	@if [ -z "$(DIR)" ]; then echo "usage: make verify-fixtures DIR=<folder>, e.g. DIR=data/fixtures/01-basics"; exit 2; fi
-	tools/java.sh engine unboxed.fixtures.Verifier "$(abspath $(DIR))"
+	@if [ -z "$(DIR)" ]; then echo "usage: make verify-fixtures [BACKEND=cpu] DIR=<folder>, e.g. DIR=data/fixtures/01-basics"; exit 2; fi
+	tools/java.sh engine unboxed.fixtures.Verifier --backend "$(or $(BACKEND),cpu)" "$(abspath $(DIR))"
 
 experiments: check-java data
 	@for p in $(or $(POST),$(ALL_POSTS)); do \

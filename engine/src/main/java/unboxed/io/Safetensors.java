@@ -44,9 +44,12 @@ public final class Safetensors {
         }
     }
 
-    /** Element types we read: float32, float64 (converted to float32) and int64 (whole numbers as float32). */
+    /**
+     * Element types we read: float32, float64 (converted to float32, or read exactly with
+     * {@link Entry#toDoubles}), int64 (whole numbers as float32) and BOOL (one byte, 0 or 1).
+     */
     public enum DType {
-        F32(4), F64(8), I64(8);
+        F32(4), F64(8), I64(8), BOOL(1);
 
         final int bytes;
 
@@ -70,6 +73,15 @@ public final class Safetensors {
                     case F64:
                         out[i] = (float) b.getDouble(i * 8);
                         break;
+                    case BOOL: {
+                        byte v = b.get(i);
+                        if (v != 0 && v != 1) {
+                            throw new FormatException(file, "tensor '" + name + "' is BOOL but holds the byte " + v
+                                    + " (only 0 and 1 are booleans)");
+                        }
+                        out[i] = v;
+                        break;
+                    }
                     case I64: {
                         long v = b.getLong(i * 8);
                         // Fix: Math.abs(Long.MIN_VALUE) is negative, so that value used to slip through
@@ -83,6 +95,25 @@ public final class Safetensors {
                     default:
                         throw new AssertionError(dtype);
                 }
+            }
+            return out;
+        }
+    
+        /** The values as double: float64 exactly, the other types widened. */
+        public double[] toDoubles(Path file) throws FormatException {
+            if (dtype != DType.F64) {
+                float[] f = toFloats(file);
+                double[] d = new double[f.length];
+                for (int i = 0; i < f.length; i++) {
+                    d[i] = f[i];
+                }
+                return d;
+            }
+            int n = Shape.numel(shape);
+            double[] out = new double[n];
+            ByteBuffer b = bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; i < n; i++) {
+                out[i] = b.getDouble(i * 8);
             }
             return out;
         }
