@@ -1,6 +1,6 @@
 # The front door. Each target is a thin front for Maven or a script under tools/.
 #
-#   make reports                    rebuild every write-up from pinned results, verify against the PyTorch fixtures
+#   make reports                    rebuild every write-up (and README's generated lines) from pinned results, verify against the PyTorch fixtures
 #   make test                       the whole test suite (what .ci/run calls)
 #   make data                       fetch the datasets by name, verify their sha256
 #   make fixtures                   re-export every fixture from real PyTorch (Debian's python3-torch)
