@@ -1,11 +1,11 @@
 # The front door. Each target is a thin front for Maven or a script under tools/.
 #
-#   make reports                    rebuild every write-up from pinned results, verify against the PyTorch fixtures
+#   make reports                    rebuild every write-up (and README's generated lines) from pinned results, verify against the PyTorch fixtures
 #   make test                       the whole test suite (what .ci/run calls)
 #   make data                       fetch the datasets by name, verify their sha256
 #   make fixtures                   re-export every fixture from real PyTorch (Debian's python3-torch)
 #   make verify-fixtures DIR=...    run any folder of fixture files through the engine (BACKEND=cpu by default)
-#   make experiments [POST=...]     rerun a post's experiments, rewrite its pinned results
+#   make experiments [POST=...]     rerun a post's experiments, replace its pinned results (all or nothing)
 #   make reproduce POST=...         rerun into a temporary folder and diff against the pins
 #   make bench [POST=...]           JMH benchmarks with the peers, side by side
 
@@ -44,12 +44,13 @@ verify-fixtures: check-java
 	@if [ -z "$(DIR)" ]; then echo "usage: make verify-fixtures [BACKEND=cpu] DIR=<folder>, e.g. DIR=data/fixtures/01-basics"; exit 2; fi
 	tools/java.sh engine unboxed.fixtures.Verifier --backend "$(or $(BACKEND),cpu)" "$(abspath $(DIR))"
 
+## RunPost stages the run beside data/results/<post> and swaps the folder in, SHA256SUMS included,
+## only once every experiment has finished: an interrupted run leaves the pins as they were
 experiments: check-java data
 	@for p in $(or $(POST),$(ALL_POSTS)); do \
 	  test -d experiments/$$p || { echo "unknown post '$$p': expected one of $(ALL_POSTS)"; exit 2; }; \
 	  echo "== experiments $$p"; \
-	  tools/java.sh experiments/$$p unboxed.kit.RunPost $$p --out "$(CURDIR)/data/results/$$p"; \
-	  (cd data/results/$$p && sha256sum $$(ls *.json | sort) > SHA256SUMS); \
+	  tools/java.sh experiments/$$p unboxed.kit.RunPost $$p; \
 	done
 
 reproduce: check-java data
@@ -59,10 +60,13 @@ reproduce: check-java data
 	  tools/java.sh experiments/$(POST) unboxed.kit.RunPost $(POST) --out "$$tmp"; \
 	  tools/java.sh experiments/kit unboxed.kit.Reproduce "$(CURDIR)/data/results/$(POST)" "$$tmp"
 
+## bench.json goes to a temporary folder first, then into data/results/<post> the way RunPost's
+## results do (unboxed.kit.Staging: the other files kept, SHA256SUMS rewritten, the folder swapped)
 bench: check-java
-	@for p in $(or $(POST),$(ALL_POSTS)); do \
-	  tools/bench/run.sh $$p; \
-	  (cd data/results/$$p && sha256sum $$(ls *.json | sort) > SHA256SUMS); \
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	for p in $(or $(POST),$(ALL_POSTS)); do \
+	  BENCH_OUT="$$tmp/$$p/bench.json" tools/bench/run.sh $$p; \
+	  tools/java.sh experiments/kit unboxed.kit.Staging "$(CURDIR)/data/results/$$p" "$$tmp/$$p/bench.json"; \
 	done
 
 clean:

@@ -37,7 +37,7 @@ public final class BasicsPost implements Post {
     @Override
     public String summary() {
         return "ReLU, Linear, CrossEntropyLoss, BCEWithLogitsLoss and SGD with hand-derived gradients, checked against"
-                + " PyTorch; and why cross-entropy beats other losses of the correct-class probability.";
+                + " PyTorch; and how cross-entropy compares with other losses of the correct-class probability on MNIST.";
     }
 
     @Override
@@ -87,8 +87,14 @@ public final class BasicsPost implements Post {
         fig.save(outDir);
     }
 
-    private static void accuracyTable(Pinned la, Path outDir, Map<String, String> facts) throws IOException {
-        List<List<?>> rows = new ArrayList<>();
+    /** One loss's runs in loss-alternatives.json, as the table, the prose and the README's finding quote them. */
+    record LossSummary(String id, String formula, String logitGradient, List<String> perSeed, double mean, double std,
+                       List<String> nanSteps, int runs, String verdict) {
+    }
+
+    /** Every loss of loss-alternatives.json, in the file's order. */
+    static List<LossSummary> summarise(Pinned la) {
+        List<LossSummary> out = new ArrayList<>();
         for (Map.Entry<String, JsonNode> e : la.at("/losses").properties()) {
             SummaryStatistics acc = new SummaryStatistics();
             List<String> perSeed = new ArrayList<>();
@@ -105,14 +111,24 @@ public final class BasicsPost implements Post {
                 perSeed.add(pct(a) + (d ? " (NaN at step " + r.get("divergedAtStep").asInt() + ")" : ""));
             }
             String verdict = diverged > 0 ? "diverges" : acc.getMean() >= TRAINS ? "trains" : "learns slowly";
-            rows.add(List.of(e.getValue().get("formula").asText(), e.getValue().get("logit_gradient").asText(),
-                    String.join(", ", perSeed), pct(acc.getMean()) + " ± " + pct(acc.getStandardDeviation()), verdict));
-            String key = e.getKey().replace('_', '-');
-            facts.put("acc-" + key, pct(acc.getMean()));
-            facts.put("verdict-" + key, verdict);
-            facts.put("nan-steps-" + key, nanSteps.isEmpty() ? "in none of the pinned runs"
-                    : (nanSteps.size() == 1 ? "at step " : "at steps ") + String.join(", ", nanSteps)
-                    + " in " + nanSteps.size() + " of the " + e.getValue().get("runs").size() + " pinned runs");
+            out.add(new LossSummary(e.getKey(), e.getValue().get("formula").asText(),
+                    e.getValue().get("logit_gradient").asText(), perSeed, acc.getMean(), acc.getStandardDeviation(),
+                    nanSteps, e.getValue().get("runs").size(), verdict));
+        }
+        return out;
+    }
+
+    private static void accuracyTable(Pinned la, Path outDir, Map<String, String> facts) throws IOException {
+        List<List<?>> rows = new ArrayList<>();
+        for (LossSummary l : summarise(la)) {
+            rows.add(List.of(l.formula(), l.logitGradient(), String.join(", ", l.perSeed()),
+                    pct(l.mean()) + " ± " + pct(l.std()), l.verdict()));
+            String key = l.id().replace('_', '-');
+            facts.put("acc-" + key, pct(l.mean()));
+            facts.put("verdict-" + key, l.verdict());
+            facts.put("nan-steps-" + key, l.nanSteps().isEmpty() ? "in none of the pinned runs"
+                    : (l.nanSteps().size() == 1 ? "at step " : "at steps ") + String.join(", ", l.nanSteps())
+                    + " in " + l.nanSteps().size() + " of the " + l.runs() + " pinned runs");
         }
         JsonNode cfg = la.at("/config");
         facts.put("la-epochs", cfg.get("epochs").asText());
@@ -126,6 +142,43 @@ public final class BasicsPost implements Post {
         Tables.write(outDir, "final-accuracy", "Test accuracy after " + cfg.get("epochs").asInt() + " epochs, per loss"
                         + " (verdict: 'trains' at a mean of " + pct(TRAINS) + " or more)",
                 List.of("loss of p", "dL/dz_y", "test accuracy per seed", "mean ± std", "verdict"), rows, List.of(la));
+    }
+
+    /**
+     * README's line for this post: which loss has the best mean test accuracy in the pinned runs,
+     * and cross-entropy's, with the numbers of losses, seeds and epochs and the file they come from.
+     */
+    @Override
+    public String finding(Path resultsDir) throws IOException {
+        return finding(Pinned.load(resultsDir, "loss-alternatives"));
+    }
+
+    static String finding(Pinned la) {
+        List<LossSummary> losses = summarise(la);
+        LossSummary best = losses.get(0);
+        for (LossSummary l : losses) {
+            if (l.mean() > best.mean()) {
+                best = l;
+            }
+        }
+        LossSummary ce = losses.stream().filter(l -> l.id().equals(LossOfP.CROSS_ENTROPY.id())).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException(la.relativePath() + " has no cross-entropy runs"));
+        JsonNode cfg = la.at("/config");
+        String head = "Pinned result (`" + la.relativePath() + "`: " + losses.size() + " losses, "
+                + cfg.get("seeds").size() + " seeds each, " + cfg.get("epochs").asInt() + " epochs): ";
+        if (best == ce) {
+            LossSummary next = null;
+            for (LossSummary l : losses) {
+                if (l != ce && (next == null || l.mean() > next.mean())) {
+                    next = l;
+                }
+            }
+            return head + "the best mean test accuracy, " + pct(ce.mean()) + ", is that of cross-entropy (`"
+                    + ce.formula() + "`)" + (next == null ? "." : "; next is `" + next.formula() + "` with "
+                    + pct(next.mean()) + ".");
+        }
+        return head + "the best mean test accuracy, " + pct(best.mean()) + ", is that of `" + best.formula()
+                + "`; cross-entropy (`" + ce.formula() + "`) reaches " + pct(ce.mean()) + ".";
     }
 
     private static void gradientFigure(Pinned gm, Path outDir) throws IOException {

@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import unboxed.basics.byhand.BCEWithLogitsByHand;
 import unboxed.basics.byhand.CrossEntropyByHand;
@@ -60,13 +61,22 @@ public final class ByHandFixtures {
     }
 
     public static List<Case> cases(Path dir) throws IOException {
+        return cases(dir, UnaryOperator.identity());
+    }
+
+    /**
+     * As {@link #cases(Path)}, with every hand-derived gradient (and every parameter SGDByHand
+     * updates) passed through {@code gradients} before it is compared: the tests use it to show
+     * that a wrong gradient fails the comparison.
+     */
+    static List<Case> cases(Path dir, UnaryOperator<Tensor> gradients) throws IOException {
         List<Path> files;
         try (Stream<Path> s = Files.list(dir)) {
             files = s.filter(p -> p.toString().endsWith(".safetensors")).sorted().toList();
         }
         List<Case> out = new ArrayList<>();
         for (Path f : files) {
-            Case c = check(f);
+            Case c = check(f, gradients);
             if (c != null) {
                 out.add(c);
             }
@@ -74,8 +84,11 @@ public final class ByHandFixtures {
         return out;
     }
 
-    /** The case's verdict, or null when the hand-derived layers do not cover its form. */
-    static Case check(Path file) throws IOException {
+    /**
+     * The case's verdict, or null when the hand-derived layers do not cover its form; {@code g}
+     * is applied to each hand-derived gradient before the comparison (the identity in every real check).
+     */
+    static Case check(Path file, UnaryOperator<Tensor> g) throws IOException {
         Safetensors.File f = Safetensors.read(file);
         String op = f.meta("op");
         JsonNode a = JSON.readTree(f.meta("args"));
@@ -85,7 +98,7 @@ public final class ByHandFixtures {
             case "relu": {
                 ReLUByHand l = new ReLUByHand();
                 c.compare("out", l.forward(f.tensor("in.input")), f.tensor("out"));
-                c.compare("grad.input", l.backward(f.tensor("grad_out")), f.tensor("grad.input"));
+                c.compare("grad.input", g.apply(l.backward(f.tensor("grad_out"))), f.tensor("grad.input"));
                 return verdict(c, file, "ReLUByHand", op);
             }
             case "linear": {
@@ -95,10 +108,10 @@ public final class ByHandFixtures {
                 Tensor b = f.has("in.bias") ? f.tensor("in.bias") : null;
                 LinearByHand l = new LinearByHand(f.tensor("in.weight"), b);
                 c.compare("out", l.forward(f.tensor("in.input")), f.tensor("out"));
-                c.compare("grad.input", l.backward(f.tensor("grad_out")), f.tensor("grad.input"));
-                c.compare("grad.weight", l.gradWeight(), f.tensor("grad.weight"));
+                c.compare("grad.input", g.apply(l.backward(f.tensor("grad_out"))), f.tensor("grad.input"));
+                c.compare("grad.weight", g.apply(l.gradWeight()), f.tensor("grad.weight"));
                 if (b != null) {
-                    c.compare("grad.bias", l.gradBias(), f.tensor("grad.bias"));
+                    c.compare("grad.bias", g.apply(l.gradBias()), f.tensor("grad.bias"));
                 }
                 return verdict(c, file, "LinearByHand", op);
             }
@@ -110,14 +123,14 @@ public final class ByHandFixtures {
                         a.get("ignore_index").asInt(), Reduction.of(a.get("reduction").asText()),
                         a.get("label_smoothing").asDouble());
                 c.compare("out", l.forward(f.tensor("in.input"), f.tensor("in.target")), f.tensor("out"));
-                c.compare("grad.input", l.backward(f.tensor("grad_out")), f.tensor("grad.input"));
+                c.compare("grad.input", g.apply(l.backward(f.tensor("grad_out"))), f.tensor("grad.input"));
                 return verdict(c, file, "CrossEntropyByHand", op);
             }
             case "binary_cross_entropy_with_logits": {
                 BCEWithLogitsByHand l = new BCEWithLogitsByHand(f.has("in.weight") ? f.tensor("in.weight") : null,
                         Reduction.of(a.get("reduction").asText()), f.has("in.pos_weight") ? f.tensor("in.pos_weight") : null);
                 c.compare("out", l.forward(f.tensor("in.input"), f.tensor("in.target")), f.tensor("out"));
-                c.compare("grad.input", l.backward(f.tensor("grad_out")), f.tensor("grad.input"));
+                c.compare("grad.input", g.apply(l.backward(f.tensor("grad_out"))), f.tensor("grad.input"));
                 return verdict(c, file, "BCEWithLogitsByHand", op);
             }
             case "mse_loss": {
@@ -126,7 +139,7 @@ public final class ByHandFixtures {
                 }
                 MSELossByHand l = new MSELossByHand(Reduction.of(a.get("reduction").asText()));
                 c.compare("out", l.forward(f.tensor("in.input"), f.tensor("in.target")), f.tensor("out"));
-                c.compare("grad.input", l.backward(f.tensor("grad_out")), f.tensor("grad.input"));
+                c.compare("grad.input", g.apply(l.backward(f.tensor("grad_out"))), f.tensor("grad.input"));
                 return verdict(c, file, "MSELossByHand", op);
             }
             case "sgd": {
@@ -138,7 +151,7 @@ public final class ByHandFixtures {
                 Tensor expected = f.tensor("out.params");
                 for (int s = 0; s < grads.size(0); s++) {
                     p = opt.step(p, grads.narrow(0, s, 1).squeeze(0));
-                    c.compare("out.params[" + s + "]", p, expected.narrow(0, s, 1).squeeze(0));
+                    c.compare("out.params[" + s + "]", g.apply(p), expected.narrow(0, s, 1).squeeze(0));
                 }
                 return verdict(c, file, "SGDByHand", op);
             }

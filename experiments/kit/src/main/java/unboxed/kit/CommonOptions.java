@@ -1,6 +1,7 @@
 package unboxed.kit;
 
 import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Model.CommandSpec;
@@ -84,9 +85,29 @@ public final class CommonOptions {
         return threads;
     }
 
-    /** The {@code --out} directory, or {@code data/results/<post>} under the repository root. */
+    /**
+     * Set by {@link RunPost} to the staging folder it swaps in once the run has finished: while set,
+     * {@link #out} returns it, whatever {@code --out} says, so that the command line a results file
+     * records stays the one that was typed.
+     */
+    public static final String STAGING_PROPERTY = "unboxed.out.staging";
+
+    /**
+     * Where this run writes its results files: the staging folder of {@link #STAGING_PROPERTY} when a
+     * launcher set one, else the {@code --out} directory, else {@code data/results/<post>} under the
+     * repository root.
+     */
     public Path out(String post) {
-        return out != null ? out.toAbsolutePath() : RepoRoot.get().resolve("data").resolve("results").resolve(post);
+        String staging = System.getProperty(STAGING_PROPERTY);
+        if (staging != null && !staging.isBlank()) {
+            return Paths.get(staging).toAbsolutePath();
+        }
+        return out != null ? out.toAbsolutePath() : pinnedFolder(post);
+    }
+
+    /** {@code data/results/<post>} under the repository root: where a post's results are pinned. */
+    public static Path pinnedFolder(String post) {
+        return RepoRoot.get().resolve("data").resolve("results").resolve(post);
     }
 
     /** Provenance of a run starting now with these options; {@code args} are the main's arguments. */

@@ -1,6 +1,8 @@
 package unboxed.kit;
 
 import java.io.PrintWriter;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
 import picocli.CommandLine;
 
 /**
@@ -13,12 +15,29 @@ import picocli.CommandLine;
  * <p>Exit codes: the command's own (0 for a {@link Runnable}); 2 for a usage error (the message,
  * then the usage); 1 when the command throws: one line, {@code error: <message>}, with the stack
  * trace only under {@code -Dunboxed.debug=true}.
+ *
+ * <p>A launcher that must act after the experiment ({@link RunPost} swaps the staged results in)
+ * calls the main through {@link #invokeMain}, which returns the exit code instead of exiting.
  */
 public final class ExperimentMain {
     /** Exit code of a command that threw. */
     public static final int FAILED = 1;
     /** Exit code of a usage error (unknown option, bad value). */
     public static final int USAGE = 2;
+
+    /** Set while {@link #invokeMain} runs a main on this thread: {@link #run} then returns its code by throwing {@link Exit}. */
+    private static final ThreadLocal<Boolean> RETURN_INSTEAD_OF_EXIT = ThreadLocal.withInitial(() -> false);
+
+    /** Carries the exit code of {@link #run} back to {@link #invokeMain}; an Error, so that no {@code catch (Exception)} swallows it. */
+    private static final class Exit extends Error {
+        private static final long serialVersionUID = 1L;
+        final int code;
+
+        Exit(int code) {
+            super("exit " + code, null, false, false);
+            this.code = code;
+        }
+    }
 
     private ExperimentMain() {
     }
@@ -30,7 +49,39 @@ public final class ExperimentMain {
         int code = execute(command, args, out, err);
         out.flush();
         err.flush();
+        if (RETURN_INSTEAD_OF_EXIT.get()) {
+            throw new Exit(code);
+        }
         System.exit(code);
+    }
+
+    /**
+     * Calls {@code main.main(args)} on this thread and returns the exit code that {@link #run} would
+     * have exited with (0 when the main returns without calling it), instead of ending the JVM.
+     * Whatever else the main throws is rethrown as it is.
+     */
+    public static int invokeMain(Class<?> main, String[] args) throws Exception {
+        Method m = main.getMethod("main", String[].class);
+        boolean outer = RETURN_INSTEAD_OF_EXIT.get();
+        RETURN_INSTEAD_OF_EXIT.set(true);
+        try {
+            m.invoke(null, (Object) args);
+            return 0;
+        } catch (InvocationTargetException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof Exit) {
+                return ((Exit) cause).code;
+            }
+            if (cause instanceof Exception) {
+                throw (Exception) cause;
+            }
+            if (cause instanceof Error) {
+                throw (Error) cause;
+            }
+            throw e;
+        } finally {
+            RETURN_INSTEAD_OF_EXIT.set(outer);
+        }
     }
 
     /** As {@link #run} but returns the exit code instead of exiting (tests). */

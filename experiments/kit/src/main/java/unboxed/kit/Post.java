@@ -30,4 +30,14 @@ public interface Post {
      * A missing pinned result throws (see {@link Pinned}); nothing is drawn from a live run.
      */
     void generate(Path resultsDir, Path outDir) throws IOException;
+
+    /**
+     * The post's headline finding, one sentence of AsciiDoc computed from the pinned results under
+     * {@code resultsDir} (the same numbers its report shows), or null when it has none.
+     * {@link Readme} writes it into README.adoc between {@code // BEGIN generated: <slug> finding}
+     * and {@code // END generated}, so that no result is quoted there by hand.
+     */
+    default String finding(Path resultsDir) throws IOException {
+        return null;
+    }
 }

@@ -18,14 +18,18 @@ import org.junit.jupiter.api.Test;
 import unboxed.io.RepoRoot;
 import unboxed.io.Results;
 
-/** Every folder of pinned results carries a SHA256SUMS that lists exactly its results files, with their sums. */
+/**
+ * Every folder of pinned results carries a SHA256SUMS that lists exactly its results files, with their sums,
+ * as {@link Staging#manifest} writes it.
+ */
 class PinnedManifestTest {
     @Test
     void everyPinnedResultsFolderMatchesItsManifest() throws IOException, NoSuchAlgorithmException {
         Path results = RepoRoot.get().resolve("data/results");
         List<Path> posts;
         try (Stream<Path> s = Files.list(results)) {
-            posts = s.filter(Files::isDirectory).sorted().toList();
+            // hidden folders are a run's staging (RunPost), never pinned results
+            posts = s.filter(Files::isDirectory).filter(p -> !p.getFileName().toString().startsWith(".")).sorted().toList();
         }
         assertFalse(posts.isEmpty(), "no pinned results under " + results);
         for (Path post : posts) {
@@ -46,6 +50,8 @@ class PinnedManifestTest {
             assertEquals(listed, actual, post + "/SHA256SUMS does not match the files: regenerate with"
                     + " `make experiments POST=" + post.getFileName() + "` (or `make bench`)");
             assertTrue(actual.size() > 0, post + " has no results files");
+            // and byte for byte what the kit writes: sha256sum's format, sorted by name
+            assertEquals(Staging.manifest(post), Files.readString(post.resolve("SHA256SUMS")), post + "/SHA256SUMS");
         }
     }
 }
