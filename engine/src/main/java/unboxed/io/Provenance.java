@@ -71,7 +71,8 @@ public final class Provenance {
      * The provenance of a run starting now: git commit and dirtiness of the repository root
      * ({@code "unknown"} and dirty when git or the repository cannot be found: a clean tree is
      * never claimed without evidence), JDK, CPU model, cores, OS, start time (UTC, whole seconds)
-     * and, for {@code backend} "cuda", the GPU model as nvidia-smi reports it.
+     * and, for any backend but the host's {@code cpu} (a device backend), the GPU model as
+     * nvidia-smi reports it.
      */
     public static Provenance capture(long seed, String backend, String scale, int threads, String commandLine) {
         Path root = RepoRoot.find(rootHint());
@@ -86,7 +87,7 @@ public final class Provenance {
             }
         }
         String gpu = null;
-        if ("cuda".equalsIgnoreCase(backend)) {
+        if (!"cpu".equalsIgnoreCase(backend)) {
             String smi = run(Paths.get("").toAbsolutePath(),
                     List.of("nvidia-smi", "--query-gpu=name", "--format=csv,noheader"));
             gpu = smi == null || smi.isBlank() ? UNKNOWN : smi.strip().lines().findFirst().orElse(UNKNOWN);

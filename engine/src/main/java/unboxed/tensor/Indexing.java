@@ -26,7 +26,7 @@ final class Indexing {
         Tensor out = Tensor.empty(input.backend(), is);
         input.backend().gather(d, input.strided(), index.strided(), out.strided());
         int[] xs = input.shape();
-        return Autograd.record("GatherBackward0", out, List.of(index),
+        return Autograd.record(Op.GATHER.gradFn(), out, List.of(index),
                 g -> new Tensor[] {scatterAdd(Tensor.zeros(g.backend(), xs), d, index, g)}, input);
     }
 
@@ -51,7 +51,7 @@ final class Indexing {
         Tensor out = Tensor.empty(input.backend(), xs);
         input.backend().copy(input.strided(), out.strided());
         input.backend().scatterAdd(d, index.strided(), src.strided(), out.strided());
-        return Autograd.record("ScatterAddBackward0", out, List.of(index), g -> new Tensor[] {
+        return Autograd.record(Op.SCATTER_ADD.gradFn(), out, List.of(index), g -> new Tensor[] {
             input.requiresGrad() ? g : null,
             src.requiresGrad() ? Views.narrowTo(gather(g, d, index), ss) : null}, input, src);
     }

@@ -71,52 +71,52 @@ final class Pointwise {
         Tensor out = binaryKernel("add", BinaryOp.ADD, a, b);
         int[] as = a.shape();
         int[] bs = b.shape();
-        return Autograd.record("AddBackward0", out,
+        return Autograd.record(Op.ADD.gradFn(), out,
                 g -> new Tensor[] {Reductions.sumTo(g, as), Reductions.sumTo(g, bs)}, a, b);
     }
 
     static Tensor add(Tensor a, float s) {
-        return Autograd.record("AddBackward0", binaryKernel(BinaryOp.ADD, a, s), g -> new Tensor[] {g}, a);
+        return Autograd.record(Op.ADD.gradFn(), binaryKernel(BinaryOp.ADD, a, s), g -> new Tensor[] {g}, a);
     }
 
     static Tensor sub(Tensor a, Tensor b) {
         Tensor out = binaryKernel("sub", BinaryOp.SUB, a, b);
         int[] as = a.shape();
         int[] bs = b.shape();
-        return Autograd.record("SubBackward0", out,
+        return Autograd.record(Op.SUB.gradFn(), out,
                 g -> new Tensor[] {Reductions.sumTo(g, as), b.requiresGrad() ? Reductions.sumTo(neg(g), bs) : null}, a, b);
     }
 
     static Tensor sub(Tensor a, float s) {
-        return Autograd.record("SubBackward0", binaryKernel(BinaryOp.SUB, a, s), g -> new Tensor[] {g}, a);
+        return Autograd.record(Op.SUB.gradFn(), binaryKernel(BinaryOp.SUB, a, s), g -> new Tensor[] {g}, a);
     }
 
     /** s - b. */
     static Tensor rsub(float s, Tensor b) {
-        return Autograd.record("RsubBackward1", binaryKernel(BinaryOp.SUB, s, b), g -> new Tensor[] {neg(g)}, b);
+        return Autograd.record(Op.RSUB.gradFn(), binaryKernel(BinaryOp.SUB, s, b), g -> new Tensor[] {neg(g)}, b);
     }
 
     static Tensor mul(Tensor a, Tensor b) {
         Tensor out = binaryKernel("mul", BinaryOp.MUL, a, b);
-        return Autograd.record("MulBackward0", out, List.of(a, b), g -> new Tensor[] {
+        return Autograd.record(Op.MUL.gradFn(), out, List.of(a, b), g -> new Tensor[] {
             a.requiresGrad() ? Reductions.sumTo(mul(g, b), a.shape()) : null,
             b.requiresGrad() ? Reductions.sumTo(mul(g, a), b.shape()) : null}, a, b);
     }
 
     static Tensor mul(Tensor a, float s) {
-        return Autograd.record("MulBackward0", binaryKernel(BinaryOp.MUL, a, s), g -> new Tensor[] {mul(g, s)}, a);
+        return Autograd.record(Op.MUL.gradFn(), binaryKernel(BinaryOp.MUL, a, s), g -> new Tensor[] {mul(g, s)}, a);
     }
 
     /** d(a/b)/da = 1/b, d(a/b)/db = -a/b^2. */
     static Tensor div(Tensor a, Tensor b) {
         Tensor out = binaryKernel("div", BinaryOp.DIV, a, b);
-        return Autograd.record("DivBackward0", out, List.of(a, b), g -> new Tensor[] {
+        return Autograd.record(Op.DIV.gradFn(), out, List.of(a, b), g -> new Tensor[] {
             a.requiresGrad() ? Reductions.sumTo(div(g, b), a.shape()) : null,
             b.requiresGrad() ? Reductions.sumTo(neg(div(mul(g, a), mul(b, b))), b.shape()) : null}, a, b);
     }
 
     static Tensor div(Tensor a, float s) {
-        return Autograd.record("DivBackward0", binaryKernel(BinaryOp.DIV, a, s), g -> new Tensor[] {div(g, s)}, a);
+        return Autograd.record(Op.DIV.gradFn(), binaryKernel(BinaryOp.DIV, a, s), g -> new Tensor[] {div(g, s)}, a);
     }
 
     /** x^p for a constant exponent: d/dx = p x^(p-1). */
@@ -125,27 +125,27 @@ final class Pointwise {
         if (p == 0f) {
             // x^0 is constant, so its gradient is 0 everywhere; the general rule would give 0 * 0^-1 = NaN
             // at x = 0. PyTorch masks the exponent-0 case to 0 the same way (pow_backward).
-            return Autograd.record("PowBackward0", out, g -> new Tensor[] {Tensor.zeros(g.backend(), x.shape())}, x);
+            return Autograd.record(Op.POW.gradFn(), out, g -> new Tensor[] {Tensor.zeros(g.backend(), x.shape())}, x);
         }
-        return Autograd.record("PowBackward0", out, List.of(x), g -> new Tensor[] {mul(g, mul(pow(x, p - 1), p))}, x);
+        return Autograd.record(Op.POW.gradFn(), out, List.of(x), g -> new Tensor[] {mul(g, mul(pow(x, p - 1), p))}, x);
     }
 
     static Tensor neg(Tensor x) {
-        return Autograd.record("NegBackward0", unaryKernel(UnaryOp.NEG, x), g -> new Tensor[] {neg(g)}, x);
+        return Autograd.record(Op.NEG.gradFn(), unaryKernel(UnaryOp.NEG, x), g -> new Tensor[] {neg(g)}, x);
     }
 
     static Tensor exp(Tensor x) {
         Tensor out = unaryKernel(UnaryOp.EXP, x);
-        return Autograd.record("ExpBackward0", out, List.of(out), g -> new Tensor[] {mul(g, out)}, x);
+        return Autograd.record(Op.EXP.gradFn(), out, List.of(out), g -> new Tensor[] {mul(g, out)}, x);
     }
 
     static Tensor log(Tensor x) {
-        return Autograd.record("LogBackward0", unaryKernel(UnaryOp.LOG, x), List.of(x), g -> new Tensor[] {div(g, x)}, x);
+        return Autograd.record(Op.LOG.gradFn(), unaryKernel(UnaryOp.LOG, x), List.of(x), g -> new Tensor[] {div(g, x)}, x);
     }
 
     static Tensor sqrt(Tensor x) {
         Tensor out = unaryKernel(UnaryOp.SQRT, x);
-        return Autograd.record("SqrtBackward0", out, List.of(out), g -> new Tensor[] {div(g, mul(out, 2f))}, x);
+        return Autograd.record(Op.SQRT.gradFn(), out, List.of(out), g -> new Tensor[] {div(g, mul(out, 2f))}, x);
     }
 
     /**
@@ -155,25 +155,25 @@ final class Pointwise {
      */
     static Tensor relu(Tensor x) {
         Tensor out = unaryKernel(UnaryOp.RELU, x);
-        return Autograd.record("ReluBackward0", out, List.of(out),
+        return Autograd.record(Op.RELU.gradFn(), out, List.of(out),
                 g -> new Tensor[] {where(compare(BinaryOp.LE, out, 0f), zero(g), g)}, x);
     }
 
     static Tensor sigmoid(Tensor x) {
         Tensor out = unaryKernel(UnaryOp.SIGMOID, x);
-        return Autograd.record("SigmoidBackward0", out, List.of(out),
+        return Autograd.record(Op.SIGMOID.gradFn(), out, List.of(out),
                 g -> new Tensor[] {mul(g, mul(out, rsub(1f, out)))}, x);
     }
 
     static Tensor tanh(Tensor x) {
         Tensor out = unaryKernel(UnaryOp.TANH, x);
-        return Autograd.record("TanhBackward0", out, List.of(out),
+        return Autograd.record(Op.TANH.gradFn(), out, List.of(out),
                 g -> new Tensor[] {mul(g, rsub(1f, mul(out, out)))}, x);
     }
 
     /** |x|; its derivative sign(x) is 0 at 0, as in PyTorch. */
     static Tensor abs(Tensor x) {
-        return Autograd.record("AbsBackward0", unaryKernel(UnaryOp.ABS, x), List.of(x),
+        return Autograd.record(Op.ABS.gradFn(), unaryKernel(UnaryOp.ABS, x), List.of(x),
                 g -> new Tensor[] {mul(g, unaryKernel(UnaryOp.SIGN, x))}, x);
     }
 
@@ -183,7 +183,7 @@ final class Pointwise {
      */
     static Tensor maximum(Tensor a, Tensor b) {
         Tensor out = binaryKernel("maximum", BinaryOp.MAX, a, b);
-        return Autograd.record("MaximumBackward0", out, List.of(a, b), g -> {
+        return Autograd.record(Op.MAXIMUM.gradFn(), out, List.of(a, b), g -> {
             int[] shape = g.shape();
             Tensor ab = Views.broadcastView(a, shape);
             Tensor bb = Views.broadcastView(b, shape);
@@ -209,7 +209,7 @@ final class Pointwise {
         Tensor out = Tensor.empty(be, shape);
         be.where(Views.broadcastView(condition, shape).strided(), Views.broadcastView(input, shape).strided(),
                 Views.broadcastView(other, shape).strided(), out.strided());
-        return Autograd.record("WhereBackward0", out, List.of(condition), g -> {
+        return Autograd.record(Op.WHERE.gradFn(), out, List.of(condition), g -> {
             Tensor c = Views.broadcastView(condition, g.shape());
             return new Tensor[] {
                 input.requiresGrad() ? Reductions.sumTo(where(c, g, zero(g)), input.shape()) : null,

@@ -64,7 +64,7 @@ final class Reductions {
         int[] shape = resultShape(xs, k, dims, keepdim);
         Tensor result = Tensor.over(out.strided().as(shape, Shape.contiguousStrides(shape), 0));
         boolean all = !keepdim && dims.length == xs.length;
-        return Autograd.record(all ? "SumBackward0" : "SumBackward1", result, g -> new Tensor[] {spread(g, k, xs)}, x);
+        return Autograd.record(all ? Op.SUM.gradFn() : Op.SUM_DIMS.gradFn(), result, g -> new Tensor[] {spread(g, k, xs)}, x);
     }
 
     static Tensor mean(Tensor x, int[] dims, boolean keepdim) {
@@ -78,7 +78,7 @@ final class Reductions {
             result = sum(x, dims, keepdim).div(count);
         }
         boolean all = !keepdim && dims.length == xs.length;
-        return Autograd.record(all ? "MeanBackward0" : "MeanBackward1", result,
+        return Autograd.record(all ? Op.MEAN.gradFn() : Op.MEAN_DIMS.gradFn(), result,
                 g -> new Tensor[] {spread(g.div(count), k, xs)}, x);
     }
 
@@ -109,7 +109,7 @@ final class Reductions {
         Tensor out = reduceKernel(ReduceOp.MAX, x, k);
         int[] shape = resultShape(xs, k, reduced, keepdim);
         Tensor result = Tensor.over(out.strided().as(shape, Shape.contiguousStrides(shape), 0));
-        return Autograd.record("AmaxBackward0", result, List.of(x, out),
+        return Autograd.record(Op.AMAX.gradFn(), result, List.of(x, out),
                 g -> new Tensor[] {evenlyToMaxima(x, out, Views.reshape(g, k), reduced)}, x);
     }
 
@@ -123,7 +123,7 @@ final class Reductions {
         int[] k = keepdimShape("max", xs, all);
         Tensor out = reduceKernel(ReduceOp.MAX, x, k);
         Tensor result = Tensor.over(out.strided().as(new int[0], new int[0], 0));
-        return Autograd.record("MaxBackward1", result, List.of(x, out),
+        return Autograd.record(Op.MAX.gradFn(), result, List.of(x, out),
                 g -> new Tensor[] {evenlyToMaxima(x, out, Views.reshape(g, k), all)}, x);
     }
 
@@ -170,10 +170,10 @@ final class Reductions {
         Tensor v = Tensor.over(values.strided().as(shape, strides, 0));
         Tensor i = Tensor.over(indices.strided().as(shape, strides, 0));
         if (xs.length == 0) {
-            Autograd.record("MaxBackward0", v, g -> new Tensor[] {g}, x);
+            Autograd.record(Op.MAX_DIM.gradFn(), v, g -> new Tensor[] {g}, x);
             return new Tensor.ValuesIndices(v, i);
         }
-        Autograd.record("MaxBackward0", v, List.of(indices),
+        Autograd.record(Op.MAX_DIM.gradFn(), v, List.of(indices),
                 g -> new Tensor[] {Indexing.scatterAdd(Tensor.zeros(g.backend(), xs), d, indices, Views.reshape(g, k))}, x);
         return new Tensor.ValuesIndices(v, i);
     }

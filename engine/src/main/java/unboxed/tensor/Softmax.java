@@ -13,7 +13,7 @@ final class Softmax {
         int d = Shape.wrapDim(name, dim, x.dim());
         Tensor out = Tensor.empty(x.backend(), x.shape());
         x.backend().softmax(x.strided(), d, log, out.strided());
-        return Autograd.record(log ? "LogSoftmaxBackward0" : "SoftmaxBackward0", out, List.of(out),
+        return Autograd.record(log ? Op.LOG_SOFTMAX.gradFn() : Op.SOFTMAX.gradFn(), out, List.of(out),
                 g -> new Tensor[] {backward(out, g, d, log)}, x);
     }
 

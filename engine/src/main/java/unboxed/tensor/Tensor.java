@@ -561,6 +561,10 @@ public final class Tensor implements Differentiable<Tensor>, Autograd.Attachable
         return Reductions.mean(this, allDims(), false);
     }
 
+    public Tensor mean(int[] dims, boolean keepdim) {
+        return Reductions.mean(this, dims, keepdim);
+    }
+
     public Tensor mean(int dim, boolean keepdim) {
         return Reductions.mean(this, new int[] {dim}, keepdim);
     }

@@ -52,7 +52,7 @@ final class Views {
     static Tensor clone(Tensor x) {
         Tensor out = Tensor.empty(x.backend(), x.shape());
         x.backend().copy(x.strided(), out.strided());
-        return Autograd.record("CloneBackward0", out, g -> new Tensor[] {g}, x);
+        return Autograd.record(Op.CLONE.gradFn(), out, g -> new Tensor[] {g}, x);
     }
 
     /** A view with a new shape when the memory allows it, else a contiguous copy (like torch.reshape). */
@@ -69,7 +69,7 @@ final class Views {
             strides = Shape.contiguousStrides(shape);
         }
         Tensor out = view(src, shape, strides, src.offset());
-        return Autograd.record("ViewBackward0", out, g -> new Tensor[] {reshape(g, xs)}, src);
+        return Autograd.record(Op.RESHAPE.gradFn(), out, g -> new Tensor[] {reshape(g, xs)}, src);
     }
 
     static int[] inferShape(Tensor x, int[] newShape) {
@@ -148,11 +148,11 @@ final class Views {
             perm[a] = b;
             perm[b] = a;
         }
-        return permute(x, perm, "TransposeBackward0");
+        return permute(x, perm, Op.TRANSPOSE.gradFn());
     }
 
     static Tensor permute(Tensor x, int[] dims) {
-        return permute(x, dims, "PermuteBackward0");
+        return permute(x, dims, Op.PERMUTE.gradFn());
     }
 
     private static Tensor permute(Tensor x, int[] dims, String name) {
@@ -201,7 +201,7 @@ final class Views {
         if (out == x) {
             return x;
         }
-        return Autograd.record("ExpandBackward0", out, g -> new Tensor[] {Reductions.sumTo(g, xs)}, x);
+        return Autograd.record(Op.EXPAND.gradFn(), out, g -> new Tensor[] {Reductions.sumTo(g, xs)}, x);
     }
 
     static Tensor unsqueeze(Tensor x, int dim) {
@@ -225,7 +225,7 @@ final class Views {
             }
         }
         Tensor out = view(x, shape, strides, x.offset());
-        return Autograd.record("UnsqueezeBackward0", out, g -> new Tensor[] {squeeze(g, d)}, x);
+        return Autograd.record(Op.UNSQUEEZE.gradFn(), out, g -> new Tensor[] {squeeze(g, d)}, x);
     }
 
     /** Removes dimension {@code dim} if it has size 1 (else returns the tensor unchanged, like PyTorch). */
@@ -250,7 +250,7 @@ final class Views {
             }
         }
         Tensor out = view(x, shape, strides, x.offset());
-        return Autograd.record("SqueezeBackward1", out, g -> new Tensor[] {unsqueeze(g, d)}, x);
+        return Autograd.record(Op.SQUEEZE.gradFn(), out, g -> new Tensor[] {unsqueeze(g, d)}, x);
     }
 
     /** Elements start..start+length-1 along {@code dim} (a view); PyTorch records it as a slice. */
@@ -264,7 +264,7 @@ final class Views {
         int[] shape = xs.clone();
         shape[d] = length;
         Tensor out = view(x, shape, x.strides(), x.offset() + start * x.stride(d));
-        return Autograd.record("SliceBackward0", out, g -> new Tensor[] {unnarrow(g, xs, d, start)}, x);
+        return Autograd.record(Op.NARROW.gradFn(), out, g -> new Tensor[] {unnarrow(g, xs, d, start)}, x);
     }
 
     /** The backward of narrow: g placed at [start, start + len) along d of zeros of shape xs; its own backward narrows again. */
@@ -273,7 +273,7 @@ final class Views {
         int length = g.shape()[d];
         Strided window = gx.strided().as(g.shape(), gx.strides(), start * gx.strides()[d]);
         g.backend().copy(g.strided(), window);
-        return Autograd.record("SliceBackwardBackward0", gx, gg -> new Tensor[] {narrow(gg, d, start, length)}, g);
+        return Autograd.record(Op.NARROW_BACKWARD.gradFn(), gx, gg -> new Tensor[] {narrow(gg, d, start, length)}, g);
     }
 
     /** g (index-shaped) padded with zeros up to shape (where src is larger than index, those elements get no gradient). */
