@@ -2,25 +2,42 @@ package unboxed.autograd;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 import java.util.Arrays;
+import java.util.Locale;
+import unboxed.backend.Backend;
+import unboxed.backend.Backends;
 import unboxed.tensor.Rng;
 import unboxed.tensor.Shape;
 import unboxed.tensor.Tensor;
 
 /**
- * Numerical gradient checking: compares the gradients autograd computes with central differences.
+ * Numerical gradient checking in double precision: compares the gradients autograd computes with
+ * central differences, both on the {@code float64} reference backend (test classpath).
  *
  * <p>The scalar checked is L = sum(f(inputs) * W) for a fixed random W of the output's shape, so
  * that every output element gets a different upstream gradient (an all-ones upstream would hide a
- * transposed or permuted gradient). L is accumulated in double; f itself runs in float32, so the
- * step is large (1e-2 by default) and the functions are smooth on the inputs the tests choose;
- * a gradient passes when |numeric - analytic| &lt;= atol + rtol * max(|numeric|, |analytic|).
+ * transposed or permuted gradient). The inputs, f, autograd's backward and the differences all run
+ * in double; the difference quotient is sum_k W_k (f_k(x + h) - f_k(x - h)) / (2h), differencing
+ * each output element before weighting, so outputs that do not depend on the perturbed input
+ * contribute exactly 0 instead of rounding noise from the whole sum.
+ *
+ * <p>Tolerance. A gradient passes when |numeric - analytic| &lt;= ATOL + RTOL * max(|numeric|, |analytic|).
+ * The central difference errs by truncation, h^2/6 |f'''| ~ 2e-13 |f'''| for h = 1e-6, and by
+ * rounding, about c * eps * |f| / h ~ c * 1e-10 |f| (eps = 2^-52, c a small multiple for the few
+ * roundings of a composite op). On the inputs the tests choose (|f| and |f'''| at most a few
+ * hundred, no kink within h) both stay below 1e-8; the largest error measured over every case of
+ * GradientCheckTest is about 1e-9, under 1% of the tolerance. ATOL = 1e-7 and RTOL = 1e-6 keep
+ * that margin of a hundred against noise while sitting four orders of magnitude below the float32
+ * checker's tolerance (2e-3 + 1e-2 relative): a gradient wrong by one part in a million fails.
  */
 final class GradCheck {
-    static final double STEP = 1e-2;
-    static final double ATOL = 2e-3;
-    static final double RTOL = 1e-2;
+    /** The double-precision backend every check runs on. */
+    static final Backend F64 = Backends.create("float64", 1);
+    static final double STEP = 1e-6;
+    static final double ATOL = 1e-7;
+    static final double RTOL = 1e-6;
 
     @FunctionalInterface
     interface Fn {
@@ -37,86 +54,112 @@ final class GradCheck {
 
     static void check(String what, double h, Fn f, Tensor... inputs) {
         int n = inputs.length;
-        float[][] values = new float[n][];
+        double[][] values = new double[n][];
         int[][] shapes = new int[n][];
         Tensor[] leaves = new Tensor[n];
         for (int i = 0; i < n; i++) {
-            values[i] = inputs[i].toArray();
+            values[i] = inputs[i].toDoubleArray();
             shapes[i] = inputs[i].shape();
-            leaves[i] = Tensor.of(values[i], shapes[i]).requiresGrad(true);
+            leaves[i] = Tensor.ofDoubles(F64, values[i], shapes[i]).requiresGrad(true);
         }
         Tensor out = f.apply(leaves);
+        assertSame(F64, out.backend(), what + ": the output left the float64 backend (an op created a tensor"
+                + " on the default backend instead of its input's)");
         int[] outShape = out.shape();
-        float[] w = new Rng(what.hashCode()).normal(Shape.numel(outShape), 0, 1);
-        out.backward(Tensor.of(w, outShape));
+        double[] w = new double[Shape.numel(outShape)];
+        Rng rng = new Rng(what.hashCode());
+        for (int k = 0; k < w.length; k++) {
+            w[k] = rng.nextGaussian();
+        }
+        out.backward(Tensor.ofDoubles(F64, w, outShape));
         for (int i = 0; i < n; i++) {
             Tensor g = leaves[i].grad();
             assertNotNull(g, what + ": input " + i + " got no gradient");
+            assertSame(F64, g.backend(), what + ": the gradient of input " + i + " left the float64 backend");
             assertArrayEquals(shapes[i], g.shape(), what + ": gradient shape of input " + i);
-            float[] analytic = g.toArray();
+            double[] analytic = g.toDoubleArray();
             for (int j = 0; j < values[i].length; j++) {
-                float orig = values[i][j];
-                values[i][j] = (float) (orig + h);
-                double up = objective(f, values, shapes, w);
-                values[i][j] = (float) (orig - h);
-                double down = objective(f, values, shapes, w);
+                double orig = values[i][j];
+                values[i][j] = orig + h;
+                double[] up = outputs(f, values, shapes);
+                values[i][j] = orig - h;
+                double[] down = outputs(f, values, shapes);
                 values[i][j] = orig;
-                double realStep = ((double) (float) (orig + h) - (double) (float) (orig - h));
-                double numeric = (up - down) / realStep;
+                double numeric = 0;
+                for (int k = 0; k < w.length; k++) {
+                    numeric += w[k] * (up[k] - down[k]);
+                }
+                numeric /= (orig + h) - (orig - h); // the step actually taken, 2h up to rounding
                 double a = analytic[j];
                 double tol = ATOL + RTOL * Math.max(Math.abs(numeric), Math.abs(a));
                 if (!(Math.abs(numeric - a) <= tol)) {
-                    throw new AssertionError(String.format(java.util.Locale.ROOT,
-                            "%s: d/d input %d %s element %d: autograd %.6g, central difference %.6g (tol %.2g)",
+                    throw new AssertionError(String.format(Locale.ROOT,
+                            "%s: d/d input %d %s element %d: autograd %.12g, central difference %.12g (tol %.2g)",
                             what, i, Arrays.toString(shapes[i]), j, a, numeric, tol));
                 }
             }
         }
     }
 
-    private static double objective(Fn f, float[][] values, int[][] shapes, float[] w) {
+    /** f's output elements at the given input values, without recording. */
+    private static double[] outputs(Fn f, double[][] values, int[][] shapes) {
         Tensor[] in = new Tensor[values.length];
         for (int i = 0; i < in.length; i++) {
-            in[i] = Tensor.of(values[i], shapes[i]);
+            in[i] = Tensor.ofDoubles(F64, values[i], shapes[i]);
         }
-        float[] out = Autograd.noGrad(() -> f.apply(in)).toArray();
-        double s = 0;
-        for (int k = 0; k < out.length; k++) {
-            s += (double) out[k] * w[k];
-        }
-        return s;
+        Tensor out = Autograd.noGrad(() -> f.apply(in));
+        assertSame(F64, out.backend(), "the output left the float64 backend");
+        return out.toDoubleArray();
     }
 
-    // ------------------------------------------------------------------ inputs
+    // ------------------------------------------------------------------ inputs, on the float64 backend
+
+    /** A constant for a checked function (targets, class weights), on the float64 backend. */
+    static Tensor constant(float[] values, int... shape) {
+        return Tensor.of(F64, values, shape);
+    }
 
     static Tensor randn(long seed, int... shape) {
-        return Tensor.randn(new Rng(seed), shape);
+        Rng r = new Rng(seed);
+        double[] v = new double[Shape.numel(shape)];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = r.nextGaussian();
+        }
+        return Tensor.ofDoubles(F64, v, shape);
     }
 
     static Tensor uniform(long seed, double lo, double hi, int... shape) {
-        return Tensor.uniform(new Rng(seed), lo, hi, shape);
+        Rng r = new Rng(seed);
+        double[] v = new double[Shape.numel(shape)];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = lo + (hi - lo) * r.nextDouble();
+        }
+        return Tensor.ofDoubles(F64, v, shape);
     }
 
     /** Values with |x| in [min, min + 1] and random sign: no kink (relu, abs) within a step. */
     static Tensor awayFromZero(long seed, double min, int... shape) {
         Rng r = new Rng(seed);
-        float[] v = r.uniform(Shape.numel(shape), min, min + 1);
+        double[] v = new double[Shape.numel(shape)];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = min + r.nextDouble();
+        }
         for (int i = 0; i < v.length; i++) {
             if (r.nextDouble() < 0.5) {
                 v[i] = -v[i];
             }
         }
-        return Tensor.of(v, shape);
+        return Tensor.ofDoubles(F64, v, shape);
     }
 
     /** Distinct values at least 0.1 apart in random order: no ties (max) within a step. */
     static Tensor distinct(long seed, int... shape) {
         Rng r = new Rng(seed);
         int[] p = r.permutation(Shape.numel(shape));
-        float[] v = new float[p.length];
+        double[] v = new double[p.length];
         for (int i = 0; i < p.length; i++) {
-            v[i] = (float) (0.1 * p[i] - 0.05 * p.length);
+            v[i] = 0.1 * p[i] - 0.05 * p.length;
         }
-        return Tensor.of(v, shape);
+        return Tensor.ofDoubles(F64, v, shape);
     }
 }
