@@ -32,9 +32,9 @@ final class InPlace {
             return rebase(t, result);
         }
         Pointwise.sameBackend(name(op), t, o);
-        t.backend().binary(op, t.strided(), Views.broadcastView(o, shape).strided(), t.strided());
-        t.storage().bumpVersion();
-        return t;
+        Tensor target = scratchFor(t);
+        t.backend().binary(op, t.strided(), Views.broadcastView(o, shape).strided(), target.strided());
+        return written(t, target);
     }
 
     static Tensor binary(BinaryOp op, Tensor t, float s) {
@@ -45,9 +45,9 @@ final class InPlace {
             Tensor before = Views.clone(t.historyView());
             return rebase(t, Pointwise.mul(before, s));
         }
-        t.backend().binary(op, t.strided(), s, t.strided());
-        t.storage().bumpVersion();
-        return t;
+        Tensor target = scratchFor(t);
+        t.backend().binary(op, t.strided(), s, target.strided());
+        return written(t, target);
     }
 
     /** t += alpha * x, the product rounded first (the optimizers' update). Not recorded. */
@@ -74,6 +74,22 @@ final class InPlace {
         refuseRecording("copy_", t, src);
         Pointwise.sameBackend("copy_", t, src);
         t.backend().copy(Views.broadcastView(src, t.shape()).strided(), t.strided());
+        t.storage().bumpVersion();
+        return t;
+    }
+
+    /**
+     * Where a kernel may write t's new values: t itself when contiguous (kernels write their output
+     * contiguously), else a contiguous scratch tensor copied back through t's strides.
+     */
+    private static Tensor scratchFor(Tensor t) {
+        return t.isContiguous() ? t : Tensor.empty(t.backend(), t.shape());
+    }
+
+    private static Tensor written(Tensor t, Tensor target) {
+        if (target != t) {
+            t.backend().copy(target.strided(), t.strided());
+        }
         t.storage().bumpVersion();
         return t;
     }

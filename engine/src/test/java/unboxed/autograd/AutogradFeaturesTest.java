@@ -172,4 +172,18 @@ class AutogradFeaturesTest {
         assertEquals(0f, a.grad().toArray()[1]);
         assertEquals(0f, b.grad().toArray()[0]);
     }
+
+    @Test
+    void inPlaceOpsOnStridedViewsWriteTheRightElements() {
+        Tensor x = Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 3);
+        x.t().mul_(2f);
+        assertArrayEquals(new float[] {2, 4, 6, 8, 10, 12}, x.toArray());
+        Tensor y = Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 3);
+        y.narrow(1, 1, 2).mul_(Tensor.of(new float[] {10}, 1));
+        assertArrayEquals(new float[] {1, 20, 30, 4, 50, 60}, y.toArray());
+        Tensor z = Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 3);
+        z.t().add_(Tensor.of(new float[] {100, 200}, 2));
+        assertArrayEquals(new float[] {101, 102, 103, 204, 205, 206}, z.toArray());
+        assertEquals(1, z.version());
+    }
 }
