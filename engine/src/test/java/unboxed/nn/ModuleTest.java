@@ -268,4 +268,43 @@ class ModuleTest {
         assertTrue(e.getMessage().contains("reduction") && e.getMessage().contains("'avg'"), e.getMessage());
         assertTrue(Arrays.asList(Reduction.values()).size() == 3);
     }
+
+    /** A module with a running statistic, as BatchNorm keeps one. */
+    static final class Running extends Module {
+        final Parameter scale = registerParameter("scale", Tensor.of(new float[] {2, 2}, 2));
+
+        Running() {
+            registerBuffer("running_mean", Tensor.zeros(2));
+        }
+
+        @Override
+        public Tensor forward(Tensor input) {
+            if (isTraining()) {
+                buffer("running_mean").mul_(0.9f).add_(input.detach().mean(0, false).mul(0.1f));
+            }
+            return input.mul(scale.data());
+        }
+    }
+
+    @Test
+    void buffersAreStateButNotParameters() {
+        Sequential net = new Sequential(new Running());
+        assertEquals(List.of("0.scale"), List.copyOf(net.namedParameters().keySet()), "a buffer is not trained");
+        assertEquals(List.of("0.running_mean"), List.copyOf(net.namedBuffers().keySet()));
+        assertEquals(List.of("0.scale", "0.running_mean"), List.copyOf(net.stateDict().keySet()));
+        Tensor loss = net.forward(Tensor.of(new float[] {1, 2, 3, 4}, 2, 2)).sum();
+        assertArrayEquals(new float[] {0.2f, 0.3f}, net.namedBuffers().get("0.running_mean").toArray(), 1e-7f);
+        assertFalse(net.namedBuffers().get("0.running_mean").requiresGrad());
+        loss.backward();
+        assertNotNull(net.parameters().get(0).grad());
+        // a checkpoint round trip, and a strict load that names what does not fit
+        Sequential other = new Sequential(new Running());
+        other.loadStateDict(net.stateDict());
+        assertArrayEquals(new float[] {0.2f, 0.3f}, other.namedBuffers().get("0.running_mean").toArray(), 1e-7f);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> other.loadStateDict(java.util.Map.of("0.scale", Tensor.zeros(3))));
+        assertTrue(e.getMessage().contains("missing key '0.running_mean'") && e.getMessage().contains("'0.scale': checkpoint shape [3]"),
+                e.getMessage());
+        assertArrayEquals(new float[] {2, 2}, other.parameters().get(0).data().toArray(), "a failed load copies nothing");
+    }
 }
