@@ -6,5 +6,10 @@ package unboxed.backend;
  */
 public enum BinaryOp {
     ADD, SUB, MUL, DIV, POW, MAX, MIN,
-    EQ, NE, GT, GE, LT, LE
+    EQ, NE, GT, GE, LT, LE;
+
+    /** Whether the op compares (its result is 1.0 or 0.0). */
+    public boolean isComparison() {
+        return compareTo(EQ) >= 0;
+    }
 }

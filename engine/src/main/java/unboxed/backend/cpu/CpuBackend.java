@@ -216,9 +216,7 @@ public final class CpuBackend implements Backend {
             int sc = condition.isContiguous() ? 1 : 0;
             int sa = a.isContiguous() ? 1 : 0;
             int sb = b.isContiguous() ? 1 : 0;
-            for (int i = 0; i < n; i++) {
-                o[base + i] = cs[co + i * sc] != 0f ? as[ao + i * sa] : bs[bo + i * sb];
-            }
+            Elementwise.whereRow(cs, co, sc, as, ao, sa, bs, bo, sb, o, base, n);
             return;
         }
         OffsetWalker ic = new OffsetWalker(condition);

@@ -1,6 +1,8 @@
 package unboxed.backend.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import unboxed.backend.BinaryOp;
 import unboxed.backend.UnaryOp;
@@ -96,6 +98,10 @@ final class Elementwise {
      * operators, so the vector and scalar paths give the same bits.
      */
     static void binaryRow(BinaryOp op, float[] a, int ao, int sa, float[] b, int bo, int sb, float[] o, int oo, int n) {
+        if (op.isComparison()) {
+            compareRow(op, a, ao, sa, b, bo, sb, o, oo, n);
+            return;
+        }
         int i = 0;
         boolean vectorisable = op == BinaryOp.ADD || op == BinaryOp.SUB || op == BinaryOp.MUL || op == BinaryOp.DIV;
         if (vectorisable && (sa | sb) >= 0 && sa <= 1 && sb <= 1 && (sa | sb) != 0) {
@@ -126,6 +132,73 @@ final class Elementwise {
         }
         for (; i < n; i++) {
             o[oo + i] = binary(op, a[ao + i * sa], b[bo + i * sb]);
+        }
+    }
+
+    /**
+     * A comparison row: 1.0 where it holds, 0.0 elsewhere, as a vector compare and blend (a gradient
+     * mask is one of these per layer per step). Compares follow IEEE like the scalar operators: any
+     * comparison with NaN is false, except NE, computed as not-EQ.
+     */
+    private static void compareRow(BinaryOp op, float[] a, int ao, int sa, float[] b, int bo, int sb, float[] o, int oo,
+                                   int n) {
+        int i = 0;
+        if ((sa | sb) >= 0 && sa <= 1 && sb <= 1 && (sa | sb) != 0) {
+            FloatVector fixedA = sa == 0 ? FloatVector.broadcast(S, a[ao]) : null;
+            FloatVector fixedB = sb == 0 ? FloatVector.broadcast(S, b[bo]) : null;
+            FloatVector zero = FloatVector.zero(S);
+            FloatVector one = FloatVector.broadcast(S, 1f);
+            for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+                FloatVector x = fixedA != null ? fixedA : FloatVector.fromArray(S, a, ao + i);
+                FloatVector y = fixedB != null ? fixedB : FloatVector.fromArray(S, b, bo + i);
+                VectorMask<Float> m;
+                switch (op) {
+                    case EQ:
+                        m = x.compare(VectorOperators.EQ, y);
+                        break;
+                    case NE:
+                        m = x.compare(VectorOperators.EQ, y).not();
+                        break;
+                    case GT:
+                        m = x.compare(VectorOperators.GT, y);
+                        break;
+                    case GE:
+                        m = x.compare(VectorOperators.GE, y);
+                        break;
+                    case LT:
+                        m = x.compare(VectorOperators.LT, y);
+                        break;
+                    default:
+                        m = x.compare(VectorOperators.LE, y);
+                }
+                zero.blend(one, m).intoArray(o, oo + i);
+            }
+        }
+        for (; i < n; i++) {
+            o[oo + i] = binary(op, a[ao + i * sa], b[bo + i * sb]);
+        }
+    }
+
+    /**
+     * out = c != 0 ? a : b over n elements, each operand contiguous (stride 1) or one broadcast
+     * value (stride 0): a blend, so no branch mispredicts on a random mask.
+     */
+    static void whereRow(float[] c, int co, int sc, float[] a, int ao, int sa, float[] b, int bo, int sb,
+                         float[] o, int oo, int n) {
+        int i = 0;
+        FloatVector zero = FloatVector.zero(S);
+        FloatVector fixedC = sc == 0 ? FloatVector.broadcast(S, c[co]) : null;
+        FloatVector fixedA = sa == 0 ? FloatVector.broadcast(S, a[ao]) : null;
+        FloatVector fixedB = sb == 0 ? FloatVector.broadcast(S, b[bo]) : null;
+        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+            FloatVector vc = fixedC != null ? fixedC : FloatVector.fromArray(S, c, co + i);
+            FloatVector va = fixedA != null ? fixedA : FloatVector.fromArray(S, a, ao + i);
+            FloatVector vb = fixedB != null ? fixedB : FloatVector.fromArray(S, b, bo + i);
+            // NaN counts as true, like any non-zero condition: select b only where c == 0
+            vb.blend(va, vc.compare(VectorOperators.EQ, zero).not()).intoArray(o, oo + i);
+        }
+        for (; i < n; i++) {
+            o[oo + i] = c[co + i * sc] != 0f ? a[ao + i * sa] : b[bo + i * sb];
         }
     }
 
