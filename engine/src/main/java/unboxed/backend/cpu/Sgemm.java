@@ -35,19 +35,16 @@ import jdk.incubator.vector.VectorSpecies;
  * copy of A is skipped and the kernel reads A in place. Packing costs O(MK + KN) against the
  * kernel's O(MNK): a few per cent at the training shapes (M = 64).
  *
- * <h2>The micro-kernel</h2>
- * An {@code MR x NR = 6 x (2 * lanes)} tile of C lives in 12 vector registers (6 x 32 floats with
- * AVX-512). Each step of k loads two vectors of the packed B row, broadcasts one value from each
- * of the 6 rows of the A micro-panel, and issues 12 independent fused multiply-adds. 12 independent
- * accumulators cover the FMA latency (4 cycles) times its throughput (1 or 2 per cycle), and
- * 12 + 2 + 1 = 15 registers still fit in the 16 of AVX2 as well as the 32 of AVX-512 (wider
- * tiles, 6x64 or 8x48, made C2 spill: measured 40-70 GFLOP/s against 115 for 6x32 on the
- * development machine's Zen 4 with data in L1).
+ * <h2>The micro-kernel and the blocking, per machine</h2>
+ * The innermost tile is a {@link MicroKernel} chosen at start-up for this CPU ({@link SgemmPlan}):
+ * a 6 x 32 tile in 12 AVX-512 registers, or a 4 x 16 tile in 8 AVX2 registers where only 16
+ * vector registers exist. The blocking (MC, NC) follows the detected cache sizes. None of these
+ * choices changes a bit of the result (see "Determinism"); only KC does, and it is fixed.
  *
  * <h2>Determinism</h2>
  * Every element of C is computed by the same sequence of floating-point operations, whatever the
- * thread count, the position of the element in its tile, or whether the small-matrix path is
- * taken:
+ * thread count, the position of the element in its tile, the micro-kernel and vector width of the
+ * machine, or whether the small-matrix path is taken:
  * <pre>
  *   K is cut into blocks that depend on k only (balanced blocks of at most KC);
  *   for each block in order:  s = 0;  for p in block, in order: s = fma(a[i,p], b[p,j], s)
@@ -57,53 +54,38 @@ import jdk.incubator.vector.VectorSpecies;
  * Threads split C, never K; each vector lane is an independent element, so an edge tile
  * (computed into a scratch tile on zero-padded panels, then merged with the same scalar
  * formula) gives the same bits as an interior one. Hence results are bit-identical for any
- * {@code threads} and from run to run. When {@code beta == 0}, C is never read (it may hold NaN).
+ * {@code threads}, on every machine kind, and from run to run. When {@code beta == 0}, C is never read (it may hold NaN).
  */
 public final class Sgemm {
     private Sgemm() {
     }
 
-    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    static final int V = S.length();
-    /** Rows of the micro-tile: A values broadcast per step of k. */
-    public static final int MR = 6;
-    /** Columns of the micro-tile: two vectors of the preferred width (32 floats with AVX-512). */
-    public static final int NR = 2 * V;
-
     // ---- blocking ------------------------------------------------------------------------------
     //
-    // Chosen from the cache sizes of the development machine (AMD EPYC Zen 4: 32 KiB L1d and
-    // 1 MiB L2 per core, 32 MiB L3) and measured there (one thread; 1024^3, 256^3 and the MNIST
-    // training shapes), so that each level of the loop nest keeps one operand in one level of
-    // the cache:
+    // Measured on the development machines (AMD EPYC Zen 4: 32 KiB L1d and 1 MiB L2 per core;
+    // Zen 5: 48 KiB L1d, 1 MiB L2), one thread, 1024^3, 256^3 and the MNIST training shapes:
     //
     //  - the A micro-panel (MR x KC = 6 x 256 floats = 6 KiB) stays in L1 while the kernel sweeps
     //    every B micro-panel of the block past it (the "ir outer, jr inner" order below); each
     //    B micro-panel (KC x NR = 32 KiB) streams in sequentially, which the L2 prefetcher
     //    follows. This order measured 103-105 GFLOP/s at 1024^3 against 92-97 for the classic
-    //    BLIS order (B micro-panel held in L1, A streamed), whose 32 KiB B micro-panel already
-    //    fills L1 at KC = 256 (and KC = 128, which would fit, costs twice the C updates);
-    //  - the packed B block (KC x NC = 256 x 1024 floats = 1 MiB, the size of L2) is reread once
-    //    per A micro-panel, from L2 and L3; the training shapes (N <= 784) fit in one block;
-    //  - KC = 192 ... 512 and NC = 512 all measured within +-3 % of this choice, which is the
-    //    noise of a shared 2-core machine. KC = 256 keeps the A micro-panel small and the K
-    //    blocks of the training shapes even (784 = 4 x 196, see kBlock);
-    //  - MC only sets how many A micro-panels are packed at once (96 rows = 96 KiB, when A needs
-    //    packing at all): with the A micro-panel reused across all of NC, it does not change
-    //    the speed measurably.
+    //    BLIS order (B micro-panel held in L1, A streamed) on the Zen 4; on the Zen 5 (48 KiB L1)
+    //    the two orders, and packing A or reading it in place, measured within the noise
+    //    (195-217 GFLOP/s);
+    //  - the packed B block (KC x NC floats) is reread once per A micro-panel: NC is sized so that
+    //    it fills the L2 at most (SgemmPlan); the training shapes (N <= 784) fit in one block;
+    //  - MC only sets how many A micro-panels are packed at once (when A needs packing at all):
+    //    with the A micro-panel reused across all of NC, it does not change the speed measurably.
     //
     // KC is part of the arithmetic (see "Determinism"): changing it changes the low bits of
-    // results. MC and NC are not: any value gives the same bits.
+    // results. MC, NC, MR and NR are not: any value gives the same bits.
 
     /**
      * Largest block of K summed in registers before C is updated. Public because it is part of
      * the arithmetic's definition (see "Determinism"), not only a speed setting.
      */
-    public static final int KC = 256;
-    /** Rows of A packed at once (a multiple of MR). */
-    static final int MC = 96;
-    /** Columns of B packed at once (a multiple of NR). */
-    static final int NC = roundUp(1024, NR);
+    public static final int KC = SgemmPlan.KC;
+
     /**
      * At or below this many multiply-adds (m*n*k) the unpacked path is used: packing an 8x8x8
      * product already pays for itself (3.3 against 1.7 GFLOP/s), so only tiny products go there.
@@ -125,6 +107,15 @@ public final class Sgemm {
      *                depend on it
      */
     public static void sgemm(int m, int n, int k, float alpha,
+                             float[] a, int aOffset, int aRowStride, int aColStride,
+                             float[] b, int bOffset, int bRowStride, int bColStride,
+                             float beta, float[] c, int cOffset, int ldc, int threads) {
+        sgemm(SgemmPlan.get(), m, n, k, alpha, a, aOffset, aRowStride, aColStride, b, bOffset, bRowStride, bColStride,
+                beta, c, cOffset, ldc, threads);
+    }
+
+    /** As above, cut the way {@code plan} says (tests run one machine kind's plan on another). */
+    public static void sgemm(SgemmPlan plan, int m, int n, int k, float alpha,
                              float[] a, int aOffset, int aRowStride, int aColStride,
                              float[] b, int bOffset, int bRowStride, int bColStride,
                              float beta, float[] c, int cOffset, int ldc, int threads) {
@@ -150,11 +141,11 @@ public final class Sgemm {
                     beta, c, cOffset, ldc);
             return;
         }
-        Call call = new Call(m, n, k, alpha, a, aOffset, aRowStride, aColStride,
+        Call call = new Call(plan, m, n, k, alpha, a, aOffset, aRowStride, aColStride,
                 b, bOffset, bRowStride, bColStride, beta, c, cOffset, ldc);
         int tasks = (int) Math.max(1, Math.min(threads, work / TASK_WORK));
         if (tasks == 1) {
-            call.blocked(0, m, 0, n, BUFFERS.get());
+            call.blocked(0, m, 0, n, BUFFERS.get().forPlan(plan));
             return;
         }
         call.split(tasks);
@@ -226,16 +217,25 @@ public final class Sgemm {
     // ---- one call: its operands, its split into tasks, the blocked loops ---------------------
 
     private static final class Call {
+        final SgemmPlan plan;
+        final MicroKernel kernel;
+        final int mr, nr, mcStep, ncStep;
         final int m, n, k;
         final float alpha, beta;
         final float[] a, b, c;
         final int aOffset, aRowStride, aColStride, bOffset, bRowStride, bColStride, cOffset, ldc;
         int tm = 1, tn = 1;
 
-        Call(int m, int n, int k, float alpha,
+        Call(SgemmPlan plan, int m, int n, int k, float alpha,
              float[] a, int aOffset, int aRowStride, int aColStride,
              float[] b, int bOffset, int bRowStride, int bColStride,
              float beta, float[] c, int cOffset, int ldc) {
+            this.plan = plan;
+            this.kernel = plan.kernel;
+            this.mr = plan.mr();
+            this.nr = plan.nr();
+            this.mcStep = plan.mc();
+            this.ncStep = plan.nc();
             this.m = m;
             this.n = n;
             this.k = k;
@@ -261,8 +261,8 @@ public final class Sgemm {
          * least one micro-panel.
          */
         void split(int tasks) {
-            int mPanels = (m + MR - 1) / MR;
-            int nPanels = (n + NR - 1) / NR;
+            int mPanels = (m + mr - 1) / mr;
+            int nPanels = (n + nr - 1) / nr;
             long packA = aColStride == 1 ? 0 : (long) m * k;
             long packB = (long) k * n;
             long best = Long.MAX_VALUE;
@@ -290,12 +290,12 @@ public final class Sgemm {
         void task(int t, Buffers buf) {
             int ti = t / tn;
             int tj = t % tn;
-            int mPanels = (m + MR - 1) / MR;
-            int nPanels = (n + NR - 1) / NR;
-            int i0 = Math.min(m, (int) ((long) mPanels * ti / tm) * MR);
-            int i1 = Math.min(m, (int) ((long) mPanels * (ti + 1) / tm) * MR);
-            int j0 = Math.min(n, (int) ((long) nPanels * tj / tn) * NR);
-            int j1 = Math.min(n, (int) ((long) nPanels * (tj + 1) / tn) * NR);
+            int mPanels = (m + mr - 1) / mr;
+            int nPanels = (n + nr - 1) / nr;
+            int i0 = Math.min(m, (int) ((long) mPanels * ti / tm) * mr);
+            int i1 = Math.min(m, (int) ((long) mPanels * (ti + 1) / tm) * mr);
+            int j0 = Math.min(n, (int) ((long) nPanels * tj / tn) * nr);
+            int j1 = Math.min(n, (int) ((long) nPanels * (tj + 1) / tn) * nr);
             if (i0 < i1 && j0 < j1) {
                 blocked(i0, i1, j0, j1, buf);
             }
@@ -305,21 +305,21 @@ public final class Sgemm {
         void blocked(int i0, int i1, int j0, int j1, Buffers buf) {
             int kb = kBlock(k);
             float[] tile = buf.tile;
-            for (int jc = j0; jc < j1; jc += NC) {
-                int nc = Math.min(NC, j1 - jc);
-                int ncPanels = (nc + NR - 1) / NR;
+            for (int jc = j0; jc < j1; jc += ncStep) {
+                int nc = Math.min(ncStep, j1 - jc);
+                int ncPanels = (nc + nr - 1) / nr;
                 for (int pc = 0; pc < k; pc += kb) {
                     int kc = Math.min(kb, k - pc);
                     float betaK = pc == 0 ? beta : 1f;
-                    float[] bp = buf.b(ncPanels * NR * kc);
+                    float[] bp = buf.b(ncPanels * nr * kc);
                     packB(kc, nc, pc, jc, bp);
-                    for (int ic = i0; ic < i1; ic += MC) {
-                        int mc = Math.min(MC, i1 - ic);
-                        int mcPanels = (mc + MR - 1) / MR;
-                        float[] ap = buf.a(mcPanels * MR * kc);
+                    for (int ic = i0; ic < i1; ic += mcStep) {
+                        int mc = Math.min(mcStep, i1 - ic);
+                        int mcPanels = (mc + mr - 1) / mr;
+                        float[] ap = buf.a(mcPanels * mr * kc);
                         // rows of A contiguous: full micro-panels are read in place, only a
                         // last partial one is copied (zero-padded); otherwise pack them all
-                        packA(mc, kc, ic, pc, ap, aColStride == 1 ? mc / MR : 0);
+                        packA(mc, kc, ic, pc, ap, aColStride == 1 ? mc / mr : 0);
                         // ir outer, jr inner: one A micro-panel stays in L1 while the
                         // B micro-panels stream past it (see the blocking notes above)
                         for (int ir = 0; ir < mcPanels; ir++) {
@@ -334,59 +334,59 @@ public final class Sgemm {
 
         private void tile(int ir, int jr, int mc, int nc, int kc, int ic, int jc, int pc,
                           float[] ap, float[] bp, float betaK, float[] tile) {
-            int rows = Math.min(MR, mc - ir * MR);
-            int cols = Math.min(NR, nc - jr * NR);
+            int rows = Math.min(mr, mc - ir * mr);
+            int cols = Math.min(nr, nc - jr * nr);
             // the A micro-panel: in place when A's rows are contiguous, else packed (see packA)
-            boolean inPlace = aColStride == 1 && rows == MR;
+            boolean inPlace = aColStride == 1 && rows == mr;
             float[] as = inPlace ? a : ap;
-            int ao = inPlace ? aOffset + (ic + ir * MR) * aRowStride + pc : ir * MR * kc;
+            int ao = inPlace ? aOffset + (ic + ir * mr) * aRowStride + pc : ir * mr * kc;
             int lda = inPlace ? aRowStride : kc;
-            int bo = jr * NR * kc;
-            int co = cOffset + (ic + ir * MR) * ldc + jc + jr * NR;
-            if (rows == MR && cols == NR) {
-                kernel(kc, as, ao, lda, bp, bo, alpha, betaK, c, co, ldc);
+            int bo = jr * nr * kc;
+            int co = cOffset + (ic + ir * mr) * ldc + jc + jr * nr;
+            if (rows == mr && cols == nr) {
+                kernel.run(kc, as, ao, lda, bp, bo, alpha, betaK, c, co, ldc);
             } else {
                 // Edge tile: the same kernel on the zero-padded panels into a scratch tile
                 // (alpha = 1, beta = 0 stores the raw sums s exactly), then the scalar merge,
                 // which is the vector update's arithmetic lane by lane.
-                kernel(kc, as, ao, lda, bp, bo, 1f, 0f, tile, 0, NR);
+                kernel.run(kc, as, ao, lda, bp, bo, 1f, 0f, tile, 0, nr);
                 for (int r = 0; r < rows; r++) {
                     int cr = co + r * ldc;
                     for (int j = 0; j < cols; j++) {
-                        c[cr + j] = merge(tile[r * NR + j], alpha, betaK, c, cr + j);
+                        c[cr + j] = merge(tile[r * nr + j], alpha, betaK, c, cr + j);
                     }
                 }
             }
         }
 
         /**
-         * Pack B[pc:pc+kc, jc:jc+nc] as NR-wide panels: panel jp holds, for each p, the NR values
-         * B[pc+p, jc+jp*NR .. +NR) contiguously, zero-padded past nc.
+         * Pack B[pc:pc+kc, jc:jc+nc] as nr-wide panels: panel jp holds, for each p, the nr values
+         * B[pc+p, jc+jp*nr .. +nr) contiguously, zero-padded past nc.
          */
         private void packB(int kc, int nc, int pc, int jc, float[] bp) {
-            int panels = (nc + NR - 1) / NR;
+            int panels = (nc + nr - 1) / nr;
             for (int jp = 0; jp < panels; jp++) {
-                int cols = Math.min(NR, nc - jp * NR);
-                int d = jp * NR * kc;
-                int src = bOffset + pc * bRowStride + (jc + jp * NR) * bColStride;
-                if (bColStride == 1 && cols == NR) {
-                    // rows of B are contiguous: copy NR floats per k
-                    for (int p = 0; p < kc; p++, d += NR, src += bRowStride) {
-                        FloatVector.fromArray(S, b, src).intoArray(bp, d);
-                        FloatVector.fromArray(S, b, src + V).intoArray(bp, d + V);
+                int cols = Math.min(nr, nc - jp * nr);
+                int d = jp * nr * kc;
+                int src = bOffset + pc * bRowStride + (jc + jp * nr) * bColStride;
+                if (bColStride == 1 && cols == nr) {
+                    // rows of B are contiguous: copy nr floats per k
+                    for (int p = 0; p < kc; p++, d += nr, src += bRowStride) {
+                        System.arraycopy(b, src, bp, d, nr);
                     }
-                } else if (bRowStride == 1 && cols == NR && V == 16) {
+                } else if (bRowStride == 1 && cols == nr && plan.vectorBits() == 512) {
                     // columns of B are contiguous (B is a transposed view, x @ W^T): transpose
                     // 16 x 16 blocks in registers, then finish the last kc % 16 rows one by one
                     int p = 0;
                     for (; p + 16 <= kc; p += 16) {
-                        Transpose16.run(b, src + p, bColStride, bp, d + p * NR);
-                        Transpose16.run(b, src + 16 * bColStride + p, bColStride, bp, d + p * NR + 16);
+                        for (int g = 0; g < nr; g += 16) {
+                            Transpose16.run(b, src + g * bColStride + p, bColStride, bp, d + p * nr + g, nr);
+                        }
                     }
                     for (; p < kc; p++) {
                         int s = src + p;
-                        for (int j = 0; j < NR; j++, s += bColStride) {
-                            bp[d + p * NR + j] = b[s];
+                        for (int j = 0; j < nr; j++, s += bColStride) {
+                            bp[d + p * nr + j] = b[s];
                         }
                     }
                 } else if (bRowStride == 1) {
@@ -394,21 +394,21 @@ public final class Sgemm {
                     for (int j = 0; j < cols; j++) {
                         int s = src + j * bColStride;
                         for (int p = 0; p < kc; p++) {
-                            bp[d + p * NR + j] = b[s + p];
+                            bp[d + p * nr + j] = b[s + p];
                         }
                     }
-                    if (cols < NR) {
+                    if (cols < nr) {
                         for (int p = 0; p < kc; p++) {
-                            java.util.Arrays.fill(bp, d + p * NR + cols, d + p * NR + NR, 0f);
+                            java.util.Arrays.fill(bp, d + p * nr + cols, d + p * nr + nr, 0f);
                         }
                     }
                 } else {
-                    for (int p = 0; p < kc; p++, d += NR, src += bRowStride) {
+                    for (int p = 0; p < kc; p++, d += nr, src += bRowStride) {
                         int s = src;
                         for (int j = 0; j < cols; j++, s += bColStride) {
                             bp[d + j] = b[s];
                         }
-                        for (int j = cols; j < NR; j++) {
+                        for (int j = cols; j < nr; j++) {
                             bp[d + j] = 0f;
                         }
                     }
@@ -417,9 +417,9 @@ public final class Sgemm {
         }
 
         /**
-         * Pack A[ic:ic+mc, pc:pc+kc], from micro-panel {@code first} on, as MR-tall panels: panel
-         * ip holds its MR rows one after the other, each kc floats long (row r of panel ip at
-         * {@code (ip*MR + r) * kc}), zero rows past mc. That is the layout of A itself when its
+         * Pack A[ic:ic+mc, pc:pc+kc], from micro-panel {@code first} on, as mr-tall panels: panel
+         * ip holds its mr rows one after the other, each kc floats long (row r of panel ip at
+         * {@code (ip*mr + r) * kc}), zero rows past mc. That is the layout of A itself when its
          * rows are contiguous, so the kernel reads a packed panel and an in-place one alike: six
          * sequential streams, one per row, 6 KiB in all at KC = 256, which stay in L1 while the
          * whole B block streams past. Reading A in place saves the copy: 16 % at 256^3, 8 % on
@@ -427,26 +427,23 @@ public final class Sgemm {
          * panel.
          */
         private void packA(int mc, int kc, int ic, int pc, float[] ap, int first) {
-            int panels = (mc + MR - 1) / MR;
+            int panels = (mc + mr - 1) / mr;
             for (int ip = first; ip < panels; ip++) {
-                int rows = Math.min(MR, mc - ip * MR);
-                int d = ip * MR * kc;
-                int src = aOffset + (ic + ip * MR) * aRowStride + pc * aColStride;
+                int rows = Math.min(mr, mc - ip * mr);
+                int d = ip * mr * kc;
+                int src = aOffset + (ic + ip * mr) * aRowStride + pc * aColStride;
                 if (aColStride == 1) {
                     // rows of A are contiguous: one copy per row
                     for (int r = 0; r < rows; r++) {
                         System.arraycopy(a, src + r * aRowStride, ap, d + r * kc, kc);
                     }
-                } else if (rows == MR && aRowStride == 1) {
-                    // columns of A are contiguous (A is a transposed view): read MR floats per
-                    // k, write them to the MR rows
+                } else if (rows == mr && aRowStride == 1) {
+                    // columns of A are contiguous (A is a transposed view): read mr floats per
+                    // k, write them to the mr rows
                     for (int p = 0; p < kc; p++, src += aColStride) {
-                        ap[d + p] = a[src];
-                        ap[d + kc + p] = a[src + 1];
-                        ap[d + 2 * kc + p] = a[src + 2];
-                        ap[d + 3 * kc + p] = a[src + 3];
-                        ap[d + 4 * kc + p] = a[src + 4];
-                        ap[d + 5 * kc + p] = a[src + 5];
+                        for (int r = 0; r < mr; r++) {
+                            ap[d + r * kc + p] = a[src + r];
+                        }
                     }
                 } else {
                     for (int r = 0; r < rows; r++) {
@@ -456,8 +453,8 @@ public final class Sgemm {
                         }
                     }
                 }
-                if (rows < MR) {
-                    java.util.Arrays.fill(ap, d + rows * kc, d + MR * kc, 0f);
+                if (rows < mr) {
+                    java.util.Arrays.fill(ap, d + rows * kc, d + mr * kc, 0f);
                 }
             }
         }
@@ -505,8 +502,8 @@ public final class Sgemm {
             return m;
         }
 
-        /** bp[d + p*NR + j] = b[src + j*cs + p] for p, j in [0, 16). */
-        static void run(float[] b, int src, int cs, float[] bp, int d) {
+        /** bp[d + p*ld + j] = b[src + j*cs + p] for p, j in [0, 16). */
+        static void run(float[] b, int src, int cs, float[] bp, int d, int ld) {
             FloatVector x0 = FloatVector.fromArray(S16, b, src);
             FloatVector x1 = FloatVector.fromArray(S16, b, src + 1 * cs);
             FloatVector x2 = FloatVector.fromArray(S16, b, src + 2 * cs);
@@ -561,102 +558,21 @@ public final class Sgemm {
             t = x12; x12 = t.blend(x13.rearrange(UP1), HI1); x13 = x13.blend(t.rearrange(DN1), LO1);
             t = x14; x14 = t.blend(x15.rearrange(UP1), HI1); x15 = x15.blend(t.rearrange(DN1), LO1);
             x0.intoArray(bp, d);
-            x1.intoArray(bp, d + 1 * NR);
-            x2.intoArray(bp, d + 2 * NR);
-            x3.intoArray(bp, d + 3 * NR);
-            x4.intoArray(bp, d + 4 * NR);
-            x5.intoArray(bp, d + 5 * NR);
-            x6.intoArray(bp, d + 6 * NR);
-            x7.intoArray(bp, d + 7 * NR);
-            x8.intoArray(bp, d + 8 * NR);
-            x9.intoArray(bp, d + 9 * NR);
-            x10.intoArray(bp, d + 10 * NR);
-            x11.intoArray(bp, d + 11 * NR);
-            x12.intoArray(bp, d + 12 * NR);
-            x13.intoArray(bp, d + 13 * NR);
-            x14.intoArray(bp, d + 14 * NR);
-            x15.intoArray(bp, d + 15 * NR);
-        }
-    }
-
-    // ---- the micro-kernel ---------------------------------------------------------------------
-
-    /**
-     * C[0:MR, 0:NR] (at {@code co}, row stride {@code ldc}) updated with the product of one A
-     * micro-panel (MR rows of kc floats, row r at {@code ao + r * lda}: A itself or its packed
-     * copy) and one packed B micro-panel (kc x NR, k-major).
-     */
-    static void kernel(int kc, float[] a, int ao, int lda, float[] bp, int bo,
-                       float alpha, float beta, float[] c, int co, int ldc) {
-        FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
-        FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
-        int a0 = ao;
-        int a1 = a0 + lda;
-        int a2 = a1 + lda;
-        int a3 = a2 + lda;
-        int a4 = a3 + lda;
-        int a5 = a4 + lda;
-        for (int p = 0; p < kc; p++) {
-            int bi = bo + p * NR;
-            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
-            FloatVector b1 = FloatVector.fromArray(S, bp, bi + V);
-            FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
-            c00 = x.fma(b0, c00);
-            c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, a[a1 + p]);
-            c10 = x.fma(b0, c10);
-            c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, a[a2 + p]);
-            c20 = x.fma(b0, c20);
-            c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, a[a3 + p]);
-            c30 = x.fma(b0, c30);
-            c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(S, a[a4 + p]);
-            c40 = x.fma(b0, c40);
-            c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(S, a[a5 + p]);
-            c50 = x.fma(b0, c50);
-            c51 = x.fma(b1, c51);
-        }
-        FloatVector va = FloatVector.broadcast(S, alpha);
-        if (beta == 0f) {
-            c00.mul(va).intoArray(c, co);
-            c01.mul(va).intoArray(c, co + V);
-            co += ldc;
-            c10.mul(va).intoArray(c, co);
-            c11.mul(va).intoArray(c, co + V);
-            co += ldc;
-            c20.mul(va).intoArray(c, co);
-            c21.mul(va).intoArray(c, co + V);
-            co += ldc;
-            c30.mul(va).intoArray(c, co);
-            c31.mul(va).intoArray(c, co + V);
-            co += ldc;
-            c40.mul(va).intoArray(c, co);
-            c41.mul(va).intoArray(c, co + V);
-            co += ldc;
-            c50.mul(va).intoArray(c, co);
-            c51.mul(va).intoArray(c, co + V);
-        } else {
-            FloatVector vb = FloatVector.broadcast(S, beta);
-            c00.fma(va, FloatVector.fromArray(S, c, co).mul(vb)).intoArray(c, co);
-            c01.fma(va, FloatVector.fromArray(S, c, co + V).mul(vb)).intoArray(c, co + V);
-            co += ldc;
-            c10.fma(va, FloatVector.fromArray(S, c, co).mul(vb)).intoArray(c, co);
-            c11.fma(va, FloatVector.fromArray(S, c, co + V).mul(vb)).intoArray(c, co + V);
-            co += ldc;
-            c20.fma(va, FloatVector.fromArray(S, c, co).mul(vb)).intoArray(c, co);
-            c21.fma(va, FloatVector.fromArray(S, c, co + V).mul(vb)).intoArray(c, co + V);
-            co += ldc;
-            c30.fma(va, FloatVector.fromArray(S, c, co).mul(vb)).intoArray(c, co);
-            c31.fma(va, FloatVector.fromArray(S, c, co + V).mul(vb)).intoArray(c, co + V);
-            co += ldc;
-            c40.fma(va, FloatVector.fromArray(S, c, co).mul(vb)).intoArray(c, co);
-            c41.fma(va, FloatVector.fromArray(S, c, co + V).mul(vb)).intoArray(c, co + V);
-            co += ldc;
-            c50.fma(va, FloatVector.fromArray(S, c, co).mul(vb)).intoArray(c, co);
-            c51.fma(va, FloatVector.fromArray(S, c, co + V).mul(vb)).intoArray(c, co + V);
+            x1.intoArray(bp, d + 1 * ld);
+            x2.intoArray(bp, d + 2 * ld);
+            x3.intoArray(bp, d + 3 * ld);
+            x4.intoArray(bp, d + 4 * ld);
+            x5.intoArray(bp, d + 5 * ld);
+            x6.intoArray(bp, d + 6 * ld);
+            x7.intoArray(bp, d + 7 * ld);
+            x8.intoArray(bp, d + 8 * ld);
+            x9.intoArray(bp, d + 9 * ld);
+            x10.intoArray(bp, d + 10 * ld);
+            x11.intoArray(bp, d + 11 * ld);
+            x12.intoArray(bp, d + 12 * ld);
+            x13.intoArray(bp, d + 13 * ld);
+            x14.intoArray(bp, d + 14 * ld);
+            x15.intoArray(bp, d + 15 * ld);
         }
     }
 
@@ -666,7 +582,15 @@ public final class Sgemm {
     static final class Buffers {
         float[] a = new float[0];
         float[] b = new float[0];
-        final float[] tile = new float[MR * NR];
+        float[] tile = new float[0];
+
+        /** Sized for the plan's tile (a scratch for edge tiles). */
+        Buffers forPlan(SgemmPlan plan) {
+            if (tile.length < plan.mr() * plan.nr()) {
+                tile = new float[plan.mr() * plan.nr()];
+            }
+            return this;
+        }
 
         float[] a(int size) {
             if (a.length < size) {
@@ -713,7 +637,7 @@ public final class Sgemm {
         CountDownLatch done = new CountDownLatch(tasks);
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Runnable loop = () -> {
-            Buffers buf = BUFFERS.get();
+            Buffers buf = BUFFERS.get().forPlan(call.plan);
             int t;
             while ((t = next.getAndIncrement()) < tasks) {
                 try {

@@ -92,6 +92,13 @@ class SgemmTest {
             return c;
         }
 
+        float[] run(SgemmPlan plan, int threads) {
+            float[] c = c0.clone();
+            Sgemm.sgemm(plan, m, n, k, alpha, a.data, a.offset, a.rowStride, a.colStride,
+                    b.data, b.offset, b.rowStride, b.colStride, beta, c, cOffset, ldc, threads);
+            return c;
+        }
+
         /** The scalar definition of the arithmetic, for exact comparison. */
         float[] runScalar() {
             float[] c = c0.clone();
@@ -167,13 +174,41 @@ class SgemmTest {
         }
     }
 
+    /**
+     * The plans of both machine kinds, AVX-512 (6 x 32 tiles in 512-bit vectors, NC for a 1 MiB L2)
+     * and AVX2 (4 x 16 tiles in 256-bit vectors, NC for a Zen 3's 512 KiB L2), run in this one JVM
+     * whatever its CPU (a width the hardware lacks is emulated by the Vector API: slow, same
+     * arithmetic), give the very same bits, on shapes around both plans' tile and block edges,
+     * transposed operands included.
+     */
+    @Test
+    void bothMachineKindsPlansGiveIdenticalBits() {
+        CpuInfo here = CpuInfo.get();
+        CpuInfo zen4 = new CpuInfo("AVX-512 kind", here.simdFlags(), 512, 32 << 10, 1 << 20, "test");
+        CpuInfo zen3 = new CpuInfo("AVX2 kind", here.simdFlags(), 256, 32 << 10, 512 << 10, "test");
+        SgemmPlan wide = SgemmPlan.choose(zen4, null);
+        SgemmPlan narrow = SgemmPlan.choose(zen3, null);
+        assertEquals(512, wide.vectorBits());
+        assertEquals(256, narrow.vectorBits());
+        assertTrue(narrow.nc() < wide.nc(), "a smaller L2 packs fewer columns of B: " + narrow.describe());
+        Random rnd = new Random(99);
+        int[][] shapes = {{6, 32, 256}, {4, 16, 257}, {25, 70, 300}, {64, 256, 784}, {13, 530, 40}, {97, 33, 513}};
+        for (int[] sh : shapes) {
+            Case cs = Case.random(sh[0], sh[1], sh[2], rnd);
+            float[] a = cs.run(wide, 1);
+            float[] b = cs.run(narrow, 2);
+            assertArrayEquals(bits(a), bits(b), cs + ": the two machine kinds' plans differ");
+            assertArrayEquals(bits(cs.runScalar()), bits(a), cs + ": differs from the scalar definition");
+        }
+    }
+
     @Test
     void edgesOfTheBlockingAreExact() {
         // sizes around MR, NR, KC, MC and NC, where off-by-one errors in packing and tiling live
-        int mr = Sgemm.MR;
-        int nr = Sgemm.NR;
+        int mr = SgemmPlan.get().mr();
+        int nr = SgemmPlan.get().nr();
         int kc = Sgemm.KC;
-        int[] ms = {1, mr - 1, mr, mr + 1, Sgemm.MC - 1, Sgemm.MC + 1};
+        int[] ms = {1, mr - 1, mr, mr + 1, SgemmPlan.get().mc() - 1, SgemmPlan.get().mc() + 1};
         int[] ns = {1, nr - 1, nr, nr + 1, 2 * nr + 3};
         int[] ks = {1, 2, kc - 1, kc, kc + 1, 2 * kc + 5};
         Random rnd = new Random(7);
@@ -188,7 +223,7 @@ class SgemmTest {
             }
         }
         // wider than one NC block of B
-        Case wide = Case.random(7, Sgemm.NC + 45, 33, rnd);
+        Case wide = Case.random(7, SgemmPlan.get().nc() + 45, 33, rnd);
         float[] c = wide.run(1);
         wide.assertAccurate(c);
         assertArrayEquals(bits(wide.runScalar()), bits(c), wide.toString());
@@ -306,7 +341,7 @@ class SgemmTest {
     void largeProductIsAccurate() {
         // past every blocking size at once, multi-threaded
         Random rnd = new Random(13);
-        Case cs = Case.random(Sgemm.MC * 2 + 5, Sgemm.NR * 5 + 7, Sgemm.KC * 3 + 1, rnd);
+        Case cs = Case.random(SgemmPlan.get().mc() * 2 + 5, SgemmPlan.get().nr() * 5 + 7, Sgemm.KC * 3 + 1, rnd);
         float[] c = cs.run(2);
         cs.assertAccurate(c);
         assertArrayEquals(bits(cs.runScalar()), bits(c), cs.toString());

@@ -1,0 +1,29 @@
+package unboxed.backend.cpu;
+
+/**
+ * The innermost loop of {@link Sgemm}: an {@code mr x nr} tile of C held in vector registers
+ * while one packed A micro-panel and one packed B micro-panel stream through, k by k.
+ *
+ * <p>Each implementation is written for one vector width with its own constant species (the
+ * Vector API compiles a lanewise op to one instruction only when it sees the species as a
+ * constant), and with as many accumulators as that machine kind's register file holds without
+ * spilling. Every one computes each element of C with the same operations in the same order
+ * (see Sgemm, "Determinism"), so the choice never changes a bit of the result.
+ */
+interface MicroKernel {
+    /** Rows of the tile. */
+    int mr();
+
+    /** Columns of the tile (a multiple of the vector length). */
+    int nr();
+
+    /** Bits of the vectors it uses. */
+    int vectorBits();
+
+    /**
+     * C[0:mr, 0:nr] (at {@code co}, row stride {@code ldc}) = alpha * (A panel . B panel) + beta * C,
+     * with the A micro-panel's rows at {@code ao + r * lda} ({@code kc} floats each) and the packed
+     * B micro-panel k-major at {@code bo} ({@code nr} floats per k). beta == 0 never reads C.
+     */
+    void run(int kc, float[] a, int ao, int lda, float[] bp, int bo, float alpha, float beta, float[] c, int co, int ldc);
+}
