@@ -32,9 +32,14 @@ final class Kernel256x4 implements MicroKernel {
         return 256;
     }
 
-    @Override
-    public void run(int kc, float[] a, int ao, int lda, float[] bp, int bo, float alpha, float beta, float[] c, int co,
-                    int ldc) {
+    /**
+     * C[0:MR, 0:NR] (at {@code co}, row stride {@code ldc}) = alpha * (A panel . B panel) + beta * C,
+     * with the A micro-panel's rows at {@code ao + r * lda} ({@code kc} floats each) and the packed
+     * B micro-panel k-major at {@code bo} ({@code NR} floats per k). beta == 0 never reads C. Static,
+     * so that Sgemm calls it directly (see Sgemm.Call#kernel).
+     */
+    static void kernel(int kc, float[] a, int ao, int lda, float[] bp, int bo, float alpha, float beta, float[] c, int co,
+                       int ldc) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00;
         FloatVector c20 = c00, c21 = c00, c30 = c00, c31 = c00;
         int a0 = ao;

@@ -1,8 +1,9 @@
 package unboxed.backend.cpu;
 
 /**
- * The innermost loop of {@link Sgemm}: an {@code mr x nr} tile of C held in vector registers
- * while one packed A micro-panel and one packed B micro-panel stream through, k by k.
+ * The shape of the innermost loop of {@link Sgemm}: an {@code mr x nr} tile of C held in vector
+ * registers while one packed A micro-panel and one packed B micro-panel stream through, k by k.
+ * Each implementation holds its loop as a static {@code kernel} method, which Sgemm calls directly.
  *
  * <p>Each implementation is written for one vector width with its own constant species (the
  * Vector API compiles a lanewise op to one instruction only when it sees the species as a
@@ -20,10 +21,4 @@ interface MicroKernel {
     /** Bits of the vectors it uses. */
     int vectorBits();
 
-    /**
-     * C[0:mr, 0:nr] (at {@code co}, row stride {@code ldc}) = alpha * (A panel . B panel) + beta * C,
-     * with the A micro-panel's rows at {@code ao + r * lda} ({@code kc} floats each) and the packed
-     * B micro-panel k-major at {@code bo} ({@code nr} floats per k). beta == 0 never reads C.
-     */
-    void run(int kc, float[] a, int ao, int lda, float[] bp, int bo, float alpha, float beta, float[] c, int co, int ldc);
 }
