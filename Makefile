@@ -7,7 +7,7 @@
 #   make verify-fixtures DIR=...    run any folder of fixture files through the engine (BACKEND=cpu by default)
 #   make experiments [POST=...]     rerun a post's experiments, replace its pinned results (all or nothing)
 #   make reproduce POST=...         rerun into a temporary folder and diff against the pins
-#   make bench [POST=...]           JMH benchmarks with the peers, side by side
+#   make bench [POST=...] [KIND=avx2]  JMH benchmarks with the peers, side by side (KIND=avx2: an AVX2 machine approximated)
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -65,8 +65,8 @@ reproduce: check-java data
 bench: check-java
 	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	for p in $(or $(POST),$(ALL_POSTS)); do \
-	  BENCH_OUT="$$tmp/$$p/bench.json" tools/bench/run.sh $$p; \
-	  tools/java.sh experiments/kit unboxed.kit.Staging "$(CURDIR)/data/results/$$p" "$$tmp/$$p/bench.json"; \
+	  BENCH_OUT_DIR="$$tmp/$$p" tools/bench/run.sh $$p --kind $(or $(KIND),native); \
+	  tools/java.sh experiments/kit unboxed.kit.Staging "$(CURDIR)/data/results/$$p" "$$tmp/$$p"/bench-*.json; \
 	done
 
 clean:

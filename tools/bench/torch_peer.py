@@ -25,7 +25,21 @@ failed. OpenBLAS's own thread count (openblas_get_num_threads) is recorded too.
 """
 import os
 
-PINS = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+import sys  # noqa: E402
+
+
+def _threads_from_argv():
+    """--threads N, read before torch is imported (OpenBLAS reads its thread count once, at load)."""
+    for i, arg in enumerate(sys.argv):
+        if arg == "--threads" and i + 1 < len(sys.argv):
+            return sys.argv[i + 1]
+        if arg.startswith("--threads="):
+            return arg.split("=", 1)[1]
+    return "1"
+
+
+THREADS = _threads_from_argv()
+PINS = {"OMP_NUM_THREADS": THREADS, "MKL_NUM_THREADS": THREADS, "OPENBLAS_NUM_THREADS": THREADS}
 os.environ.update(PINS)  # must precede `import torch`: OpenBLAS reads it once, at load time
 
 import argparse  # noqa: E402
@@ -36,14 +50,13 @@ import platform  # noqa: E402
 import statistics  # noqa: E402
 import struct  # noqa: E402
 import subprocess  # noqa: E402
-import sys  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import torch  # noqa: E402
 from torch import nn  # noqa: E402
 
-torch.set_num_threads(1)
+torch.set_num_threads(int(THREADS))
 try:
     torch.set_num_interop_threads(1)
 except RuntimeError:  # already set (only possible before any parallel work)
@@ -88,12 +101,14 @@ def average_time(fn, warmup, iterations, seconds):
     return scores, ratios
 
 
-def single_shot(fn, warmup, iterations):
-    """JMH's SingleShotTime: each iteration is one call, in ms."""
+def single_shot(fn, warmup, iterations, prepare=None):
+    """JMH's SingleShotTime: each iteration is one call, in ms; `prepare` (untimed, like JMH's
+    @Setup(Level.Iteration)) makes the call's input."""
     scores, ratios = [], []
     for i in range(warmup + iterations):
+        arg = prepare() if prepare else None
         c0, t0 = time.process_time(), time.perf_counter()
-        fn()
+        fn(arg) if prepare else fn()
         t1, c1 = time.perf_counter(), time.process_time()
         if i >= warmup:
             scores.append((t1 - t0) * 1e3)
@@ -163,21 +178,27 @@ def bench_epoch(warmup, iterations, batch=64, lr=0.1):
     batches = (n + batch - 1) // batch
     last = {}
 
-    def epoch():
+    def prepare():
+        """The epoch's shuffled batches, assembled before the clock starts (as on every side)."""
         perm = torch.randperm(n, generator=shuffle)
-        for s in range(0, n, batch):
-            idx = perm[s:s + batch]
-            xb, yb = x[idx], y[idx]
+        return [(x[perm[s:s + batch]], y[perm[s:s + batch]]) for s in range(0, n, batch)]
+
+    def epoch(batches):
+        for xb, yb in batches:
             loss = loss_fn(model(xb), yb)
-            opt.zero_grad()
+            # set_to_none: the gradient is dropped, as the engine's zeroGrad does; torch 1.13's
+            # default (False) would zero it in place, a pass over every weight the engine skips
+            opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
             last["loss"] = loss.item()
 
-    scores, ratios = single_shot(epoch, warmup, iterations)
+    scores, ratios = single_shot(epoch, warmup, iterations, prepare)
     return summary(scores, "ms/epoch", ratios, {
         "data": source, "samples": n, "batch_size": batch, "batches": batches, "lr": lr,
         "model": "Linear(784,256) ReLU Linear(256,10); CrossEntropyLoss; SGD(lr=0.1); shuffled, last batch kept",
+        "step": "batches assembled before timing; forward, loss, zero_grad(set_to_none=True), backward, "
+                "SGD step (param.add_(grad, alpha=-lr), in place), loss.item()",
         "last_loss": last.get("loss"),
     })
 
@@ -224,6 +245,7 @@ def main():
     p.add_argument("--quick", action="store_true", help="fewer iterations (a smoke test)")
     p.add_argument("--sizes", default="256,1024", help="matmul sizes n (n x n x n)")
     p.add_argument("--skip-epoch", action="store_true", help="matmul only")
+    p.add_argument("--threads", default="1", help="threads for torch and OpenBLAS (read before torch loads)")
     p.add_argument("--protocol", help="JSON {matmul: {warmup, iterations, seconds}, mlp_epoch: {warmup, "
                    "iterations}}: run.sh passes the protocol JMH actually ran, so that both sides match")
     args = p.parse_args()

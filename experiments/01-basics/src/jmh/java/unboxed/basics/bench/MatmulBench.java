@@ -8,6 +8,7 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -19,120 +20,86 @@ import unboxed.basics.matmul.MatmulV3Blocked;
 import unboxed.basics.matmul.MatmulV4Vector;
 
 /**
- * The matmul versions of post 01, float32, one thread, C = A * B with square n x n matrices.
+ * The matmul versions of post 01, float32, one thread, C = A * B with square n x n matrices: the
+ * story of the post, version by version ({@code version} and {@code n} are JMH parameters; version
+ * 1, naive, only at 256: at 1024 it takes seconds a call). The engine's Sgemm against OpenBLAS,
+ * on one and two threads, is {@link SgemmBench}.
  *
- * <p>Naming: every benchmark ends in {@code _<n>}, the size of its product, so a score in ms/op
- * converts to GFLOP/s as {@code 2 n^3 / (score * 1e6)}; tools/bench/run.sh does that conversion
- * and sets the engine's {@code sgemm_1024} beside PyTorch's (OpenBLAS) 1024^3 from the peer
- * (tools/bench/torch_peer.py, same protocol: warm-up, then the median of timed iterations).
- *
- * <p>The story: versions 1-5 at 256, where everything fits in L2; versions 2-5 at 1024, where B
- * (4 MiB) no longer does and blocking and packing start to matter (version 1 would take seconds
- * a call).
+ * <p>A score in ms/op converts to GFLOP/s as {@code 2 n^3 / (score * 1e6)}; tools/bench/compare.py
+ * does that conversion.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
+@Fork(value = 3, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
 public class MatmulBench {
 
     /** Operands of one n x n x n product, uniform in [-1, 1), seeded. */
-    abstract static class Operands {
+    @State(Scope.Thread)
+    public static class Operands {
+        @Param({"256", "1024"})
+        public int n;
+        @Param({"v2LoopOrder", "v3Blocked", "v4Vector", "sgemm"})
+        public String version;
         float[] a;
         float[] b;
         float[] c;
 
-        void fill(int n) {
+        @Setup
+        public void setup() {
+            fill(n);
+        }
+
+        void fill(int size) {
             Random rnd = new Random(42);
-            a = new float[n * n];
-            b = new float[n * n];
-            c = new float[n * n];
-            for (int i = 0; i < n * n; i++) {
+            a = new float[size * size];
+            b = new float[size * size];
+            c = new float[size * size];
+            for (int i = 0; i < size * size; i++) {
                 a[i] = rnd.nextFloat() * 2 - 1;
                 b[i] = rnd.nextFloat() * 2 - 1;
             }
         }
     }
 
+    /** Version 1 only at 256 (seconds a call at 1024). */
     @State(Scope.Thread)
-    public static class N256 extends Operands {
+    public static class Naive256 {
         static final int N = 256;
+        final Operands s = new Operands();
 
         @Setup
         public void setup() {
-            fill(N);
+            s.fill(N);
         }
     }
 
-    @State(Scope.Thread)
-    public static class N1024 extends Operands {
-        static final int N = 1024;
+    @Benchmark
+    public float[] v1Naive_256(Naive256 st) {
+        MatmulV1Naive.matmul(Naive256.N, Naive256.N, Naive256.N, st.s.a, st.s.b, st.s.c);
+        return st.s.c;
+    }
 
-        @Setup
-        public void setup() {
-            fill(N);
+    @Benchmark
+    public float[] matmul(Operands s) {
+        int n = s.n;
+        switch (s.version) {
+            case "v2LoopOrder":
+                MatmulV2LoopOrder.matmul(n, n, n, s.a, s.b, s.c);
+                break;
+            case "v3Blocked":
+                MatmulV3Blocked.matmul(n, n, n, s.a, s.b, s.c);
+                break;
+            case "v4Vector":
+                MatmulV4Vector.matmul(n, n, n, s.a, s.b, s.c);
+                break;
+            case "sgemm":
+                Sgemm.sgemm(n, n, n, 1f, s.a, 0, n, 1, s.b, 0, n, 1, 0f, s.c, 0, n, 1);
+                break;
+            default:
+                throw new IllegalArgumentException("unknown version " + s.version);
         }
-    }
-
-    private static float[] sgemm(int n, Operands s) {
-        Sgemm.sgemm(n, n, n, 1f, s.a, 0, n, 1, s.b, 0, n, 1, 0f, s.c, 0, n, 1);
         return s.c;
-    }
-
-    // ---- 256^3: the whole story, versions 1 to 5 -------------------------------------------
-
-    @Benchmark
-    public float[] v1Naive_256(N256 s) {
-        MatmulV1Naive.matmul(N256.N, N256.N, N256.N, s.a, s.b, s.c);
-        return s.c;
-    }
-
-    @Benchmark
-    public float[] v2LoopOrder_256(N256 s) {
-        MatmulV2LoopOrder.matmul(N256.N, N256.N, N256.N, s.a, s.b, s.c);
-        return s.c;
-    }
-
-    @Benchmark
-    public float[] v3Blocked_256(N256 s) {
-        MatmulV3Blocked.matmul(N256.N, N256.N, N256.N, s.a, s.b, s.c);
-        return s.c;
-    }
-
-    @Benchmark
-    public float[] v4Vector_256(N256 s) {
-        MatmulV4Vector.matmul(N256.N, N256.N, N256.N, s.a, s.b, s.c);
-        return s.c;
-    }
-
-    @Benchmark
-    public float[] sgemm_256(N256 s) {
-        return sgemm(N256.N, s);
-    }
-
-    // ---- 1024^3: the engine against OpenBLAS, and versions 2-4 (version 1: seconds a call) ---
-
-    @Benchmark
-    public float[] v2LoopOrder_1024(N1024 s) {
-        MatmulV2LoopOrder.matmul(N1024.N, N1024.N, N1024.N, s.a, s.b, s.c);
-        return s.c;
-    }
-
-    @Benchmark
-    public float[] v3Blocked_1024(N1024 s) {
-        MatmulV3Blocked.matmul(N1024.N, N1024.N, N1024.N, s.a, s.b, s.c);
-        return s.c;
-    }
-
-    @Benchmark
-    public float[] v4Vector_1024(N1024 s) {
-        MatmulV4Vector.matmul(N1024.N, N1024.N, N1024.N, s.a, s.b, s.c);
-        return s.c;
-    }
-
-    @Benchmark
-    public float[] sgemm_1024(N1024 s) {
-        return sgemm(N1024.N, s);
     }
 }

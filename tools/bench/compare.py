@@ -1,0 +1,169 @@
+#!/usr/bin/python3
+"""Turn one `make bench` run into its results file: every comparison of a post's bench spec
+(experiments/POST/bench-spec.json), each with a verdict from a confidence interval.
+
+    compare.py SPEC WORKDIR OUT
+
+WORKDIR holds what tools/bench/run.sh measured: per group, `jmh-<g>.json` (JMH's JSON results)
+and `peer-<g>-<r>.json` (one file per run of tools/bench/torch_peer.py, each a separate process
+like a JMH fork), and `meta.json` (provenance gathered by run.sh).
+
+For each comparison: every measured iteration of each side (all forks, all peer runs) gives a
+mean and its 99% confidence interval (Student's t). The speed ratio is the peer's mean time over
+ours (> 1: ours is faster); its interval is bounded by the extremes of the two intervals:
+  low  = (peer mean - peer half-width) / (our mean + our half-width)
+  high = (peer mean + peer half-width) / (our mean - our half-width)
+A target is "met" only when low >= target, "missed" when high < target, and "not settled" when
+the interval straddles it: the point ratio alone never decides.
+"""
+import json
+import math
+import os
+import re
+import statistics
+import sys
+
+# two-sided 99% Student t quantiles t_{0.995, df}
+T995 = {1: 63.657, 2: 9.925, 3: 5.841, 4: 4.604, 5: 4.032, 6: 3.707, 7: 3.499, 8: 3.355, 9: 3.250,
+        10: 3.169, 11: 3.106, 12: 3.055, 13: 3.012, 14: 2.977, 15: 2.947, 16: 2.921, 17: 2.898,
+        18: 2.878, 19: 2.861, 20: 2.845, 25: 2.787, 30: 2.750, 40: 2.704, 60: 2.660, 120: 2.617}
+
+
+def t995(df):
+    if df <= 0:
+        return float("inf")
+    for k in sorted(T995):
+        if df <= k:
+            return T995[k]
+    return 2.576
+
+
+def stats(samples):
+    """Mean, median and the 99% confidence half-width of the mean of the given iterations."""
+    n = len(samples)
+    mean = statistics.fmean(samples)
+    sd = statistics.stdev(samples) if n > 1 else float("inf")
+    half = t995(n - 1) * sd / math.sqrt(n) if n > 1 else float("inf")
+    return {"n": n, "mean": mean, "median": statistics.median(samples), "ci99_half_width": half,
+            "ci99": [mean - half, mean + half], "iterations": samples}
+
+
+def jmh_entries(path):
+    out = []
+    for r in json.load(open(path)):
+        pm = r["primaryMetric"]
+        raw = [x for fork in pm.get("rawData", []) for x in fork]
+        entry = {"benchmark": r["benchmark"].rsplit(".", 2)[-2] + "." + r["benchmark"].rsplit(".", 1)[-1],
+                 "params": r.get("params", {}), "mode": r["mode"], "forks": r.get("forks"),
+                 "threads": r.get("threads"), "warmup_iterations": r.get("warmupIterations"),
+                 "measurement_iterations": r.get("measurementIterations"), "jvm_args": r.get("jvmArgs"),
+                 "score": pm["score"], "error": pm["scoreError"], "units": pm["scoreUnit"],
+                 "stats": stats(raw) if raw else None}
+        for key, metric in (r.get("secondaryMetrics") or {}).items():
+            values = [x for fork in metric.get("rawData", []) for x in fork]
+            if values:
+                entry.setdefault("secondary", {})[key] = {"median": statistics.median(values), "iterations": values}
+        out.append(entry)
+    return out
+
+
+def find_jmh(entries, name, params):
+    for e in entries:
+        if e["benchmark"] == name and all(e["params"].get(k) == v for k, v in (params or {}).items()):
+            return e
+    return None
+
+
+def main():
+    spec_path, work, out_path = sys.argv[1:4]
+    spec = json.load(open(spec_path))
+    meta = json.load(open(os.path.join(work, "meta.json")))
+    jmh, peers = [], {}
+    for g, group in enumerate(spec["groups"]):
+        path = os.path.join(work, f"jmh-{g}.json")
+        if os.path.exists(path):
+            for e in jmh_entries(path):
+                e["group"] = group["name"]
+                jmh.append(e)
+        runs = sorted(f for f in os.listdir(work) if re.fullmatch(rf"peer-{g}-\d+\.json", f))
+        peers[group["name"]] = [json.load(open(os.path.join(work, f))) for f in runs]
+
+    comparisons = []
+    for c in spec["comparisons"]:
+        ours_e = find_jmh(jmh, c["ours"]["benchmark"], c["ours"].get("params"))
+        peer = c["peer"]
+        if peer["side"] == "torch":
+            runs = peers.get(peer["group"], [])
+            samples = [x for r in runs for x in r["results"].get(peer["result"], {}).get("iterations", [])]
+            cpu = [r["results"][peer["result"]].get("cpu_over_wall") for r in runs if peer["result"] in r["results"]]
+            peer_stats = stats(samples) if samples else None
+            peer_extra = {"runs": len(runs), "cpu_over_wall": cpu,
+                          "openblas_corename": runs[0]["blas"].get("openblas_corename") if runs else None,
+                          "threads": runs[0]["threads"] if runs else None}
+        else:
+            pe = find_jmh(jmh, peer["benchmark"], peer.get("params"))
+            peer_stats = pe["stats"] if pe else None
+            peer_extra = {"cpu_over_wall": (pe or {}).get("secondary", {}).get("cpuOverWall", {}).get("iterations")}
+        if not ours_e or not ours_e["stats"] or not peer_stats:
+            comparisons.append({"id": c["id"], "workload": c["workload"], "missing": True,
+                                "verdict": "not measured"})
+            continue
+        o, p = ours_e["stats"], peer_stats
+        ratio = p["mean"] / o["mean"]
+        low = (p["mean"] - p["ci99_half_width"]) / (o["mean"] + o["ci99_half_width"])
+        high_den = o["mean"] - o["ci99_half_width"]
+        high = (p["mean"] + p["ci99_half_width"]) / high_den if high_den > 0 else float("inf")
+        target = c.get("target")
+        if target is None:
+            verdict = "no target"
+        elif low >= target:
+            verdict = "met"
+        elif high < target:
+            verdict = "missed"
+        else:
+            verdict = "not settled"
+        entry = {"id": c["id"], "workload": c["workload"], "units": ours_e["units"],
+                 "ours": {"benchmark": c["ours"]["benchmark"], "params": c["ours"].get("params", {}),
+                          "cpu_over_wall": ours_e.get("secondary", {}).get("cpuOverWall", {}).get("iterations"),
+                          **o},
+                 "peer": {"label": peer["label"], **peer_extra, **p},
+                 "speed_ratio": ratio, "speed_ratio_ci99": [low, high], "target": target, "verdict": verdict}
+        if c.get("flops"):
+            scale = 1e3 if ours_e["units"].startswith("ms") else 1.0
+            entry["gflops_ours"] = c["flops"] / (o["mean"] / scale) / 1e9
+            entry["gflops_peer"] = c["flops"] / (p["mean"] / scale) / 1e9
+        comparisons.append(entry)
+
+    result = {
+        "format": "unboxed-results/1",
+        "post": meta["post"],
+        "name": meta["name"],
+        "provenance": meta["provenance"],
+        "results": {
+            "kind": meta["kind"],
+            "quick": meta["quick"],
+            "comparisons": comparisons,
+            "work_parity": spec.get("work_parity", []),
+            "jmh": jmh,
+            "peer": {name: runs for name, runs in peers.items()},
+            "ratio_rule": "speed ratio = peer's mean time / ours; 99% interval from Student's t on every "
+                          "measured iteration of each side; met if its low end >= target, missed if its "
+                          "high end < target, otherwise not settled",
+        },
+    }
+    tmp = out_path + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(result, f, indent=2)
+        f.write("\n")
+    os.replace(tmp, out_path)
+    for c in comparisons:
+        if c.get("missing"):
+            print(f"{c['id']}: not measured", file=sys.stderr)
+        else:
+            lo, hi = c["speed_ratio_ci99"]
+            print(f"{c['id']}: ours/peer speed {c['speed_ratio']:.3f} (99% CI {lo:.3f}..{hi:.3f}), "
+                  f"target {c['target']}: {c['verdict']}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
