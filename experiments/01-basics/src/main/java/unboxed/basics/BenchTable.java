@@ -2,6 +2,7 @@ package unboxed.basics;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,113 +12,163 @@ import unboxed.kit.Pinned;
 import unboxed.kit.Tables;
 
 /**
- * The performance table: the post's two speed targets, each measured by JMH against its PyTorch
- * peer in the same run (tools/bench/run.sh), quoted as a ratio with the machine it ran on. When
- * the run also timed the in-JVM peer, libtorch through DJL (DjlPeerBench), each workload gets a
- * second row for it: its ratio, with no target (the targets are set against the Python peer).
+ * The performance section's tables, one per CPU kind measured (tools/bench/run.sh writes
+ * {@code bench-avx512.json} and {@code bench-avx2.json}): each comparison of the post's bench spec
+ * with our time, the peer's, the speed ratio with its 99% confidence interval, the target and the
+ * verdict that interval gives; the work-parity table, which says what each side does per step;
+ * and the numbered matmul versions, from the first kind measured.
  */
 final class BenchTable {
-    /** At least this fraction of OpenBLAS's single-thread GFLOP/s on a 1024^3 float32 product. */
-    static final double MATMUL_TARGET = 0.7;
-    /** An MNIST epoch at least as fast as PyTorch's (ratio torch time / our time). */
-    static final double EPOCH_TARGET = 1.0;
+    /** The kinds in the order the report shows them, each with its words. */
+    static final List<String> KINDS = List.of("avx512", "avx2");
 
     private BenchTable() {
     }
 
     static void write(Path resultsDir, Path outDir, Map<String, String> facts) throws IOException {
-        Pinned bench = Pinned.load(resultsDir, "bench");
-        List<List<?>> rows = new ArrayList<>();
+        List<Pinned> measured = new ArrayList<>();
+        for (String kind : KINDS) {
+            if (Files.exists(resultsDir.resolve("bench-" + kind + ".json"))) {
+                measured.add(Pinned.load(resultsDir, "bench-" + kind));
+            }
+        }
+        if (measured.isEmpty()) {
+            throw new IOException("no benchmark results in " + resultsDir + " (bench-avx512.json or bench-avx2.json):"
+                    + " run `make bench POST=01-basics` (and `KIND=avx2`)");
+        }
+        List<String> summary = new ArrayList<>();
+        for (Pinned bench : measured) {
+            summary.add(kindTable(bench, outDir));
+        }
+        facts.put("bench-kinds", String.join("; ", summary));
+        facts.put("bench-tables", String.join(",", measured.stream().map(p -> p.name()).toList()));
+        for (String kind : KINDS) {
+            if (Files.exists(resultsDir.resolve("bench-profile-" + kind + ".json"))) {
+                profile(Pinned.load(resultsDir, "bench-profile-" + kind), outDir);
+            }
+        }
+        parity(measured.get(0), outDir);
+        versions(measured.get(0), outDir);
+    }
+
+    /** One CPU kind's table; returns a one-line summary of its verdicts for the prose. */
+    private static String kindTable(Pinned bench, Path outDir) throws IOException {
+        JsonNode kind = bench.at("/kind");
         JsonNode prov = bench.provenanceJson();
-        String djl = djlPeer(prov);
-        String matmul = "matmul 1024×1024×1024, float32, 1 thread";
-        double mm = bench.number("/ratios/sgemm_1024_ours_over_openblas");
-        rows.add(List.of(matmul,
-                gf(bench.number("/ratios/sgemm_1024_gflops_ours")) + " GFLOP/s",
-                gf(bench.number("/ratios/sgemm_1024_gflops_openblas")) + " GFLOP/s (torch.matmul, OpenBLAS)",
-                ratio(mm), "≥ " + MATMUL_TARGET, mm >= MATMUL_TARGET ? "met" : "NOT MET"));
-        if (djl != null && has(bench, "/ratios/sgemm_1024_ours_over_libtorch_djl")) {
-            double r = bench.number("/ratios/sgemm_1024_ours_over_libtorch_djl");
-            rows.add(List.of(matmul,
-                    gf(bench.number("/ratios/sgemm_1024_gflops_ours")) + " GFLOP/s",
-                    gf(bench.number("/ratios/sgemm_1024_gflops_libtorch_djl")) + " GFLOP/s (" + djl + ")",
-                    ratio(r), "—", "—"));
-            facts.put("bench-matmul-djl-ratio", ratio(r));
+        String label = kind.path("measured").asText().equals("avx512") ? "AVX-512" : "AVX2";
+        String machine = prov.path("cpu").asText("?") + " (family " + prov.path("cpu_details").path("family").asText("?")
+                + ", model " + prov.path("cpu_details").path("model").asText("?") + "), " + prov.path("cores").asText("?")
+                + " cores, JDK " + prov.path("jdk").asText("?").replaceAll("^[^\"]*\"([^\"]+)\".*", "$1");
+        String how = kind.path("emulated").asBoolean() ? kind.path("how").asText() : "measured on a machine of this kind";
+        String plan = "";
+        for (JsonNode line : prov.path("startup_choice")) {
+            if (line.asText().startsWith("sgemm: ")) {
+                plan = line.asText().substring("sgemm: ".length());
+            }
         }
-        String epoch = "one MNIST epoch, MLP 784-256-10, batch 64, SGD, 1 thread";
-        double ep = bench.number("/ratios/mlp_epoch_ours_over_torch_speed");
-        rows.add(List.of(epoch,
-                sec(bench.number("/ratios/mlp_epoch_ms_ours")),
-                sec(bench.number("/ratios/mlp_epoch_ms_torch")) + " (PyTorch " + bench.at("/peer/torch_version").asText() + ")",
-                ratio(ep), "≥ " + EPOCH_TARGET, ep >= EPOCH_TARGET ? "met" : "NOT MET"));
-        if (djl != null && has(bench, "/ratios/mlp_epoch_ours_over_djl_speed")) {
-            double r = bench.number("/ratios/mlp_epoch_ours_over_djl_speed");
-            rows.add(List.of(epoch,
-                    sec(bench.number("/ratios/mlp_epoch_ms_ours")),
-                    sec(bench.number("/ratios/mlp_epoch_ms_djl")) + " (" + djl + ")",
-                    ratio(r), "—", "—"));
-            facts.put("bench-epoch-djl-ratio", ratio(r));
+        List<List<?>> rows = new ArrayList<>();
+        List<String> verdicts = new ArrayList<>();
+        for (JsonNode c : bench.at("/comparisons")) {
+            if (c.path("missing").asBoolean()) {
+                rows.add(List.of(c.path("workload").asText(), "–", "–", "–", "–", "not measured"));
+                continue;
+            }
+            boolean matmul = c.has("gflops_ours");
+            String ours = matmul ? gf(c.path("gflops_ours").asDouble()) + " GFLOP/s" : ms(c.path("ours").path("mean").asDouble());
+            String peer = (matmul ? gf(c.path("gflops_peer").asDouble()) + " GFLOP/s" : ms(c.path("peer").path("mean").asDouble()))
+                    + " (" + c.path("peer").path("label").asText() + ")";
+            JsonNode ci = c.path("speed_ratio_ci99");
+            String ratio = ratio(c.path("speed_ratio").asDouble()) + " [" + num(ci.get(0).asDouble()) + ", "
+                    + num(ci.get(1).asDouble()) + "]";
+            String target = c.path("target").isNull() ? "–" : "≥ " + num(c.path("target").asDouble()) + "×";
+            String verdict = c.path("verdict").asText();
+            rows.add(List.of(c.path("workload").asText(), ours, peer, ratio, target, verdict));
+            if (!c.path("target").isNull()) {
+                verdicts.add(c.path("id").asText() + " " + verdict);
+            }
         }
-        String machine = prov.path("cpu").asText("?") + ", " + prov.path("cores").asText("?") + " cores, "
-                + "JDK " + prov.path("jdk").asText("?").replaceAll("^[^\"]*\"([^\"]+)\".*", "$1");
-        facts.put("bench-matmul-ratio", ratio(mm));
-        facts.put("bench-epoch-ratio", ratio(ep));
-        facts.put("bench-machine", machine);
-        facts.put("bench-matmul-target", MATMUL_TARGET + "×");
-        facts.put("bench-epoch-target", EPOCH_TARGET + "×");
-        versions(bench, outDir);
-        Tables.write(outDir, "bench", "Speed against PyTorch on the same machine, same run (" + machine
-                        + "); ratio > 1 means ours is faster (definitions: results/ratios/definitions in the file)",
-                List.of("workload", "ours (median)", "peer (median)", "ratio", "target", "verdict"), rows, List.of(bench));
+        Tables.write(outDir, bench.name(), label + " kind, " + how + ". " + machine + ". Start-up chose: " + plan
+                        + ". Speed ratio = the peer's mean time over ours (> 1: ours is faster), with its 99%"
+                        + " confidence interval; the verdict comes from that interval, not from the point ratio",
+                List.of("workload", "ours (mean)", "peer (mean)", "speed ratio [99% CI]", "target", "verdict"),
+                rows, List.of(bench));
+        return label + (kind.path("emulated").asBoolean() ? " (approximated)" : "") + ": " + String.join(", ", verdicts);
     }
 
-    /** "libtorch 2.7.1 via DJL 0.36.0", from the provenance run.sh wrote; null when the run had no DJL peer. */
-    private static String djlPeer(JsonNode prov) {
-        JsonNode djl = prov.path("djl");
-        if (!djl.isObject()) {
-            return null;
+    /** The top frames of each profiled benchmark, as JMH's stack profiler sampled them. */
+    private static void profile(Pinned prof, Path outDir) throws IOException {
+        List<List<?>> rows = new ArrayList<>();
+        var it = prof.at("/profiles").properties().iterator();
+        while (it.hasNext()) {
+            var e = it.next();
+            int shown = 0;
+            for (JsonNode f : e.getValue().path("frames")) {
+                if (shown++ == 8) {
+                    break;
+                }
+                rows.add(List.of(e.getKey(), f.path("frame").asText(),
+                        String.format(Locale.ROOT, "%.1f%%", 100 * f.path("share_of_benchmark_thread").asDouble())));
+            }
         }
-        return "libtorch " + djl.path("libtorch_version").asText("?") + " via DJL " + djl.path("djl_version").asText("?");
+        String kind = prof.at("/kind/measured").asText().equals("avx512") ? "AVX-512" : "AVX2";
+        Tables.write(outDir, prof.name(), kind + " kind: the eight most sampled top frames of each benchmark,"
+                        + " as shares of the benchmark thread's running samples",
+                List.of("benchmark", "top frame", "share"), rows, List.of(prof));
     }
 
-    private static boolean has(Pinned bench, String pointer) {
-        return !bench.results().at(pointer).isMissingNode();
+    /** What each side does per step, from the bench spec the run used. */
+    private static void parity(Pinned bench, Path outDir) throws IOException {
+        List<List<?>> rows = new ArrayList<>();
+        for (JsonNode row : bench.at("/work_parity")) {
+            rows.add(List.of(row.get(0).asText(), row.get(1).asText(), row.get(2).asText(), row.get(3).asText()));
+        }
+        Tables.write(outDir, "bench-parity", "Work parity: what each side does, so that the ratios compare equal work",
+                List.of("", "ours", "PyTorch (Python)", "libtorch through DJL"), rows, List.of(bench));
     }
 
-    /** Every timed matrix product of ours (MatmulBench: v1Naive_256 ... sgemm_1024) in GFLOP/s. */
+    /** Every timed matrix product of ours (MatmulBench, versions 1 to 4 and the engine's Sgemm) in GFLOP/s. */
     private static void versions(Pinned bench, Path outDir) throws IOException {
         List<JsonNode> timed = new ArrayList<>();
         bench.at("/jmh").forEach(b -> {
-            // the peers' products (DjlPeerBench) are not versions of ours
-            if (b.has("gflops_median") && b.get("benchmark").asText().contains(".MatmulBench.")) {
+            if (b.get("benchmark").asText().startsWith("MatmulBench.")) {
                 timed.add(b);
             }
         });
         // reading order: v1, v2, ..., then the engine's sgemm; small size first
-        timed.sort(java.util.Comparator.comparing((JsonNode b) -> method(b).startsWith("sgemm") ? "z" : method(b).replaceAll("_\\d+$", ""))
-                .thenComparingInt(b -> b.get("n").asInt()));
+        timed.sort(java.util.Comparator.comparing((JsonNode b) -> version(b).equals("sgemm") ? "~" : version(b))
+                .thenComparingInt(BenchTable::size));
         List<List<?>> rows = new ArrayList<>();
         for (JsonNode b : timed) {
-            String version = method(b).replaceAll("_\\d+$", "");
-            int n = b.get("n").asInt();
-            rows.add(List.of(version, n + "³", gf(b.get("gflops_median").asDouble()),
+            int n = size(b);
+            double msPerOp = b.path("stats").path("median").asDouble();
+            rows.add(List.of(version(b), n + "³", gf(2.0 * n * n * (double) n / (msPerOp * 1e6)),
                     String.format(Locale.ROOT, "%.3f ms ± %.3f", b.get("score").asDouble(), b.get("error").asDouble())));
         }
-        Tables.write(outDir, "matmul-versions", "The numbered matrix-product versions, one thread (JMH median of the"
-                        + " measured iterations; ± is JMH's 99.9% error of the mean)",
+        Tables.write(outDir, "matmul-versions", "The numbered matrix-product versions, one thread (GFLOP/s of the"
+                        + " median iteration; ± is JMH's 99.9% error of the mean)",
                 List.of("version", "size", "GFLOP/s", "time per product"), rows, List.of(bench));
     }
 
-    private static String method(JsonNode benchmark) {
-        return benchmark.get("benchmark").asText().replaceAll(".*\\.", "");
+    /** "v1Naive", "v2LoopOrder", ..., "sgemm": the version parameter, or the method name without its size. */
+    private static String version(JsonNode b) {
+        return b.path("params").path("version").asText(b.get("benchmark").asText().replaceAll(".*\\.", "").replaceAll("_\\d+$", ""));
+    }
+
+    private static int size(JsonNode b) {
+        JsonNode n = b.path("params").path("n");
+        return n.isMissingNode() ? Integer.parseInt(b.get("benchmark").asText().replaceAll(".*_", "")) : n.asInt();
     }
 
     private static String gf(double v) {
         return String.format(Locale.ROOT, "%.1f", v);
     }
 
-    private static String sec(double ms) {
-        return String.format(Locale.ROOT, "%.2f s", ms / 1000);
+    private static String ms(double v) {
+        return v >= 100 ? String.format(Locale.ROOT, "%.3f s", v / 1000) : String.format(Locale.ROOT, "%.2f ms", v);
+    }
+
+    private static String num(double v) {
+        return Double.isInfinite(v) ? "∞" : String.format(Locale.ROOT, "%.2f", v);
     }
 
     private static String ratio(double v) {

@@ -112,9 +112,20 @@ public final class Pinned {
         return name;
     }
 
-    /** {@code make experiments POST=<post>}, or {@code make bench POST=<post>} for benchmark results ("bench*"). */
+    /**
+     * {@code make experiments POST=<post>}; for benchmark results ("bench*") {@code make bench POST=<post>}
+     * ({@code KIND=avx2} for the AVX2 kind's file), and for a profile ("bench-profile-*")
+     * {@code tools/bench/profile.sh <post>} ({@code --kind avx2}).
+     */
     public String regenerateCommand() {
-        return (name.startsWith("bench") ? "make bench POST=" : "make experiments POST=") + post;
+        boolean avx2 = name.endsWith("-avx2");
+        if (name.startsWith("bench-profile")) {
+            return "tools/bench/profile.sh " + post + (avx2 ? " --kind avx2" : "");
+        }
+        if (name.startsWith("bench")) {
+            return "make bench POST=" + post + (avx2 ? " KIND=avx2" : "");
+        }
+        return "make experiments POST=" + post;
     }
 
     /**

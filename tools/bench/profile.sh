@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Where the time goes, for the benchmarks of ours that a post's targets judge: JMH's stack
+# profiler (samples of every thread's top frame) on each of them, one fork, pinned like run.sh.
+#
+#   tools/bench/profile.sh POST [--kind native|avx2]
+#
+# Writes data/results/POST/bench-profile-<kind>.json (or into $BENCH_OUT_DIR): for each profiled
+# benchmark, the share of the benchmark thread's RUNNABLE samples per top frame (JMH's own thread,
+# runnable in native code throughout, is left out).
+set -euo pipefail
+usage() { echo "usage: tools/bench/profile.sh POST [--kind native|avx2]" >&2; exit 2; }
+[ $# -ge 1 ] || usage
+command_line="tools/bench/profile.sh $*"
+post="$1"; shift
+kind=native
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --kind) [ $# -ge 2 ] || usage; kind="$2"; shift ;;
+    *) usage ;;
+  esac
+  shift
+done
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$root"
+jar="experiments/$post/target/benchmarks.jar"
+[ -f "$jar" ] || mvn -q -B -Dstyle.color=never -Pbench -pl "experiments/$post" -am package -DskipTests >&2
+jvm_kind=()
+[ "$kind" = avx2 ] && jvm_kind=(-XX:UseAVX=2 -Dunboxed.cpu.l2=512K)
+plan="$(java --add-modules jdk.incubator.vector "${jvm_kind[@]}" -cp "$jar" unboxed.backend.cpu.SgemmPlan 2>/dev/null)"
+measured=avx2
+echo "$plan" | grep -q "preferred vector 512 bits" && measured=avx512
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+core=$(( $(nproc) - 1 ))
+cmd=(taskset -c "$core" java --add-modules jdk.incubator.vector -jar "$jar" "(SgemmBench|EpochBench)\\." -p threads=1
+     -f 1 -wi 3 -i 5 -prof "stack:lines=1;top=15;detailLine=false;excludePackages=false"
+     -jvmArgsPrepend "-XX:ActiveProcessorCount=1 ${jvm_kind[*]}")
+echo "== ${cmd[*]}" >&2
+"${cmd[@]}" | tee "$work/out.txt" >&2
+out_dir="${BENCH_OUT_DIR:-data/results/$post}"
+mkdir -p "$out_dir"
+out="$out_dir/bench-profile-$measured.json"
+COMMAND_LINE="$command_line" PLAN="$plan" POST="$post" COMMAND="${cmd[*]}" KIND="$kind" MEASURED="$measured" \
+COMMIT="$(git rev-parse HEAD)" DIRTY="$([ -n "$(git status --porcelain)" ] && echo true || echo false)" \
+JDK="$(java -version 2>&1 | head -1)" /usr/bin/python3 - "$work/out.txt" "$out" <<'PY'
+import json, os, re, sys, time
+env = os.environ
+text = open(sys.argv[1]).read()
+profiles = {}
+# one "# Benchmark: ..." block per benchmark; in it, the RUNNABLE section lists "pct  pct  frame"
+for block in re.split(r"^# Benchmark: ", text, flags=re.M)[1:]:
+    name = block.split("\n", 1)[0].strip().rsplit(".", 2)
+    name = name[-2] + "." + name[-1]
+    m = re.search(r"\[Thread state: RUNNABLE\]\.+\n(.*?)(?:\n\s*\n|\n\.\.\.\.)", block, flags=re.S)
+    rows = []
+    if m:
+        for line in m.group(1).splitlines():
+            f = re.match(r"\s*([\d.]+)%\s+([\d.]+)%\s+(.*)", line)
+            if f:
+                rows.append({"share_of_runnable": float(f.group(2)) / 100, "frame": f.group(3).strip()})
+    # JMH keeps one of its own threads runnable in native code for the whole run: its samples have
+    # no Java frame ("<stack is empty, everything is filtered?>", half of all runnable samples with
+    # one benchmark thread). They are left out, and the shares renormalised to the benchmark thread.
+    empty = sum(r["share_of_runnable"] for r in rows if r["frame"].startswith("<stack is empty"))
+    rows = [{"share_of_benchmark_thread": r["share_of_runnable"] / (1 - empty), "frame": r["frame"]}
+            for r in rows if not r["frame"].startswith("<stack is empty")] if empty < 1 else []
+    profiles[name] = {"samples_without_java_frames": empty, "frames": rows}
+model = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+out = {"format": "unboxed-results/1", "post": env["POST"], "name": "bench-profile-" + env["MEASURED"],
+       "provenance": {"git_commit": env["COMMIT"], "git_dirty": env["DIRTY"] == "true", "command": env["COMMAND_LINE"],
+                      "seed": None, "backend": "cpu", "scale": "bench-profile", "threads": 1, "jdk": env["JDK"],
+                      "cpu": model, "cores": os.cpu_count(), "gpu": None,
+                      "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                      "startup_choice": env["PLAN"].splitlines(), "jmh_command": env["COMMAND"]},
+       "results": {"kind": {"requested": env["KIND"], "measured": env["MEASURED"]},
+                   "profiler": "JMH stack profiler: top frame of sampled threads; shares of the benchmark"
+                               " thread's RUNNABLE samples (samples without a Java frame left out)",
+                   "profiles": profiles}}
+tmp = sys.argv[2] + ".tmp"
+json.dump(out, open(tmp, "w"), indent=2)
+os.replace(tmp, sys.argv[2])
+print("wrote " + sys.argv[2], file=sys.stderr)
+PY
