@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -193,13 +195,31 @@ class SgemmTest {
         assertTrue(narrow.nc() < wide.nc(), "a smaller L2 packs fewer columns of B: " + narrow.describe());
         Random rnd = new Random(99);
         int[][] shapes = {{6, 32, 256}, {4, 16, 257}, {25, 70, 300}, {64, 256, 784}, {13, 530, 40}, {97, 33, 513}};
+        List<Case> cases = new ArrayList<>();
         for (int[] sh : shapes) {
-            Case cs = Case.random(sh[0], sh[1], sh[2], rnd);
+            cases.add(Case.random(sh[0], sh[1], sh[2], rnd));
+        }
+        // every layout of B for the training shapes: x @ W^T reads B column-major (the register transposes)
+        for (int layout = 0; layout < 5; layout++) {
+            cases.add(new Case(64, 256, 784, 1f, Mat.random(64, 784, 0, rnd), Mat.random(784, 256, layout, rnd), 0f,
+                    new float[64 * 256], 0, 256));
+            cases.add(new Case(37, 48, 100, 0.5f, Mat.random(37, 100, layout, rnd), Mat.random(100, 48, layout, rnd), 1f,
+                    randomC(37 * 48, rnd), 0, 48));
+        }
+        for (Case cs : cases) {
             float[] a = cs.run(wide, 1);
             float[] b = cs.run(narrow, 2);
             assertArrayEquals(bits(a), bits(b), cs + ": the two machine kinds' plans differ");
             assertArrayEquals(bits(cs.runScalar()), bits(a), cs + ": differs from the scalar definition");
         }
+    }
+
+    private static float[] randomC(int n, Random rnd) {
+        float[] c = new float[n];
+        for (int i = 0; i < n; i++) {
+            c[i] = rnd.nextFloat() * 2 - 1;
+        }
+        return c;
     }
 
     @Test
