@@ -143,6 +143,40 @@ public interface Backend {
      */
     void scatterAdd(int dim, Strided index, Strided src, Strided out);
 
+    // ------------------------------------------------------------------ sliding windows
+
+    /**
+     * im2col ({@code F.unfold}): input [N, C, H, W] (any strides) to out [N, C*kh*kw, OH*OW]
+     * (contiguous): row (c*kh + i)*kw + j, column oy*OW + ox holds
+     * input[n, c, oy*sh - ph + i*dh, ox*sw - pw + j*dw], 0 where that falls in the padding.
+     */
+    void im2col(Strided input, Window2d w, Strided out);
+
+    /**
+     * col2im ({@code F.fold}), the adjoint of im2col: cols [N, C*kh*kw, OH*OW] to out [N, C, H, W]
+     * (contiguous, overwritten), each input position receiving the sum of every column entry that
+     * im2col would read from it, added in column order (so deterministic).
+     */
+    void col2im(Strided cols, Window2d w, Strided out);
+
+    /**
+     * Max pooling: input [N, C, H, W] to out and indices [N, C, OH, OW] (contiguous). Padding is
+     * -inf; each window keeps its first maximum in row-major order, and a NaN wins (the last NaN),
+     * as PyTorch's CPU kernel does; indices are h * W + w in the input plane, as whole floats.
+     */
+    void maxPool2d(Strided input, Window2d w, boolean ceilMode, Strided out, Strided indices);
+
+    /**
+     * Average pooling (no dilation): each output is the window's sum over the input (padding adds
+     * zeros) divided by {@code divisor} when it is positive, else by the window's size counted with
+     * the padding ({@code countIncludePad}, clipped at the padded border) or without it.
+     */
+    void avgPool2d(Strided input, Window2d w, boolean ceilMode, boolean countIncludePad, int divisor, Strided out);
+
+    /** The gradient of {@link #avgPool2d}: each output's gradient spread over its window with the same divisor; gradInput contiguous, overwritten. */
+    void avgPool2dBackward(Strided gradOut, Window2d w, boolean ceilMode, boolean countIncludePad, int divisor,
+                           Strided gradInput);
+
     // ------------------------------------------------------------------ products and softmax
 
     /**

@@ -47,7 +47,12 @@ public enum Op {
     NARROW("narrow", "SliceBackward0"),  // PyTorch records narrow as a slice
     NARROW_BACKWARD("narrow", "SliceBackwardBackward0"),  // narrow's backward, itself differentiable (higher-order gradients)
     GATHER("gather", "GatherBackward0"),
-    SCATTER_ADD("scatter_add", "ScatterAddBackward0");
+    SCATTER_ADD("scatter_add", "ScatterAddBackward0"),
+    UNFOLD("unfold", "Im2ColBackward0"),  // im2col: conv2d is unfold, a product, a bias
+    FOLD("fold", "Col2ImBackward0"),  // col2im, unfold's adjoint (and backward)
+    MAX_POOL2D("max_pool2d", "MaxPool2DWithIndicesBackward0"),
+    AVG_POOL2D("avg_pool2d", "AvgPool2DBackward0"),
+    AVG_POOL2D_BACKWARD("avg_pool2d", "AvgPool2DBackwardBackward0");  // average pooling's backward, itself differentiable
 
     private final String torchName;
     private final String gradFn;

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.TestFactory;
 import unboxed.fixtures.Verifier;
 import unboxed.io.RepoRoot;
 import unboxed.io.Safetensors;
+import unboxed.nn.functional.F;
 import unboxed.tensor.Op;
 import unboxed.tensor.Tensor;
 
@@ -92,6 +93,34 @@ class OpRegistryTest {
                 .to(in[0].backend())), randn(50, 2, 4));
         add(Op.SCATTER_ADD, "dim 0, repeated indices", in -> in[0].scatterAdd(0,
                 Tensor.of(new float[] {0, 1, 0, 2, 1, 2}, 2, 3).to(in[0].backend()), in[1]), randn(51, 3, 3), randn(52, 2, 3));
+        add(Op.UNFOLD, "kernel 3x2, dilation (1,2), padding 1, stride (2,1)", in -> F.unfold(in[0], new int[] {3, 2},
+                new int[] {1, 2}, new int[] {1}, new int[] {2, 1}), randn(53, 2, 2, 5, 6));
+        add(Op.UNFOLD, "conv2d: input, weight and bias", in -> F.conv2d(in[0], in[1], in[2], new int[] {1},
+                new int[] {1, 2}, new int[] {1}, 1), randn(54, 2, 3, 5, 4), randn(55, 4, 3, 3, 2), randn(56, 4));
+        add(Op.UNFOLD, "conv2d: stride 2, dilation 2, unbatched", in -> F.conv2d(in[0], in[1], null, new int[] {2},
+                new int[] {2}, new int[] {2}, 1), randn(57, 2, 7, 6), randn(58, 3, 2, 3, 3));
+        add(Op.FOLD, "kernel 2x3, padding 1, stride 2", in -> F.fold(in[0], new int[] {5, 6}, new int[] {2, 3},
+                new int[] {1}, new int[] {1}, new int[] {2}), randn(59, 2, 12, 9));
+        add(Op.MAX_POOL2D, "kernel 3, stride 2, padding 1, no ties", in -> F.maxPool2d(in[0], new int[] {3},
+                new int[] {2}, new int[] {1}, new int[] {1}, false), distinct(60, 2, 2, 5, 5));
+        add(Op.MAX_POOL2D, "kernel (2,3), dilation 2, ceil mode", in -> F.maxPool2d(in[0], new int[] {2, 3},
+                new int[] {1, 2}, new int[] {0, 1}, new int[] {2}, true), distinct(61, 1, 2, 6, 7));
+        add(Op.AVG_POOL2D, "kernel 3, padding 1, ceil mode, count_include_pad false", in -> F.avgPool2d(in[0],
+                new int[] {3}, new int[] {2}, new int[] {1}, true, false, null), randn(62, 2, 2, 6, 5));
+        add(Op.AVG_POOL2D, "divisor_override 3, unbatched", in -> F.avgPool2d(in[0], new int[] {2, 3}, null,
+                new int[] {0}, false, true, 3), randn(63, 2, 4, 6));
+        add(Op.AVG_POOL2D_BACKWARD, "second order through average pooling", OpRegistryTest::avgPoolGradient,
+                randn(64, 1, 2, 5, 5));
+    }
+
+    /** The gradient of sum(avg_pool2d(x)^2) with respect to x (create_graph): its graph holds average pooling's backward. */
+    private static Tensor avgPoolGradient(Tensor[] in) {
+        try (Autograd.GradMode ignored = Autograd.enableGrad()) {
+            Tensor x = in[0].requiresGrad() ? in[0] : in[0].detach().requiresGrad(true);
+            Tensor y = F.avgPool2d(x, new int[] {3}, new int[] {1}, new int[] {1}, false, true, null);
+            Tensor g = Autograd.grad(List.of(y.mul(y).sum()), List.of(x), null, true, true, false).get(0);
+            return g.mul(g);
+        }
     }
 
     /**

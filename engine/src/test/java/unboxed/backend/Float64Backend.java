@@ -506,4 +506,181 @@ public final class Float64Backend implements Backend {
             }
         }
     }
+
+    // ---- sliding windows: the definitions, element by element --------------------------------
+
+    /** input[n, c, y, x], or null outside the plane (padding). */
+    private static Double pixel(double[] d, Strided t, int n, int c, int y, int x) {
+        if (y < 0 || y >= t.size(2) || x < 0 || x >= t.size(3)) {
+            return null;
+        }
+        return d[at(t, new int[] {n, c, y, x})];
+    }
+
+    @Override
+    public void im2col(Strided input, Window2d w, Strided out) {
+        double[] x = data(input);
+        double[] o = data(out);
+        int oh = w.outH(input.size(2), false);
+        int ow = w.outW(input.size(3), false);
+        for (int n = 0; n < input.size(0); n++) {
+            for (int c = 0; c < input.size(1); c++) {
+                for (int i = 0; i < w.kernelH(); i++) {
+                    for (int j = 0; j < w.kernelW(); j++) {
+                        int row = (c * w.kernelH() + i) * w.kernelW() + j;
+                        for (int oy = 0; oy < oh; oy++) {
+                            for (int ox = 0; ox < ow; ox++) {
+                                Double v = pixel(x, input, n, c, oy * w.strideH() - w.padH() + i * w.dilationH(),
+                                        ox * w.strideW() - w.padW() + j * w.dilationW());
+                                o[at(out, new int[] {n, row, oy * ow + ox})] = v == null ? 0 : v;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public void col2im(Strided cols, Window2d w, Strided out) {
+        double[] cs = data(cols);
+        double[] o = data(out);
+        int h = out.size(2);
+        int wd = out.size(3);
+        int oh = w.outH(h, false);
+        int ow = w.outW(wd, false);
+        for (int e = 0; e < out.numel(); e++) {
+            o[at(out, unravel(e, out.shape()))] = 0;
+        }
+        for (int n = 0; n < out.size(0); n++) {
+            for (int c = 0; c < out.size(1); c++) {
+                for (int i = 0; i < w.kernelH(); i++) {
+                    for (int j = 0; j < w.kernelW(); j++) {
+                        int row = (c * w.kernelH() + i) * w.kernelW() + j;
+                        for (int oy = 0; oy < oh; oy++) {
+                            for (int ox = 0; ox < ow; ox++) {
+                                int y = oy * w.strideH() - w.padH() + i * w.dilationH();
+                                int x = ox * w.strideW() - w.padW() + j * w.dilationW();
+                                if (y >= 0 && y < h && x >= 0 && x < wd) {
+                                    o[at(out, new int[] {n, c, y, x})] += cs[at(cols, new int[] {n, row, oy * ow + ox})];
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public void maxPool2d(Strided input, Window2d w, boolean ceilMode, Strided out, Strided indices) {
+        double[] x = data(input);
+        double[] o = data(out);
+        double[] ix = data(indices);
+        int h = input.size(2);
+        int wd = input.size(3);
+        int oh = w.outH(h, ceilMode);
+        int ow = w.outW(wd, ceilMode);
+        for (int n = 0; n < input.size(0); n++) {
+            for (int c = 0; c < input.size(1); c++) {
+                for (int oy = 0; oy < oh; oy++) {
+                    for (int ox = 0; ox < ow; ox++) {
+                        double best = Double.NEGATIVE_INFINITY;
+                        int found = -1;
+                        for (int i = 0; i < w.kernelH(); i++) {
+                            for (int j = 0; j < w.kernelW(); j++) {
+                                int y = oy * w.strideH() - w.padH() + i * w.dilationH();
+                                int xx = ox * w.strideW() - w.padW() + j * w.dilationW();
+                                Double v = pixel(x, input, n, c, y, xx);
+                                if (v == null) {
+                                    continue;
+                                }
+                                if (found < 0) {
+                                    found = y * wd + xx;
+                                }
+                                if (v > best || Double.isNaN(v)) {
+                                    best = v;
+                                    found = y * wd + xx;
+                                }
+                            }
+                        }
+                        int[] pos = {n, c, oy, ox};
+                        o[at(out, pos)] = best;
+                        ix[at(indices, pos)] = Math.max(found, 0);
+                    }
+                }
+            }
+        }
+    }
+
+    /** The divisor of the average-pooling window starting at (y0, x0) (see Backend#avgPool2d). */
+    private static int avgDivisor(int y0, int x0, Window2d w, int h, int wd, boolean countIncludePad, int divisor) {
+        if (divisor > 0) {
+            return divisor;
+        }
+        int y1 = Math.min(y0 + w.kernelH(), h + w.padH());
+        int x1 = Math.min(x0 + w.kernelW(), wd + w.padW());
+        return countIncludePad ? (y1 - y0) * (x1 - x0)
+                : (Math.min(y1, h) - Math.max(y0, 0)) * (Math.min(x1, wd) - Math.max(x0, 0));
+    }
+
+    @Override
+    public void avgPool2d(Strided input, Window2d w, boolean ceilMode, boolean countIncludePad, int divisor,
+                          Strided out) {
+        double[] x = data(input);
+        double[] o = data(out);
+        int h = input.size(2);
+        int wd = input.size(3);
+        for (int n = 0; n < input.size(0); n++) {
+            for (int c = 0; c < input.size(1); c++) {
+                for (int oy = 0; oy < w.outH(h, ceilMode); oy++) {
+                    for (int ox = 0; ox < w.outW(wd, ceilMode); ox++) {
+                        int y0 = oy * w.strideH() - w.padH();
+                        int x0 = ox * w.strideW() - w.padW();
+                        double sum = 0;
+                        for (int i = 0; i < w.kernelH(); i++) {
+                            for (int j = 0; j < w.kernelW(); j++) {
+                                Double v = pixel(x, input, n, c, y0 + i, x0 + j);
+                                sum += v == null ? 0 : v;
+                            }
+                        }
+                        o[at(out, new int[] {n, c, oy, ox})] = sum / avgDivisor(y0, x0, w, h, wd, countIncludePad, divisor);
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public void avgPool2dBackward(Strided gradOut, Window2d w, boolean ceilMode, boolean countIncludePad, int divisor,
+                                  Strided gradInput) {
+        double[] g = data(gradOut);
+        double[] o = data(gradInput);
+        int h = gradInput.size(2);
+        int wd = gradInput.size(3);
+        for (int e = 0; e < gradInput.numel(); e++) {
+            o[at(gradInput, unravel(e, gradInput.shape()))] = 0;
+        }
+        for (int n = 0; n < gradInput.size(0); n++) {
+            for (int c = 0; c < gradInput.size(1); c++) {
+                for (int oy = 0; oy < w.outH(h, ceilMode); oy++) {
+                    for (int ox = 0; ox < w.outW(wd, ceilMode); ox++) {
+                        int y0 = oy * w.strideH() - w.padH();
+                        int x0 = ox * w.strideW() - w.padW();
+                        double share = g[at(gradOut, new int[] {n, c, oy, ox})]
+                                / avgDivisor(y0, x0, w, h, wd, countIncludePad, divisor);
+                        for (int i = 0; i < w.kernelH(); i++) {
+                            for (int j = 0; j < w.kernelW(); j++) {
+                                int y = y0 + i;
+                                int x = x0 + j;
+                                if (y >= 0 && y < h && x >= 0 && x < wd) {
+                                    o[at(gradInput, new int[] {n, c, y, x})] += share;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

@@ -199,4 +199,36 @@ public final class RecordingBackend implements Backend {
         count("softmaxBackward");
         cpu.softmaxBackward(in(y), in(gy), dim, log, in(gx));
     }
+
+    @Override
+    public void im2col(Strided input, Window2d w, Strided out) {
+        count("im2col");
+        cpu.im2col(in(input), w, in(out));
+    }
+
+    @Override
+    public void col2im(Strided cols, Window2d w, Strided out) {
+        count("col2im");
+        cpu.col2im(in(cols), w, in(out));
+    }
+
+    @Override
+    public void maxPool2d(Strided input, Window2d w, boolean ceilMode, Strided out, Strided indices) {
+        count("maxPool2d");
+        cpu.maxPool2d(in(input), w, ceilMode, in(out), in(indices));
+    }
+
+    @Override
+    public void avgPool2d(Strided input, Window2d w, boolean ceilMode, boolean countIncludePad, int divisor,
+                          Strided out) {
+        count("avgPool2d");
+        cpu.avgPool2d(in(input), w, ceilMode, countIncludePad, divisor, in(out));
+    }
+
+    @Override
+    public void avgPool2dBackward(Strided gradOut, Window2d w, boolean ceilMode, boolean countIncludePad, int divisor,
+                                  Strided gradInput) {
+        count("avgPool2dBackward");
+        cpu.avgPool2dBackward(in(gradOut), w, ceilMode, countIncludePad, divisor, in(gradInput));
+    }
 }

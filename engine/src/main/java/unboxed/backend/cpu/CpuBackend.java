@@ -10,6 +10,7 @@ import unboxed.backend.ReduceOp;
 import unboxed.backend.Storage;
 import unboxed.backend.Strided;
 import unboxed.backend.UnaryOp;
+import unboxed.backend.Window2d;
 
 /**
  * The pure-Java backend. Matrix products go through {@link Sgemm} (packed, Vector API, split
@@ -429,6 +430,35 @@ public final class CpuBackend implements Backend {
             }
             pos[d] = 0;
         }
+    }
+
+    // ------------------------------------------------------------------ sliding windows
+
+    @Override
+    public void im2col(Strided input, Window2d w, Strided out) {
+        Windows.im2col(data(input), input, w, data(out), out);
+    }
+
+    @Override
+    public void col2im(Strided cols, Window2d w, Strided out) {
+        Windows.col2im(data(cols), cols, w, data(out), out);
+    }
+
+    @Override
+    public void maxPool2d(Strided input, Window2d w, boolean ceilMode, Strided out, Strided indices) {
+        Windows.maxPool(data(input), input, w, ceilMode, data(out), out, data(indices), indices);
+    }
+
+    @Override
+    public void avgPool2d(Strided input, Window2d w, boolean ceilMode, boolean countIncludePad, int divisor,
+                          Strided out) {
+        Windows.avgPool(data(input), input, w, ceilMode, countIncludePad, divisor, data(out), out);
+    }
+
+    @Override
+    public void avgPool2dBackward(Strided gradOut, Window2d w, boolean ceilMode, boolean countIncludePad, int divisor,
+                                  Strided gradInput) {
+        Windows.avgPoolBackward(data(gradOut), gradOut, w, ceilMode, countIncludePad, divisor, data(gradInput), gradInput);
     }
 
     // ------------------------------------------------------------------ products and softmax

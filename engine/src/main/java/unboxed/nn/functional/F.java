@@ -2,6 +2,9 @@ package unboxed.nn.functional;
 
 import java.util.Arrays;
 import unboxed.backend.IndexOutOfRangeException;
+import unboxed.backend.Window2d;
+import unboxed.tensor.Convolution;
+import unboxed.tensor.Pooling;
 import unboxed.tensor.Shape;
 import unboxed.tensor.Tensor;
 
@@ -239,5 +242,70 @@ public final class F {
             default:
                 return loss.mean();
         }
+    }
+
+    // ------------------------------------------------------------------ convolution and pooling
+
+    /**
+     * {@code F.conv2d(input, weight, bias, stride, padding, dilation, groups)}: stride, padding and
+     * dilation as an int (both axes) or a pair. Only groups = 1 exists so far.
+     */
+    public static Tensor conv2d(Tensor input, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation,
+                                int groups) {
+        if (groups != 1) {
+            throw new UnsupportedOperationException("conv2d: groups=" + groups + " is not supported yet (only groups=1)");
+        }
+        return Convolution.conv2d(input, weight, bias, Convolution.pair("conv2d", "stride", stride),
+                Convolution.pair("conv2d", "padding", padding), Convolution.pair("conv2d", "dilation", dilation));
+    }
+
+    /** {@code F.conv2d(input, weight, bias, padding=padding)}: stride 1, no dilation. */
+    public static Tensor conv2d(Tensor input, Tensor weight, Tensor bias, int padding) {
+        return conv2d(input, weight, bias, new int[] {1}, new int[] {padding}, new int[] {1}, 1);
+    }
+
+    /** {@code F.unfold(input, kernel_size, dilation, padding, stride)}. */
+    public static Tensor unfold(Tensor input, int[] kernelSize, int[] dilation, int[] padding, int[] stride) {
+        return Convolution.unfold(input, window("unfold", kernelSize, stride, padding, dilation));
+    }
+
+    /** {@code F.fold(input, output_size, kernel_size, dilation, padding, stride)}. */
+    public static Tensor fold(Tensor input, int[] outputSize, int[] kernelSize, int[] dilation, int[] padding, int[] stride) {
+        return Convolution.fold(input, Convolution.pair("fold", "output_size", outputSize),
+                window("fold", kernelSize, stride, padding, dilation));
+    }
+
+    /** {@code F.max_pool2d(input, kernel_size, stride=None, padding, dilation, ceil_mode)}; a null stride is the kernel size. */
+    public static Tensor maxPool2d(Tensor input, int[] kernelSize, int[] stride, int[] padding, int[] dilation,
+                                   boolean ceilMode) {
+        return maxPool2dWithIndices(input, kernelSize, stride, padding, dilation, ceilMode).values();
+    }
+
+    /** {@code F.max_pool2d(..., return_indices=True)}: the values and their flat indices (h * W + w) in each input plane. */
+    public static Tensor.ValuesIndices maxPool2dWithIndices(Tensor input, int[] kernelSize, int[] stride, int[] padding,
+                                                            int[] dilation, boolean ceilMode) {
+        return Pooling.maxPool2d(input, window("max_pool2d", kernelSize, stride == null ? kernelSize : stride, padding,
+                dilation), ceilMode);
+    }
+
+    /**
+     * {@code F.avg_pool2d(input, kernel_size, stride=None, padding, ceil_mode, count_include_pad,
+     * divisor_override=None)}; a null stride is the kernel size, a null divisor_override none.
+     */
+    public static Tensor avgPool2d(Tensor input, int[] kernelSize, int[] stride, int[] padding, boolean ceilMode,
+                                   boolean countIncludePad, Integer divisorOverride) {
+        if (divisorOverride != null && divisorOverride <= 0) {
+            throw new IllegalArgumentException("avg_pool2d: divisor must be not zero, got divisor_override=" + divisorOverride);
+        }
+        return Pooling.avgPool2d(input, window("avg_pool2d", kernelSize, stride == null ? kernelSize : stride, padding,
+                new int[] {1}), ceilMode, countIncludePad, divisorOverride == null ? 0 : divisorOverride);
+    }
+
+    private static Window2d window(String op, int[] kernel, int[] stride, int[] padding, int[] dilation) {
+        int[] k = Convolution.pair(op, "kernel_size", kernel);
+        int[] s = Convolution.pair(op, "stride", stride);
+        int[] p = Convolution.pair(op, "padding", padding);
+        int[] d = Convolution.pair(op, "dilation", dilation);
+        return new Window2d(k[0], k[1], s[0], s[1], p[0], p[1], d[0], d[1]);
     }
 }
