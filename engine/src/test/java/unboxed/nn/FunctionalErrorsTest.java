@@ -140,4 +140,34 @@ class FunctionalErrorsTest {
         rejects(IndexOutOfBoundsException.class, () -> F.logSoftmax(Tensor.zeros(2, 3), -3), "log_softmax", "-3");
         rejects(IndexOutOfBoundsException.class, () -> F.softmax(Tensor.scalar(1), 1), "softmax", "dimension 1");
     }
+
+    // ------------------------------------------------------------------ convolution and pooling
+
+    @Test
+    void conv2dRejectsWhatPyTorchRejects() {
+        Tensor x = Tensor.zeros(2, 3, 3, 3);
+        rejects(() -> F.conv2d(x, Tensor.zeros(4, 3, 5, 5), null, 0), "conv2d", "Calculated padded input size per channel: (3 x 3)",
+                "Kernel size: (5 x 5)", "can't be greater than actual input size");
+        F.conv2d(x, Tensor.zeros(4, 3, 5, 5), null, 1); // padding 1 makes it fit exactly
+        rejects(() -> F.conv2d(x, Tensor.zeros(4, 2, 3, 3), null, 1), "conv2d", "weight of size [4, 2, 3, 3]",
+                "to have 2 channels, but got 3 channels");
+        rejects(() -> F.conv2d(Tensor.zeros(3, 3), Tensor.zeros(4, 3, 1, 1), null, 0), "conv2d", "3-D (unbatched) or 4-D");
+        rejects(() -> F.conv2d(x, Tensor.zeros(4, 3, 1, 1), Tensor.zeros(3), 0), "conv2d", "bias must have shape [4]");
+        rejects(UnsupportedOperationException.class, () -> F.conv2d(x, Tensor.zeros(4, 3, 1, 1), null, new int[] {1},
+                new int[] {0}, new int[] {1}, 3), "groups=3");
+    }
+
+    @Test
+    void poolingRejectsWhatPyTorchRejects() {
+        Tensor x = Tensor.zeros(1, 2, 4, 4);
+        rejects(() -> F.maxPool2d(x, new int[] {3}, null, new int[] {2}, new int[] {1}, false), "max_pool2d",
+                "pad should be smaller than or equal to half of kernel size", "padW = 2", "kW = 3");
+        rejects(() -> F.avgPool2d(x, new int[] {5}, null, new int[] {0}, false, true, null), "avg_pool2d",
+                "Output size is too small");
+        rejects(() -> F.avgPool2d(x, new int[] {2}, null, new int[] {0}, false, true, 0), "avg_pool2d", "divisor must be not zero");
+        rejects(() -> F.maxPool2d(Tensor.zeros(4, 4), new int[] {2}, null, new int[] {0}, new int[] {1}, false), "max_pool2d",
+                "3-D (unbatched) or 4-D");
+        rejects(() -> F.maxPool2d(x, new int[] {2, 2, 2}, null, new int[] {0}, new int[] {1}, false), "kernel_size",
+                "an int or a pair");
+    }
 }
