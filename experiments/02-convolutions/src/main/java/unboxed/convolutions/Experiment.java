@@ -1,0 +1,84 @@
+package unboxed.convolutions;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import unboxed.backend.Backends;
+import unboxed.data.Dataset;
+import unboxed.data.Datasets;
+import unboxed.io.Provenance;
+import unboxed.io.Results;
+import unboxed.kit.CommonOptions;
+import unboxed.kit.ExperimentMain;
+import unboxed.kit.Progress;
+
+/**
+ * Post 02's experiment: the CNN trained on MNIST with the engine's conv2d and pooling, three seeds,
+ * written to {@code cnn-mnist.json}. The post's target: at least 98.5% test accuracy.
+ */
+@Command(name = "02-convolutions", mixinStandardHelpOptions = true,
+        description = "Post 02 (Convolutions): the CNN on MNIST with the engine's conv2d and pooling.")
+public final class Experiment implements Callable<Integer> {
+    public static final String POST = "02-convolutions";
+    /** The test accuracy the CNN must reach (the post's target). */
+    public static final double TARGET = 0.985;
+
+    @Mixin
+    CommonOptions options;
+
+    private String[] args = new String[0];
+
+    public static void main(String[] args) {
+        Experiment e = new Experiment();
+        e.args = args;
+        ExperimentMain.run(e, args);
+    }
+
+    /** quick is what is pinned: three epochs (minutes on 2 cores); full trains for ten. */
+    static Training.Settings settings(boolean full) {
+        return new Training.Settings(full ? 10 : 3, 64, 0.01, 0.9, 50);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Backends.use(Backends.create(options.backend(), options.threads()));
+        Path out = options.out(POST);
+        Provenance p = options.provenance(args);
+        Dataset train = Dataset.mnist(Datasets.root(), true);
+        Dataset test = Dataset.mnist(Datasets.root(), false);
+        Training.Settings s = settings(options.full());
+        long[] seeds = {options.seed(), options.seed() + 1, options.seed() + 2};
+        long stepsPerRun = (long) s.epochs() * ((train.size() + s.batchSize() - 1) / s.batchSize());
+        List<Training.Run> runs = new ArrayList<>();
+        try (Progress progress = Progress.start("cnn on mnist", stepsPerRun * seeds.length)) {
+            for (long seed : seeds) {
+                progress.message("seed " + seed);
+                runs.add(Training.train(seed, train, test, s, step -> progress.step()));
+            }
+        }
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("dataset", train.name());
+        config.put("train_samples", train.size());
+        config.put("test_samples", test.size());
+        config.put("model", "conv5(1->16, pad 2) ReLU maxpool2 conv5(16->32, pad 2) ReLU maxpool2"
+                + " Linear(1568->128) ReLU Linear(128->10); PyTorch's default init");
+        config.put("optimizer", "SGD, lr " + s.lr() + ", momentum " + s.momentum());
+        config.put("epochs", s.epochs());
+        config.put("batch_size", s.batchSize());
+        config.put("lr", s.lr());
+        config.put("momentum", s.momentum());
+        config.put("log_every_steps", s.logEvery());
+        config.put("seeds", seeds);
+        config.put("target_test_accuracy", TARGET);
+        Map<String, Object> results = new LinkedHashMap<>();
+        results.put("config", config);
+        results.put("runs", runs);
+        Results.write(out.resolve("cnn-mnist.json"), POST, "cnn-mnist", p.finish(), results);
+        return 0;
+    }
+}
