@@ -1,0 +1,340 @@
+package unboxed.convolutions.versions;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import unboxed.io.RepoRoot;
+import unboxed.io.Safetensors;
+import unboxed.nn.functional.F;
+import unboxed.tensor.Tensor;
+
+/**
+ * The numbered conv2d versions against PyTorch's float64 references, against each other, and
+ * version 3 against the engine's {@code F.conv2d}.
+ *
+ * <p>The bound is the one of tools/fixtures/CONTRACT.md ("Float64 references"): an output element
+ * is a float sum of K = c kh kw + 1 products (the bias counts as one, times 1), so, in any order of
+ * addition and with or without fused multiply-adds, it lies within gamma_K S of the exact sum,
+ * where S is the sum of the |x||w| and |bias|, gamma_K = K u / (1 - K u), u = 2^-24 (Higham,
+ * Accuracy and Stability of Numerical Algorithms, section 3.1). Against a float64 reference we
+ * allow gamma_K S + u |ref|, the contract's bound. Two float results are each within gamma_K S of
+ * the exact sum, hence within 2 gamma_K S of each other: the bound for comparing two versions.
+ * S comes from a tiny double-precision convolution here, run on |x|, |w|, |bias|.
+ *
+ * <p>Versions 1 and 2 perform the same roundings in the same order (bias first, then ci, i, j,
+ * a separate multiply and add each), so they must agree to the bit.
+ */
+class ConvVersionsTest {
+
+    interface Conv2d {
+        void conv2d(float[] x, int n, int c, int h, int w, float[] weight, int o, int kh, int kw, float[] bias,
+                    int padH, int padW, float[] out);
+    }
+
+    private static final Conv2d[] VERSIONS = {
+            Conv2dV1SevenLoops::conv2d, Conv2dV2LoopOrder::conv2d, Conv2dV3Im2col::conv2d,
+    };
+    private static final String[] NAMES = {"V1 seven loops", "V2 loop order", "V3 im2col"};
+    private static final double U = 0x1p-24;
+    private static final Path FIXTURES = RepoRoot.get().resolve("data/fixtures/02-convolutions");
+
+    /** One convolution: the sizes and the data. */
+    record Problem(String name, float[] x, int n, int c, int h, int w, float[] weight, int o, int kh, int kw,
+                   float[] bias, int padH, int padW) {
+        int oh() {
+            return h + 2 * padH - kh + 1;
+        }
+
+        int ow() {
+            return w + 2 * padW - kw + 1;
+        }
+
+        /** Products in one output element, the bias included. */
+        int terms() {
+            return c * kh * kw + 1;
+        }
+
+        float[] run(Conv2d f) {
+            float[] out = new float[n * o * oh() * ow()];
+            Arrays.fill(out, Float.NaN);           // every version must overwrite all of out
+            f.conv2d(x, n, c, h, w, weight, o, kh, kw, bias, padH, padW, out);
+            return out;
+        }
+
+        Problem withWeight(float[] other) {
+            return new Problem(name, x, n, c, h, w, other, o, kh, kw, bias, padH, padW);
+        }
+
+        /** The exact sums, to double precision. */
+        double[] reference() {
+            return ConvVersionsTest.reference(this, widen(x, false), widen(weight, false), widen(bias, false));
+        }
+
+        /** S: the same convolution of |x|, |w|, |bias|. */
+        double[] absSums() {
+            return ConvVersionsTest.reference(this, widen(x, true), widen(weight, true), widen(bias, true));
+        }
+    }
+
+    /** The definition, in double: the tiny reference. */
+    static double[] reference(Problem p, double[] x, double[] wt, double[] bias) {
+        int oh = p.oh();
+        int ow = p.ow();
+        double[] out = new double[p.n * p.o * oh * ow];
+        for (int b = 0; b < p.n; b++) {
+            for (int f = 0; f < p.o; f++) {
+                for (int oy = 0; oy < oh; oy++) {
+                    for (int ox = 0; ox < ow; ox++) {
+                        double sum = bias == null ? 0 : bias[f];
+                        for (int ci = 0; ci < p.c; ci++) {
+                            for (int i = 0; i < p.kh; i++) {
+                                for (int j = 0; j < p.kw; j++) {
+                                    int iy = oy + i - p.padH;
+                                    int ix = ox + j - p.padW;
+                                    if (iy >= 0 && iy < p.h && ix >= 0 && ix < p.w) {
+                                        sum += x[((b * p.c + ci) * p.h + iy) * p.w + ix]
+                                                * wt[((f * p.c + ci) * p.kh + i) * p.kw + j];
+                                    }
+                                }
+                            }
+                        }
+                        out[((b * p.o + f) * oh + oy) * ow + ox] = sum;
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    static double[] widen(float[] a, boolean abs) {
+        if (a == null) {
+            return null;
+        }
+        double[] d = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            d[i] = abs ? Math.abs((double) a[i]) : a[i];
+        }
+        return d;
+    }
+
+    static double gamma(int k) {
+        return k * U / (1 - k * U);
+    }
+
+    /**
+     * The first element where |ours - ref| > factor gamma_K S + refSlack u |ref|, described; null
+     * when every element is within. (factor 1, slack 1: against a float64 reference; factor 2,
+     * slack 0: two float results against each other.)
+     */
+    static String violation(String who, float[] ours, double[] ref, double[] s, int k, double factor, double refSlack) {
+        if (ours.length != ref.length) {
+            return who + ": " + ours.length + " elements, expected " + ref.length;
+        }
+        double g = gamma(k);
+        for (int e = 0; e < ours.length; e++) {
+            double err = Math.abs(ours[e] - ref[e]);
+            double bound = factor * g * s[e] + refSlack * U * Math.abs(ref[e]);
+            if (!(err <= bound)) {      // NaN fails too
+                return who + ": element " + e + " is " + ours[e] + ", reference " + ref[e] + ", |diff| " + err
+                        + " > bound " + bound + " (K = " + k + ", S = " + s[e] + ")";
+            }
+        }
+        return null;
+    }
+
+    static double[] widen(float[] a) {
+        return widen(a, false);
+    }
+
+    // ------------------------------------------------------------------ the PyTorch fixtures
+
+    /** A fixture case: the problem and PyTorch's float64 output. */
+    record Case(Problem problem, double[] refOut) {
+    }
+
+    static List<Path> conv2dFixtures() throws IOException {
+        try (Stream<Path> files = Files.list(FIXTURES)) {
+            return files.filter(f -> f.getFileName().toString().startsWith("conv2d__")
+                    && f.getFileName().toString().endsWith(".safetensors")).sorted().toList();
+        }
+    }
+
+    static Case load(Path path) throws IOException {
+        Safetensors.File file = Safetensors.read(path);
+        String name = path.getFileName().toString();
+        assertEquals("conv2d", file.meta("op"), name);
+        JsonNode args = new ObjectMapper().readTree(file.meta("args"));
+        int[] padding = {0, 0};
+        for (Iterator<Map.Entry<String, JsonNode>> it = args.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> arg = it.next();
+            int[] pair = pair(name, arg.getKey(), arg.getValue());
+            switch (arg.getKey()) {
+                case "padding" -> padding = pair;
+                case "stride", "dilation", "groups" -> {
+                    if (pair[0] != 1 || pair[1] != 1) {
+                        fail(name + ": " + arg.getKey() + " = " + arg.getValue() + ", the versions know only 1");
+                    }
+                }
+                default -> fail(name + ": unknown argument " + arg.getKey());
+            }
+        }
+        Safetensors.Entry input = file.entry("in.input");
+        Safetensors.Entry weight = file.entry("in.weight");
+        int[] xs = input.shape();
+        int[] ws = weight.shape();
+        int[] nchw = xs.length == 3 ? new int[] {1, xs[0], xs[1], xs[2]} : xs;   // unbatched: n = 1
+        if (nchw.length != 4 || ws.length != 4 || ws[1] != nchw[1]) {
+            fail(name + ": input " + Arrays.toString(xs) + " and weight " + Arrays.toString(ws) + " do not fit");
+        }
+        float[] bias = file.has("in.bias") ? file.entry("in.bias").toFloats(path) : null;
+        Problem p = new Problem(name, input.toFloats(path), nchw[0], nchw[1], nchw[2], nchw[3],
+                weight.toFloats(path), ws[0], ws[2], ws[3], bias, padding[0], padding[1]);
+        Safetensors.Entry ref = file.entry("ref.out");
+        int[] expected = xs.length == 3 ? new int[] {p.o, p.oh(), p.ow()} : new int[] {p.n, p.o, p.oh(), p.ow()};
+        assertArrayEquals(expected, ref.shape(), name + ": shape of ref.out");
+        return new Case(p, ref.toDoubles(path));
+    }
+
+    /** An argument given as an int or as a pair of ints. */
+    static int[] pair(String file, String key, JsonNode v) {
+        if (v.isInt()) {
+            return new int[] {v.intValue(), v.intValue()};
+        }
+        if (v.isArray() && v.size() == 2 && v.get(0).isInt() && v.get(1).isInt()) {
+            return new int[] {v.get(0).intValue(), v.get(1).intValue()};
+        }
+        fail(file + ": " + key + " = " + v + " is neither an int nor a pair of ints");
+        return null;
+    }
+
+    @Test
+    void everyVersionMatchesEveryConv2dFixtureWithinTheRoundingBound() throws IOException {
+        List<Path> files = conv2dFixtures();
+        assertFalse(files.isEmpty(), "no conv2d fixtures in " + FIXTURES + " (run `make data`)");
+        List<String> failures = new ArrayList<>();
+        for (Path path : files) {
+            Case cs = load(path);
+            Problem p = cs.problem();
+            double[] s = p.absSums();
+            for (int v = 0; v < VERSIONS.length; v++) {
+                String bad = violation(p.name() + " " + NAMES[v], p.run(VERSIONS[v]), cs.refOut(), s, p.terms(), 1, 1);
+                if (bad != null) {
+                    failures.add(bad);
+                }
+            }
+        }
+        if (!failures.isEmpty()) {
+            fail(failures.size() + " failures:\n" + String.join("\n", failures));
+        }
+    }
+
+    @Test
+    void theFixtureComparisonCatchesOneWrongWeight() throws IOException {
+        Case cs = load(FIXTURES.resolve("conv2d__k3_pad1.safetensors"));
+        Problem p = cs.problem();
+        float[] corrupted = p.weight().clone();
+        corrupted[corrupted.length / 2] += 0.01f;    // one weight, slightly off
+        Problem wrong = p.withWeight(corrupted);
+        assertNotNull(violation("corrupted", wrong.run(Conv2dV1SevenLoops::conv2d), cs.refOut(), p.absSums(),
+                p.terms(), 1, 1), "a wrong weight must break the bound");
+    }
+
+    // ------------------------------------------------------------------ random shapes
+
+    static float[] random(int size, Random rnd) {
+        float[] a = new float[size];
+        for (int i = 0; i < size; i++) {
+            a[i] = rnd.nextFloat() * 2 - 1;
+        }
+        return a;
+    }
+
+    static Problem problem(String name, Random rnd, int n, int c, int h, int w, int o, int kh, int kw, int padH,
+                           int padW, boolean withBias) {
+        return new Problem(name, random(n * c * h * w, rnd), n, c, h, w, random(o * c * kh * kw, rnd), o, kh, kw,
+                withBias ? random(o, rnd) : null, padH, padW);
+    }
+
+    /**
+     * Odd sizes, padding 0..3 (up to more than the kernel, so whole output rows see only padding),
+     * kernels 1..7 (square and not), batch 1..3, with and without bias; and two larger cases whose
+     * reduction c kh kw exceeds one Sgemm K block.
+     */
+    static List<Problem> randomProblems() {
+        Random rnd = new Random(20);
+        List<Problem> problems = new ArrayList<>();
+        for (int t = 0; t < 60; t++) {
+            int kh = 1 + rnd.nextInt(7);
+            int kw = 1 + rnd.nextInt(7);
+            int padH = rnd.nextInt(4);
+            int padW = rnd.nextInt(4);
+            int h = Math.max(1, kh - 2 * padH) + rnd.nextInt(10);
+            int w = Math.max(1, kw - 2 * padW) + rnd.nextInt(10);
+            int n = 1 + rnd.nextInt(3);
+            int c = 1 + rnd.nextInt(4);
+            int o = 1 + rnd.nextInt(6);
+            boolean withBias = rnd.nextBoolean();
+            problems.add(problem("random " + t + " n" + n + " c" + c + " " + h + "x" + w + " o" + o + " k" + kh + "x"
+                    + kw + " pad " + padH + "," + padW + (withBias ? "" : " no bias"), rnd, n, c, h, w, o, kh, kw,
+                    padH, padW, withBias));
+        }
+        problems.add(problem("long reduction 7x7 c8", rnd, 2, 8, 13, 11, 5, 7, 7, 3, 3, true));
+        problems.add(problem("long reduction 5x3 c19", rnd, 1, 19, 9, 17, 7, 5, 3, 2, 1, false));
+        return problems;
+    }
+
+    @Test
+    void theVersionsAgreeWithEachOtherAndWithTheDoubleReference() {
+        for (Problem p : randomProblems()) {
+            double[] ref = p.reference();
+            double[] s = p.absSums();
+            float[][] outs = new float[VERSIONS.length][];
+            for (int v = 0; v < VERSIONS.length; v++) {
+                outs[v] = p.run(VERSIONS[v]);
+                String bad = violation(p.name() + " " + NAMES[v], outs[v], ref, s, p.terms(), 1, 1);
+                if (bad != null) {
+                    fail(bad);
+                }
+            }
+            assertArrayEquals(outs[0], outs[1], p.name() + ": V2 must be bit-identical to V1");
+            String bad = violation(p.name() + " V3 against V1", outs[2], widen(outs[0]), s, p.terms(), 2, 0);
+            if (bad != null) {
+                fail(bad);
+            }
+        }
+    }
+
+    @Test
+    void versionThreeAgreesWithTheEnginesConv2d() {
+        for (Problem p : randomProblems()) {
+            Tensor x = Tensor.of(p.x(), p.n(), p.c(), p.h(), p.w());
+            Tensor weight = Tensor.of(p.weight(), p.o(), p.c(), p.kh(), p.kw());
+            Tensor bias = p.bias() == null ? null : Tensor.of(p.bias(), p.o());
+            Tensor y = p.padH() == p.padW()
+                    ? F.conv2d(x, weight, bias, p.padH())
+                    : F.conv2d(x, weight, bias, new int[] {1}, new int[] {p.padH(), p.padW()}, new int[] {1}, 1);
+            assertArrayEquals(new int[] {p.n(), p.o(), p.oh(), p.ow()}, y.shape(), p.name());
+            String bad = violation(p.name() + " V3 against F.conv2d", p.run(Conv2dV3Im2col::conv2d),
+                    widen(y.toArray()), p.absSums(), p.terms(), 2, 0);
+            if (bad != null) {
+                fail(bad);
+            }
+        }
+    }
+}
