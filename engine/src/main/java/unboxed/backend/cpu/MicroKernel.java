@@ -20,5 +20,4 @@ interface MicroKernel {
 
     /** Bits of the vectors it uses. */
     int vectorBits();
-
 }
