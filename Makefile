@@ -19,7 +19,7 @@ POST ?=
 .PHONY: help reports test data fixtures verify-fixtures experiments reproduce bench check-java clean
 
 help:
-	@sed -n '2,12p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,10p' Makefile | sed 's/^# \{0,1\}//'
 
 check-java:
 	@command -v java >/dev/null || { echo "java not found: install a JDK 17 (Debian: apt-get install -y openjdk-17-jdk-headless)"; exit 2; }
