@@ -42,13 +42,68 @@ public final class ConvolutionsPost implements Post {
     @Override
     public void generate(Path resultsDir, Path outDir) throws IOException {
         Pinned cnn = Pinned.load(resultsDir, "cnn-mnist");
+        Pinned rf = Pinned.load(resultsDir, "receptive-field");
         Map<String, String> facts = new LinkedHashMap<>();
+        receptiveField(rf, outDir, facts);
         curves(cnn, outDir);
         accuracy(cnn, outDir, facts);
         StringBuilder s = new StringBuilder("// Generated from pinned results: ").append(Pinned.citation(List.of(cnn)))
                 .append('\n');
         facts.forEach((k, v) -> s.append(':').append(k).append(": ").append(v).append('\n'));
         AtomicFiles.write(outDir.resolve("facts.adoc"), s.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The gradient of one output value with respect to every input value, channels side by side
+     * (one column apart), one output position per row of panels (one row apart): 1 on the receptive
+     * field, 0 elsewhere.
+     */
+    private static void receptiveField(Pinned rf, Path outDir, Map<String, String> facts) throws IOException {
+        JsonNode outputs = rf.at("/outputs");
+        int channels = outputs.get(0).get("gradient").size();
+        int size = outputs.get(0).get("gradient").get(0).size();
+        int cols = channels * (size + 1) - 1;
+        int rows = outputs.size() * (size + 1) - 1;
+        int[] x = new int[cols];
+        int[] y = new int[rows];
+        for (int i = 0; i < cols; i++) {
+            x[i] = i;
+        }
+        for (int i = 0; i < rows; i++) {
+            y[i] = i;
+        }
+        int[][] heat = new int[cols][rows];
+        List<String> where = new ArrayList<>();
+        for (int o = 0; o < outputs.size(); o++) {
+            JsonNode g = outputs.get(o).get("gradient");
+            where.add("(" + outputs.get(o).get("output_position").get(0).asInt() + ", "
+                    + outputs.get(o).get("output_position").get(1).asInt() + ")");
+            for (int c = 0; c < channels; c++) {
+                for (int i = 0; i < size; i++) {
+                    for (int j = 0; j < size; j++) {
+                        // rows from the top: the y axis of a heat map grows upwards
+                        heat[c * (size + 1) + j][rows - 1 - (o * (size + 1) + i)] = (int) g.get(c).get(i).get(j).asDouble();
+                    }
+                }
+            }
+        }
+        org.knowm.xchart.HeatMapChart chart = new org.knowm.xchart.HeatMapChartBuilder().width(760).height(480)
+                .xAxisTitle("input column, one panel per input channel").yAxisTitle("input row").build();
+        chart.getStyler().setLegendVisible(false);
+        chart.getStyler().setMin(0).setMax(1);
+        chart.getStyler().setRangeColors(new java.awt.Color[] {java.awt.Color.WHITE, new java.awt.Color(31, 119, 180)});
+        chart.getStyler().setXAxisTicksVisible(false);
+        chart.getStyler().setYAxisTicksVisible(false);
+        chart.addSeries("d output / d input", x, y, heat);
+        JsonNode layer = rf.at("/layer");
+        String title = "Receptive field: the gradient of one output value with respect to the input (1: read, 0: not),"
+                + " for a " + layer.get("weight_shape").get(2).asInt() + "x" + layer.get("weight_shape").get(3).asInt()
+                + " kernel with padding " + layer.get("padding").asInt() + " over " + channels + " input channels of "
+                + size + "x" + size + "; top: output " + where.get(0) + ", bottom: output " + where.get(1)
+                + " in the corner, whose window reaches into the padding";
+        Figures.save(chart, outDir, "receptive-field", title, List.of(rf));
+        facts.put("rf-kernel", layer.get("weight_shape").get(2).asText());
+        facts.put("rf-channels", String.valueOf(channels));
     }
 
     private static void curves(Pinned cnn, Path outDir) throws IOException {
