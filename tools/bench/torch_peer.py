@@ -203,6 +203,51 @@ def bench_epoch(warmup, iterations, batch=64, lr=0.1):
     })
 
 
+# post 02's reference shapes: (N, C, H=W, K, kernel), padding "same" (kernel // 2), stride 1
+CONV_SHAPES = {"64x3x32x64x3": (64, 3, 32, 64, 3), "64x64x32x64x3": (64, 64, 32, 64, 3),
+               "64x128x16x128x3": (64, 128, 16, 128, 3), "128x1x28x32x5": (128, 1, 28, 32, 5)}
+
+
+def conv_flops(n, c, hw, k, r):
+    """Multiply-adds times two of one forward conv2d with 'same' padding (its backward is twice that)."""
+    return 2 * n * k * hw * hw * c * r * r
+
+
+def bench_conv(name, warmup, iterations, seconds):
+    """F.conv2d on one reference shape, forward and forward+backward (grads of input, weight, bias),
+    torch's own dispatch (oneDNN where it takes the shape), with JMH's AverageTime protocol."""
+    n, c, hw, k, r = CONV_SHAPES[name]
+    g = torch.Generator().manual_seed(42)
+    x = (torch.rand(n, c, hw, hw, generator=g) * 2 - 1).requires_grad_(True)
+    w = (torch.rand(k, c, r, r, generator=g) * 2 - 1).requires_grad_(True)
+    b = (torch.rand(k, generator=g) * 2 - 1).requires_grad_(True)
+    gy = torch.rand(n, k, hw, hw, generator=g)
+    pad = r // 2
+    out = {}
+
+    def forward():
+        with torch.no_grad():
+            torch.nn.functional.conv2d(x, w, b, padding=pad)
+
+    def forward_backward():
+        y = torch.nn.functional.conv2d(x, w, b, padding=pad)
+        # set_to_none, as the engine's gradients are new tensors each call
+        x.grad = w.grad = b.grad = None
+        y.backward(gy)
+
+    flops = conv_flops(n, c, hw, k, r)
+    for mode, fn, f in (("fwd", forward, flops), ("fwdbwd", forward_backward, 3 * flops)):
+        scores, ratios = average_time(fn, warmup, iterations, seconds)
+        out[f"conv_{name}_{mode}"] = summary(scores, "ms/op", ratios, {
+            "shape": {"N": n, "C": c, "H": hw, "W": hw, "K": k, "kernel": r, "padding": pad},
+            "flops": f, "gflops_median": f / (statistics.median(scores) * 1e6),
+            "call": "F.conv2d(x, w, b, padding=" + str(pad) + ")" + (" under no_grad" if mode == "fwd"
+                    else " then backward(grad_out) for input, weight and bias"),
+            "mkldnn_enabled": torch.backends.mkldnn.enabled,
+        })
+    return out
+
+
 def openblas_info():
     """Which BLAS library this process mapped, and what OpenBLAS says about itself."""
     libs = set()
@@ -244,7 +289,9 @@ def main():
     p.add_argument("--out", required=True, help="where to write the JSON results")
     p.add_argument("--quick", action="store_true", help="fewer iterations (a smoke test)")
     p.add_argument("--sizes", default="256,1024", help="matmul sizes n (n x n x n)")
-    p.add_argument("--skip-epoch", action="store_true", help="matmul only")
+    p.add_argument("--skip-epoch", action="store_true", help="no MLP epoch")
+    p.add_argument("--skip-matmul", action="store_true", help="no matrix products")
+    p.add_argument("--conv", default="", help="conv2d reference shapes to time (comma-separated names of CONV_SHAPES)")
     p.add_argument("--threads", default="1", help="threads for torch and OpenBLAS (read before torch loads)")
     p.add_argument("--protocol", help="JSON {matmul: {warmup, iterations, seconds}, mlp_epoch: {warmup, "
                    "iterations}}: run.sh passes the protocol JMH actually ran, so that both sides match")
@@ -261,9 +308,12 @@ def main():
 
     started = time.time()
     results = {}
-    for n in (int(s) for s in args.sizes.split(",")):
+    for n in ([] if args.skip_matmul else [int(s) for s in args.sizes.split(",") if s]):
         print(f"torch peer: matmul {n}^3 ...", file=sys.stderr, flush=True)
         results[f"matmul_{n}"] = bench_matmul(n, **mm)
+    for name in (s for s in args.conv.split(",") if s):
+        print(f"torch peer: conv2d {name} ...", file=sys.stderr, flush=True)
+        results.update(bench_conv(name, **mm))
     if not args.skip_epoch:
         print("torch peer: MLP epoch ...", file=sys.stderr, flush=True)
         results["mlp_epoch"] = bench_epoch(**ep)
