@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.apache.commons.math3.stat.descriptive.SummaryStatistics;
 import unboxed.io.AtomicFiles;
+import unboxed.kit.BenchTables;
 import unboxed.kit.Figures;
 import unboxed.kit.Pinned;
 import unboxed.kit.Post;
@@ -45,9 +46,12 @@ public final class ConvolutionsPost implements Post {
         Pinned rf = Pinned.load(resultsDir, "receptive-field");
         Map<String, String> facts = new LinkedHashMap<>();
         receptiveField(rf, outDir, facts);
+        List<Pinned> bench = BenchTables.write(resultsDir, outDir, facts, Experiment.POST);
         curves(cnn, outDir);
         accuracy(cnn, outDir, facts);
-        StringBuilder s = new StringBuilder("// Generated from pinned results: ").append(Pinned.citation(List.of(cnn)))
+        List<Pinned> sources = new ArrayList<>(List.of(cnn, rf));
+        sources.addAll(bench);
+        StringBuilder s = new StringBuilder("// Generated from pinned results: ").append(Pinned.citation(sources))
                 .append('\n');
         facts.forEach((k, v) -> s.append(':').append(k).append(": ").append(v).append('\n'));
         AtomicFiles.write(outDir.resolve("facts.adoc"), s.toString().getBytes(StandardCharsets.UTF_8));
