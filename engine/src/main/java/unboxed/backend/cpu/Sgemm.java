@@ -222,7 +222,6 @@ public final class Sgemm {
 
     private static final class Call {
         final SgemmPlan plan;
-        final MicroKernel kernel;
         final int mr, nr, mcStep, ncStep;
         final boolean wide;
         final int m, n, k;
@@ -236,8 +235,7 @@ public final class Sgemm {
              float[] b, int bOffset, int bRowStride, int bColStride,
              float beta, float[] c, int cOffset, int ldc) {
             this.plan = plan;
-            this.kernel = plan.kernel;
-            this.wide = plan.kernel instanceof Kernel512x6;
+            this.wide = plan.vectorBits() == 512;
             this.mr = plan.mr();
             this.nr = plan.nr();
             this.mcStep = plan.mc();
