@@ -8,6 +8,8 @@
 #   make experiments [POST=...]     rerun a post's experiments, replace its pinned results (all or nothing)
 #   make reproduce POST=...         rerun into a temporary folder and diff against the pins
 #   make bench [POST=...] [KIND=avx2]  JMH benchmarks with the peers, side by side (KIND=avx2: an AVX2 machine approximated)
+#   make ptx                        compile engine-cuda's CUDA sources to their committed PTX, with the ptxas report (nvcc)
+#   make gpu-kit                    build build/gpu-kit/, everything a GPU machine needs to check our kernels (./run.sh OUTDIR there)
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -16,10 +18,10 @@ POSTS := $(patsubst experiments/%/report.adoc,%,$(wildcard experiments/*/report.
 ALL_POSTS := $(POSTS)
 POST ?=
 
-.PHONY: help reports test data fixtures verify-fixtures experiments reproduce bench check-java clean
+.PHONY: help reports test data fixtures verify-fixtures experiments reproduce bench ptx gpu-kit check-java clean
 
 help:
-	@sed -n '2,10p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,12p' Makefile | sed 's/^# \{0,1\}//'
 
 check-java:
 	@command -v java >/dev/null || { echo "java not found: install a JDK 17 (Debian: apt-get install -y openjdk-17-jdk-headless)"; exit 2; }
@@ -42,7 +44,7 @@ fixtures:
 
 verify-fixtures: check-java
 	@if [ -z "$(DIR)" ]; then echo "usage: make verify-fixtures [BACKEND=cpu] DIR=<folder>, e.g. DIR=data/fixtures/01-basics"; exit 2; fi
-	tools/java.sh engine unboxed.fixtures.Verifier --backend "$(or $(BACKEND),cpu)" "$(abspath $(DIR))"
+	tools/java.sh engine-cuda unboxed.fixtures.Verifier --backend "$(or $(BACKEND),cpu)" "$(abspath $(DIR))"
 
 ## RunPost stages the run beside data/results/<post> and swaps the folder in, SHA256SUMS included,
 ## only once every experiment has finished: an interrupted run leaves the pins as they were
@@ -68,6 +70,16 @@ bench: check-java
 	  BENCH_OUT_DIR="$$tmp/$$p" tools/bench/run.sh $$p --kind $(or $(KIND),native); \
 	  tools/java.sh experiments/kit unboxed.kit.Staging "$(CURDIR)/data/results/$$p" "$$tmp/$$p"/bench-*.json; \
 	done
+
+## the PTX under engine-cuda/src/main/resources and engine-cuda/ptxas-report.json; `tools/cuda/ptx.sh --check`
+## compares instead of writing (PtxSourcesTest runs it where nvcc is installed)
+ptx:
+	tools/cuda/ptx.sh
+
+## a folder of at most 40 MiB (its own Java runtime, the jars, MNIST, the fixtures, the PyTorch peer):
+## copy it to a machine with an NVIDIA GPU and python3 with torch, run ./run.sh OUTDIR (tools/gpu/README.md)
+gpu-kit: check-java data
+	tools/gpu/build-kit.sh
 
 clean:
 	$(MVN) clean

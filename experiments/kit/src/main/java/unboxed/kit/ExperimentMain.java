@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import picocli.CommandLine;
+import unboxed.backend.BackendUnavailableException;
 
 /**
  * Runs an experiment main: parses the command line with picocli, runs the command, exits.
@@ -100,6 +101,12 @@ public final class ExperimentMain {
             return USAGE;
         });
         cl.setExecutionExceptionHandler((ex, c, parseResult) -> {
+            if (ex instanceof BackendUnavailableException) {
+                // a machine without the device asked for: one sentence, no stack trace, a usage-class exit
+                c.getErr().println("error: " + ex.getMessage());
+                c.getErr().flush();
+                return USAGE;
+            }
             c.getErr().println("error: " + describe(ex));
             if (debug) {
                 ex.printStackTrace(c.getErr());
