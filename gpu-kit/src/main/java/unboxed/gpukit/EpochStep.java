@@ -78,7 +78,7 @@ final class EpochStep {
                 r.put("final_loss", last[0]);
                 r.put("kernel_launches_per_step", launchesPerStep(cuda, model, opt, batches));
                 GpuCheck.log(m.key() + ": " + String.format("%.3f s per epoch on cuda", Stats.median(secs)));
-                JsonNode peer = torch == null ? null : torch.path(m.key());
+                JsonNode peer = torch == null ? null : torch.path("results").path(m.key());
                 if (peer != null && peer.has("samples_s")) {
                     double[] ps = new double[peer.get("samples_s").size()];
                     for (int i = 0; i < ps.length; i++) {

@@ -103,10 +103,11 @@ final class SgemmStep {
     }
 
     static double[] samples(JsonNode torch, String key) {
-        if (torch == null || !torch.path(key).has("samples_ms")) {
+        JsonNode r = torch == null ? null : torch.path("results").path(key);
+        if (r == null || !r.has("samples_ms")) {
             return null;
         }
-        JsonNode s = torch.path(key).get("samples_ms");
+        JsonNode s = r.get("samples_ms");
         double[] out = new double[s.size()];
         for (int i = 0; i < out.length; i++) {
             out[i] = s.get(i).asDouble();
@@ -114,14 +115,24 @@ final class SgemmStep {
         return out;
     }
 
-    /** Warm-up, then one CUDA-event sample per launch, up to {@code count} samples or {@code budgetMs} of device time. */
+    /**
+     * Warm-up, then CUDA-event samples, up to {@code count} of them or {@code budgetMs} of device
+     * time. As on the PyTorch side, a sample times enough back-to-back calls to last about 2 ms
+     * and scores their mean, so that short kernels are not measured by the gaps between launches.
+     */
     static double[] time(CudaTimer timer, Runnable launch, int count, double budgetMs) {
         double first = timer.millis(launch);
-        int n = Math.max(2, Math.min(count, (int) (budgetMs / Math.max(first, 1e-3))));
-        timer.millis(launch);
+        double second = timer.millis(launch);
+        double one = Math.max(Math.min(first, second), 1e-3);
+        int calls = (int) Math.max(1, Math.min(1000, Math.ceil(2.0 / one)));
+        int n = Math.max(3, Math.min(count, (int) (budgetMs / (one * calls))));
         double[] ms = new double[n];
         for (int i = 0; i < n; i++) {
-            ms[i] = timer.millis(launch);
+            ms[i] = timer.millis(() -> {
+                for (int c = 0; c < calls; c++) {
+                    launch.run();
+                }
+            }) / calls;
         }
         return ms;
     }

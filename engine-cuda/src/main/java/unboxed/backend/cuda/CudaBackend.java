@@ -34,7 +34,7 @@ public final class CudaBackend implements Backend {
     private final Driver.Device device;
     private final CUstream stream = new CUstream();
     private final Kernels kernels;
-    private final DeviceAllocator allocator = new DeviceAllocator();
+    private final DeviceAllocator allocator;
     /** common.cuh's IndexError: where gather and scatter_add record the first bad index. */
     private final CUdeviceptr indexError = new CUdeviceptr();
     /** The op whose index check is pending (read at the next synchronisation), or null. */
@@ -42,6 +42,7 @@ public final class CudaBackend implements Backend {
 
     public CudaBackend() {
         device = Driver.open();
+        allocator = new DeviceAllocator(device.totalBytes());
         Cuda.check("cuStreamCreate", cuStreamCreate(stream, 0));
         kernels = new Kernels(stream);
         Cuda.check("cuMemAlloc(index error record)", jcuda.driver.JCudaDriver.cuMemAlloc(indexError, 16));

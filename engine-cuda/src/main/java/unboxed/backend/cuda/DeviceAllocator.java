@@ -23,15 +23,22 @@ import unboxed.backend.MemoryStats;
  * <p>Frees are deterministic: {@link CudaStorage#close()} returns its block here at once. A storage
  * nobody closed is returned when the garbage collector finds it unreachable (a phantom reference,
  * drained on the allocating thread, so the free lists are only touched under this object's lock).
- * Device memory is invisible to the Java heap's sizing, so after {@link #GC_AFTER_BYTES} of fresh
- * device allocations the allocator asks for a collection before growing further.
+ * Device memory is invisible to the Java heap's sizing, and a training step's garbage is mostly
+ * device memory, so the collector may not run for thousands of steps: when a request misses the
+ * cache after {@code gcAfterBytes} of allocations since the last collection (a quarter of the
+ * device, at most 8 GiB), the allocator asks for one and retries the cache before growing. A
+ * training loop then reuses the same blocks, with one collection per that many bytes of churn.
  *
  * <p>Every kernel runs on the backend's one stream, so a block freed while a queued kernel still
  * reads it can be handed out again at once: whatever writes it next is queued behind that kernel.
  */
 final class DeviceAllocator {
-    /** Fresh device memory allocated since the last collection that makes the allocator ask for one. */
-    static final long GC_AFTER_BYTES = 1L << 30;
+    /** Allocations since the last collection after which a cache miss asks for one. */
+    private final long gcAfterBytes;
+
+    DeviceAllocator(long deviceBytes) {
+        this.gcAfterBytes = Math.max(64L << 20, Math.min(8L << 30, deviceBytes / 4));
+    }
 
     /** One block of device memory of a size class. */
     static final class Block extends PhantomReference<CudaStorage> {
@@ -52,7 +59,7 @@ final class DeviceAllocator {
     private long liveBytes;
     private long peakBytes;
     private long cachedBytes;
-    private long freshSinceGc;
+    private long sinceGc;
 
     /** Size classes: multiples of 512 bytes up to 1 MiB, then of 1 MiB (so a class wastes under 0.1% above 1 GiB). */
     static long sizeClass(long bytes) {
@@ -64,9 +71,10 @@ final class DeviceAllocator {
     synchronized Block allocate(CudaStorage owner, long bytes) {
         drain();
         long size = sizeClass(bytes);
+        sinceGc += size;
         CUdeviceptr p = takeCached(size);
         if (p == null) {
-            if (freshSinceGc >= GC_AFTER_BYTES) {
+            if (sinceGc >= gcAfterBytes) {
                 collect();
                 p = takeCached(size);
             }
@@ -135,7 +143,6 @@ final class DeviceAllocator {
                     + " smaller batch)", r);
         }
         Cuda.check("cuMemAlloc(" + size + " bytes)", r);
-        freshSinceGc += size;
         return p;
     }
 
@@ -151,7 +158,7 @@ final class DeviceAllocator {
             Thread.currentThread().interrupt();
         }
         drain();
-        freshSinceGc = 0;
+        sinceGc = 0;
     }
 
     private void drain() {

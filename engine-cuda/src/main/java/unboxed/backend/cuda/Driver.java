@@ -27,7 +27,7 @@ final class Driver {
     static final int MIN_DRIVER_API = 13000;
 
     record Device(CUdevice device, CUcontext context, String name, int computeMajor, int computeMinor,
-                  int driverVersion, int multiprocessors) {
+                  int driverVersion, int multiprocessors, long totalBytes) {
     }
 
     private static Device device;
@@ -79,7 +79,7 @@ final class Driver {
         String n = new String(name, java.nio.charset.StandardCharsets.US_ASCII).trim().replace("\0", "");
         device = new Device(dev, ctx, n, attribute(dev, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR),
                 attribute(dev, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR), version[0],
-                attribute(dev, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT));
+                attribute(dev, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT), totalMemory(dev));
         return device;
     }
 
@@ -92,6 +92,12 @@ final class Driver {
             cuDevicePrimaryCtxReset(device.device());
             device = null;
         }
+    }
+
+    private static long totalMemory(CUdevice dev) {
+        long[] bytes = {0};
+        Cuda.check("cuDeviceTotalMem", jcuda.driver.JCudaDriver.cuDeviceTotalMem(bytes, dev));
+        return bytes[0];
     }
 
     private static int attribute(CUdevice dev, int attribute) {
