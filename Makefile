@@ -10,6 +10,7 @@
 #   make bench [POST=...] [KIND=avx2]  JMH benchmarks with the peers, side by side (KIND=avx2: an AVX2 machine approximated)
 #   make ptx                        compile engine-cuda's CUDA sources to their committed PTX, with the ptxas report (nvcc)
 #   make gpu-kit                    build build/gpu-kit/, everything a GPU machine needs to check our kernels (./run.sh OUTDIR there)
+#   make pin-gpu OUT=...            pin what the kit's run.sh wrote (OUT/<post>/gpu-*.json) under data/results/<post>/
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -18,10 +19,10 @@ POSTS := $(patsubst experiments/%/report.adoc,%,$(wildcard experiments/*/report.
 ALL_POSTS := $(POSTS)
 POST ?=
 
-.PHONY: help reports test data fixtures verify-fixtures experiments reproduce bench ptx gpu-kit check-java clean
+.PHONY: help reports test data fixtures verify-fixtures experiments reproduce bench ptx gpu-kit pin-gpu check-java clean
 
 help:
-	@sed -n '2,12p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,13p' Makefile | sed 's/^# \{0,1\}//'
 
 check-java:
 	@command -v java >/dev/null || { echo "java not found: install a JDK 17 (Debian: apt-get install -y openjdk-17-jdk-headless)"; exit 2; }
@@ -80,6 +81,14 @@ ptx:
 ## copy it to a machine with an NVIDIA GPU and python3 with torch, run ./run.sh OUTDIR (tools/gpu/README.md)
 gpu-kit: check-java data
 	tools/gpu/build-kit.sh
+
+pin-gpu: check-java
+	@if [ -z "$(OUT)" ]; then echo "usage: make pin-gpu OUT=<folder the GPU kit's run.sh wrote>"; exit 2; fi
+	@found=0; for d in "$(OUT)"/*/; do \
+	  p=$$(basename "$$d"); ls "$$d"gpu-*.json >/dev/null 2>&1 || continue; \
+	  test -d "data/results/$$p" || { echo "pin-gpu: $$d is not a post's folder (no data/results/$$p)"; exit 2; }; \
+	  tools/java.sh experiments/kit unboxed.kit.Staging "$(CURDIR)/data/results/$$p" "$$d"gpu-*.json; found=1; \
+	done; test $$found = 1 || { echo "pin-gpu: no <post>/gpu-*.json under $(OUT)"; exit 2; }
 
 clean:
 	$(MVN) clean

@@ -17,7 +17,7 @@
 # A failing step never stops the run. At the end OUTDIR/kit-summary.json records each step's exit
 # code, whether it timed out, its wall time and its log.
 #
-# Exit status: 0 when every step ran to completion (checks that failed are in OUTDIR/gpu-*.json,
+# Exit status: 0 when every step ran to completion (checks that failed are in OUTDIR/<post>/gpu-*.json,
 # not here), 1 when a step crashed, timed out or was skipped for time, 2 when the kit could not
 # start (bad arguments, a corrupt kit).
 #
@@ -173,7 +173,7 @@ for r in "${records[@]}"; do
 done
 echo "   files: $(cd "$out" && ls -1 ./*.json 2>/dev/null | sed 's|^\./||' | tr '\n' ' ')"
 if [ "$crashed" = 0 ]; then
-  echo "== every step ran; the checks' verdicts are in gpu-*.json"
+  echo "== every step ran; the checks' verdicts are in <post>/gpu-*.json; pin them with make pin-gpu OUT=<this folder>"
   exit 0
 fi
 echo "== a step crashed, timed out or was skipped: see its log above"

@@ -7,7 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import unboxed.backend.Backend;
 import unboxed.backend.Backends;
@@ -34,20 +36,34 @@ final class EpochStep {
     static final int BATCH = 64;
     static final int AGREEMENT_STEPS = 50;
 
-    record Model(String key, String description, Function<Rng, Module> create, Function<Module, Optimizer> optimizer) {
+    record Model(String key, String post, String description, Function<Rng, Module> create,
+                 Function<Module, Optimizer> optimizer) {
     }
 
     static final List<Model> MODELS = List.of(
-            new Model("mlp_epoch", "post 01's MLP 784-256-10, SGD lr 0.1, batch 64",
+            new Model("mlp_epoch", "01-basics", "post 01's MLP 784-256-10, SGD lr 0.1, batch 64",
                     rng -> Mlp.create(rng), m -> new SGD(m.parameters(), 0.1)),
-            new Model("cnn_epoch", "post 02's CNN (conv5 16, pool, conv5 32, pool, 1568-128-10), SGD lr 0.01 momentum 0.9,"
+            new Model("cnn_epoch", "02-convolutions", "post 02's CNN (conv5 16, pool, conv5 32, pool, 1568-128-10), SGD lr 0.01 momentum 0.9,"
                     + " batch 64", rng -> new Cnn(rng.fork("init")),
                     m -> new SGD(m.parameters(), 0.01, 0.9, 0, 0, false, false)));
 
     private EpochStep() {
     }
 
-    static ObjectNode run(GpuCheck check, CudaBackend cuda) throws IOException {
+    /** {@code 01-basics/gpu-epoch-mlp} and {@code 02-convolutions/gpu-epoch-cnn}: each post gets its own model's epoch. */
+    static Map<String, ObjectNode> run(GpuCheck check, CudaBackend cuda) throws IOException {
+        ObjectNode all = both(check, cuda);
+        Map<String, ObjectNode> files = new LinkedHashMap<>();
+        for (Model m : MODELS) {
+            ObjectNode r = GpuCheck.JSON.createObjectNode();
+            r.set("protocol", all.get("protocol"));
+            r.set(m.key(), all.get(m.key()));
+            files.put(m.post() + "/gpu-epoch-" + m.key().replace("_epoch", ""), r);
+        }
+        return files;
+    }
+
+    static ObjectNode both(GpuCheck check, CudaBackend cuda) throws IOException {
         Dataset train = Dataset.mnist(datasetsRoot(Paths.get(check.option("mnist", "data/datasets/mnist"))), true);
         int repeats = check.quick() ? 1 : 3;
         List<float[][]> batches = prepare(train, 0);

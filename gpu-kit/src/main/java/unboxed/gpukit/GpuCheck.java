@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,6 +17,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import unboxed.backend.BackendUnavailableException;
 import unboxed.backend.cuda.CudaBackend;
+import unboxed.io.Provenance;
+import unboxed.io.Results;
 
 /**
  * The GPU check, one step per call (tools/gpu/run.sh calls every step, each in its own JVM and
@@ -77,20 +78,36 @@ public final class GpuCheck {
         try {
             Files.createDirectories(check.out);
             CudaBackend backend = new CudaBackend();
-            ObjectNode result = switch (args[0]) {
-                case "fixtures" -> FixturesStep.run(check, backend);
-                case "sgemm" -> SgemmStep.run(check, backend);
-                case "conv" -> ConvStep.run(check, backend);
+            Provenance provenance = check.provenance(backend, args);
+            Map<String, ObjectNode> files = switch (args[0]) {
+                case "fixtures" -> Map.of("01-basics/gpu-fixtures", FixturesStep.run(check, backend));
+                case "sgemm" -> Map.of("01-basics/gpu-sgemm", SgemmStep.run(check, backend));
+                case "conv" -> Map.of("02-convolutions/gpu-conv", ConvStep.run(check, backend));
                 default -> EpochStep.run(check, backend);
             };
-            ObjectNode file = JSON.createObjectNode();
-            file.put("schema", "unboxed-gpu/1");
-            file.put("step", args[0]);
-            file.set("environment", check.environment(backend));
-            file.setAll(result);
-            Path target = check.out.resolve("gpu-" + args[0] + ".json");
-            writeAtomically(target, JSON.writeValueAsString(file) + "\n");
-            System.err.println("GpuCheck " + args[0] + ": wrote " + target);
+            ObjectNode environment = check.environment(backend);
+            JsonNode torch = check.torch();
+            for (Map.Entry<String, ObjectNode> f : files.entrySet()) {
+                String post = f.getKey().substring(0, f.getKey().indexOf('/'));
+                String name = f.getKey().substring(f.getKey().indexOf('/') + 1);
+                ObjectNode results = JSON.createObjectNode();
+                results.set("environment", environment);
+                if (torch != null) {
+                    // the peer's side of the comparison: where and how PyTorch ran
+                    ObjectNode peer = results.putObject("peer");
+                    for (String key : List.of("environment", "settings", "protocol", "command", "nvidia_smi_after")) {
+                        if (torch.has(key)) {
+                            peer.set(key, torch.get(key));
+                        }
+                    }
+                }
+                results.setAll(f.getValue());
+                // OUT/<post>/gpu-<step>.json: the layout of data/results, so that pinning is a copy
+                Path target = check.out.resolve(post).resolve(name + ".json");
+                Files.createDirectories(target.getParent());
+                Results.write(target, post, name, provenance.restart().finish(), results);
+                System.err.println("GpuCheck " + args[0] + ": wrote " + target);
+            }
             return 0;
         } catch (BackendUnavailableException e) {
             System.err.println("GpuCheck: " + e.getMessage());
@@ -99,6 +116,21 @@ public final class GpuCheck {
             e.printStackTrace();
             return 1;
         }
+    }
+
+    /**
+     * Who made these results: the commit the kit was built from ({@code --commit}, "-dirty" when its
+     * tree had changes), the command, the machine and the GPU. The kit carries no git repository,
+     * so the commit comes from the kit's VERSION, not from git.
+     */
+    Provenance provenance(CudaBackend backend, String[] args) {
+        String version = option("commit", Provenance.UNKNOWN);
+        boolean dirty = version.endsWith("-dirty") || version.equals(Provenance.UNKNOWN);
+        String commit = version.replace("-dirty", "");
+        Provenance p = Provenance.capture(0, "cuda", quick() ? "quick" : "full", Runtime.getRuntime().availableProcessors(),
+                "tools/gpu/run.sh (GpuCheck " + String.join(" ", args) + ")");
+        return new Provenance(commit, dirty, p.command(), p.seed(), p.backend(), p.scale(), p.threads(), p.jdk(),
+                p.cpu(), p.cores(), backend.deviceName(), p.os(), p.started(), null);
     }
 
     String option(String name, String fallback) {
@@ -175,12 +207,6 @@ public final class GpuCheck {
             Thread.currentThread().interrupt();
             return null;
         }
-    }
-
-    static void writeAtomically(Path target, String text) throws IOException {
-        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
-        Files.writeString(tmp, text);
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     /** One line of progress on stderr (run.sh logs it). */

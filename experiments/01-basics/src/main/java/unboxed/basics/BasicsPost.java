@@ -57,6 +57,7 @@ public final class BasicsPost implements Post {
         byHandTable(bh, outDir, facts);
         byHandFixtureTable(outDir, facts);
         BenchTable.write(resultsDir, outDir, facts);
+        unboxed.kit.GpuTables.write(resultsDir, outDir, facts, List.of("sgemm_"));
         writeFacts(outDir, facts, List.of(la, gm, bh));
     }
 

@@ -47,6 +47,7 @@ public final class ConvolutionsPost implements Post {
         Map<String, String> facts = new LinkedHashMap<>();
         receptiveField(rf, outDir, facts);
         List<Pinned> bench = BenchTables.write(resultsDir, outDir, facts, Experiment.POST);
+        unboxed.kit.GpuTables.write(resultsDir, outDir, facts, List.of("conv2d_", "win_"));
         curves(cnn, outDir);
         accuracy(cnn, outDir, facts);
         List<Pinned> sources = new ArrayList<>(List.of(cnn, rf));

@@ -22,6 +22,10 @@ class OptionsTest {
 
         @Override
         public Integer call() {
+            if (common.backend().equals("cuda")) {
+                unboxed.backend.Backends.create("cuda", 1); // this machine may have no GPU
+                return 0;
+            }
             if (fail) {
                 throw new IllegalStateException("missing dataset data/datasets/mnist: run `make data`");
             }
@@ -34,6 +38,16 @@ class OptionsTest {
 
     int run(Demo d, String... args) {
         return ExperimentMain.execute(d, args, new PrintWriter(out, true), new PrintWriter(err, true));
+    }
+
+    @Test
+    void aBackendThisMachineCannotRunIsOneSentenceAndAUsageExit() {
+        org.junit.jupiter.api.Assumptions.assumeFalse(java.nio.file.Files.exists(
+                java.nio.file.Paths.get("/usr/lib/x86_64-linux-gnu/libcuda.so.1")), "this machine has an NVIDIA driver");
+        assertEquals(ExperimentMain.USAGE, run(new Demo(), "--backend", "cuda"));
+        String e = err.toString().strip();
+        assertTrue(e.startsWith("error: ") && e.contains("libcuda.so.1") && e.contains("--backend cpu"), e);
+        assertEquals(1, e.split("\n").length, "one sentence, no stack trace: " + e);
     }
 
     @Test
