@@ -40,19 +40,20 @@ __device__ __forceinline__ int offset_of(const Shape& s, const View& v, int i) {
 #define GRID_STRIDE_LOOP(i, n) \
     for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < (n); i += blockDim.x * gridDim.x)
 
-// A kernel that finds a bad index records the first one here (element position, index value) and
-// goes on; the host reads the record at its next synchronisation and throws with the values.
+// A kernel that finds a bad index records it here (element position, index value) and goes on; the
+// host reads the record at its next synchronisation and throws with the values. Of several bad
+// indices the record keeps the first in row-major order (the one the CPU backend throws on), in
+// whatever order the threads get there: position and value go in one 64-bit word, the position
+// inverted in the high half, and a 64-bit atomicMax keeps the smallest position with its own value.
 struct IndexError {
-    int flag;
-    int position;
-    float value;
+    unsigned long long first;  // 0: none; else (0x7fffffff - position) << 32 | the value's bits
     int limit;
+    int unused;
 };
 
 __device__ __forceinline__ void report_index_error(IndexError* err, int position, float value, int limit) {
-    if (atomicCAS(&err->flag, 0, 1) == 0) {
-        err->position = position;
-        err->value = value;
-        err->limit = limit;
+    unsigned long long key = ((unsigned long long) (0x7fffffff - position) << 32) | __float_as_uint(value);
+    if (atomicMax(&err->first, key) < key) {
+        err->limit = limit;  // the same for every element of a launch
     }
 }

@@ -35,7 +35,13 @@ __device__ __forceinline__ float apply_binary(int op, float a, float b) {
         case SUB: return __fsub_rn(a, b);
         case MUL: return __fmul_rn(a, b);
         case DIV: return a / b;
-        case POW: return (float) pow((double) a, (double) b);
+        case POW:
+            // as Java's Math.pow (the CPU backend): NaN for a NaN exponent and for (+-1)^(+-inf),
+            // where C's pow gives 1
+            if (isnan(b) || (fabsf(a) == 1.f && isinf(b))) {
+                return __int_as_float(0x7fc00000);
+            }
+            return (float) pow((double) a, (double) b);
         case MAX: return (a > b || isnan(a)) ? a : b;             // NaN from either side wins
         case MIN: return (a < b || isnan(a)) ? a : b;
         case EQ: return a == b ? 1.f : 0.f;

@@ -314,9 +314,14 @@ public final class CudaBackend implements Backend {
         if (p.numel() == 0 || len == 0) {
             return;
         }
+        // index's elements per step along dim, so that the kernel reports a bad index at its row-major position
+        int inner = 1;
+        for (int d = dim + 1; d < index.dim(); d++) {
+            inner *= index.size(d);
+        }
         kernels.launch("index", "index_scatter_add", grid(p.numel()), Dim3.of(BLOCK), 0, p.shape(), p.view(0),
                 base(index), p.view(1), base(src), p.view(2), base(out), len, index.stride(dim), src.stride(dim),
-                out.stride(dim), out.size(dim), indexError);
+                out.stride(dim), out.size(dim), inner, indexError);
         pendingIndexCheck = "scatter_add along dimension " + dim;
     }
 
@@ -327,12 +332,15 @@ public final class CudaBackend implements Backend {
         }
         String op = pendingIndexCheck;
         pendingIndexCheck = null;
+        // common.cuh's IndexError, little-endian: rec[0] the value's bits and rec[1] 0x7fffffff - position
+        // (one 64-bit word, 0 when no index was bad), rec[2] the limit
         int[] rec = new int[4];
         Cuda.check("cuMemcpyDtoH(index error record)", cuMemcpyDtoH(Pointer.to(rec), indexError, 16));
-        if (rec[0] != 0) {
+        if (rec[1] != 0) {
             Cuda.check("cuMemsetD32", cuMemsetD32(indexError, 0, 4));
-            throw new IndexOutOfBoundsException(op + ": index " + Float.intBitsToFloat(rec[2]) + " (element " + rec[1]
-                    + " of the index tensor) is not a whole number in [0, " + rec[3] + ")");
+            throw new IndexOutOfBoundsException(op + ": index " + Float.intBitsToFloat(rec[0]) + " (element "
+                    + (Integer.MAX_VALUE - rec[1]) + " of the index tensor) is not a whole number in [0, " + rec[2]
+                    + ")");
         }
     }
 
