@@ -35,18 +35,23 @@ public final class CudaBackend implements Backend {
     private final CUstream stream = new CUstream();
     private final Kernels kernels;
     private final DeviceAllocator allocator;
-    /** common.cuh's IndexError: where gather and scatter_add record the first bad index. */
-    private final CUdeviceptr indexError = new CUdeviceptr();
-    /** The op whose index check is pending (read at the next synchronisation), or null. */
-    private String pendingIndexCheck;
+    /**
+     * common.cuh's IndexError records, one per index op launched since the last check: a training
+     * step runs a gather (the loss) and a scatter_add (its gradient) before it reads the loss, and
+     * each keeps its own first bad index. With every slot taken, the next index op checks first.
+     */
+    static final int INDEX_SLOTS = 8;
+    private final CUdeviceptr indexErrors = new CUdeviceptr();
+    /** The ops whose index checks are pending (read at the next synchronisation), in launch order. */
+    private final java.util.List<String> pendingIndexChecks = new java.util.ArrayList<>();
 
     public CudaBackend() {
         device = Driver.open();
         allocator = new DeviceAllocator(device.totalBytes());
         Cuda.check("cuStreamCreate", cuStreamCreate(stream, 0));
         kernels = new Kernels(stream);
-        Cuda.check("cuMemAlloc(index error record)", jcuda.driver.JCudaDriver.cuMemAlloc(indexError, 16));
-        Cuda.check("cuMemsetD32", cuMemsetD32(indexError, 0, 4));
+        Cuda.check("cuMemAlloc(index error records)", jcuda.driver.JCudaDriver.cuMemAlloc(indexErrors, 16L * INDEX_SLOTS));
+        Cuda.check("cuMemsetD32", cuMemsetD32(indexErrors, 0, 4L * INDEX_SLOTS));
     }
 
     @Override
@@ -300,8 +305,8 @@ public final class CudaBackend implements Backend {
             return;
         }
         kernels.launch("index", "index_gather", grid(p.numel()), Dim3.of(BLOCK), 0, p.shape(), p.view(0), base(index),
-                p.view(1), base(input), p.view(2), base(out), input.size(dim), input.stride(dim), indexError);
-        pendingIndexCheck = "gather along dimension " + dim;
+                p.view(1), base(input), p.view(2), base(out), input.size(dim), input.stride(dim),
+                indexSlot("gather along dimension " + dim));
     }
 
     @Override
@@ -321,26 +326,38 @@ public final class CudaBackend implements Backend {
         }
         kernels.launch("index", "index_scatter_add", grid(p.numel()), Dim3.of(BLOCK), 0, p.shape(), p.view(0),
                 base(index), p.view(1), base(src), p.view(2), base(out), len, index.stride(dim), src.stride(dim),
-                out.stride(dim), out.size(dim), inner, indexError);
-        pendingIndexCheck = "scatter_add along dimension " + dim;
+                out.stride(dim), out.size(dim), inner, indexSlot("scatter_add along dimension " + dim));
     }
 
-    /** Reads the index-error record if a gather or scatter_add ran since the last check, and throws what it holds. */
+    /** The error record of the next index op (checking the pending ones first when every slot is taken). */
+    private CUdeviceptr indexSlot(String op) {
+        if (pendingIndexChecks.size() == INDEX_SLOTS) {
+            synchronize();
+        }
+        CUdeviceptr slot = indexErrors.withByteOffset(16L * pendingIndexChecks.size());
+        pendingIndexChecks.add(op);
+        return slot;
+    }
+
+    /** Reads the records of the index ops launched since the last check; throws for the first that found a bad index. */
     private void checkIndices() {
-        if (pendingIndexCheck == null) {
+        if (pendingIndexChecks.isEmpty()) {
             return;
         }
-        String op = pendingIndexCheck;
-        pendingIndexCheck = null;
-        // common.cuh's IndexError, little-endian: rec[0] the value's bits and rec[1] 0x7fffffff - position
-        // (one 64-bit word, 0 when no index was bad), rec[2] the limit
-        int[] rec = new int[4];
-        Cuda.check("cuMemcpyDtoH(index error record)", cuMemcpyDtoH(Pointer.to(rec), indexError, 16));
-        if (rec[1] != 0) {
-            Cuda.check("cuMemsetD32", cuMemsetD32(indexError, 0, 4));
-            throw new IndexOutOfBoundsException(op + ": index " + Float.intBitsToFloat(rec[0]) + " (element "
-                    + (Integer.MAX_VALUE - rec[1]) + " of the index tensor) is not a whole number in [0, " + rec[2]
-                    + ")");
+        int n = pendingIndexChecks.size();
+        java.util.List<String> ops = java.util.List.copyOf(pendingIndexChecks);
+        pendingIndexChecks.clear();
+        // per slot, common.cuh's IndexError, little-endian: [0] the value's bits and [1] 0x7fffffff - position
+        // (one 64-bit word, 0 when no index was bad), [2] the limit
+        int[] rec = new int[4 * n];
+        Cuda.check("cuMemcpyDtoH(index error records)", cuMemcpyDtoH(Pointer.to(rec), indexErrors, 16L * n));
+        for (int k = 0; k < n; k++) {
+            if (rec[4 * k + 1] != 0) {
+                Cuda.check("cuMemsetD32", cuMemsetD32(indexErrors, 0, 4L * INDEX_SLOTS));
+                throw new IndexOutOfBoundsException(ops.get(k) + ": index " + Float.intBitsToFloat(rec[4 * k])
+                        + " (element " + (Integer.MAX_VALUE - rec[4 * k + 1]) + " of the index tensor) is not a whole"
+                        + " number in [0, " + rec[4 * k + 2] + ")");
+            }
         }
     }
 
