@@ -8,6 +8,15 @@ struct Window {
     int kh, kw, sh, sw, ph, pw, dh, dw;
 };
 
+// Element e of a contiguous [N, C, H, W] tensor as its four coordinates.
+struct Nchw {
+    int n, c, y, x;
+};
+
+__device__ __forceinline__ Nchw nchw(int e, int C, int H, int W) {
+    return Nchw{e / (W * H * C), (e / (W * H)) % C, (e / W) % H, e % W};
+}
+
 // Input [N, C, H, W] at any strides (in: offset, then the 4 strides) to cols [N, C*kh*kw, OH*OW].
 extern "C" __global__ void win_im2col(const float* x, int in_offset, int sn, int sc, int sy, int sx, int N, int C,
                                       int H, int W, Window w, int OH, int OW, float* cols) {
@@ -36,10 +45,8 @@ extern "C" __global__ void win_col2im(const float* cols, int cols_offset, int sb
                                       int W, Window w, int OH, int OW, float* out) {
     int total = N * C * H * W;
     GRID_STRIDE_LOOP(e, total) {
-        int xx = e % W;
-        int y = (e / W) % H;
-        int c = (e / (W * H)) % C;
-        int n = e / (W * H * C);
+        Nchw here = nchw(e, C, H, W);
+        int n = here.n, c = here.c, y = here.y, xx = here.x;
         float sum = 0.f;
         for (int i = 0; i < w.kh; i++) {
             int ty = y + w.ph - i * w.dh;
@@ -67,10 +74,8 @@ extern "C" __global__ void win_max_pool(const float* x, int in_offset, int sn, i
                                         int H, int W, Window w, int OH, int OW, float* out, float* indices) {
     int total = N * C * OH * OW;
     GRID_STRIDE_LOOP(e, total) {
-        int ox = e % OW;
-        int oy = (e / OW) % OH;
-        int c = (e / (OW * OH)) % C;
-        int n = e / (OW * OH * C);
+        Nchw here = nchw(e, C, OH, OW);
+        int n = here.n, c = here.c, oy = here.y, ox = here.x;
         const float* plane = x + in_offset + n * sn + c * sc;
         float best = -INFINITY;
         int at = -1;
@@ -119,10 +124,8 @@ extern "C" __global__ void win_avg_pool(const float* x, int in_offset, int sn, i
                                         int override_divisor, float* out) {
     int total = N * C * OH * OW;
     GRID_STRIDE_LOOP(e, total) {
-        int ox = e % OW;
-        int oy = (e / OW) % OH;
-        int c = (e / (OW * OH)) % C;
-        int n = e / (OW * OH * C);
+        Nchw here = nchw(e, C, OH, OW);
+        int n = here.n, c = here.c, oy = here.y, ox = here.x;
         const float* plane = x + in_offset + n * sn + c * sc;
         int y0 = oy * w.sh - w.ph;
         int x0 = ox * w.sw - w.pw;
@@ -144,10 +147,8 @@ extern "C" __global__ void win_avg_pool_backward(const float* g, int g_offset, i
                                                  int count_include_pad, int override_divisor, float* out) {
     int total = N * C * H * W;
     GRID_STRIDE_LOOP(e, total) {
-        int xx = e % W;
-        int y = (e / W) % H;
-        int c = (e / (W * H)) % C;
-        int n = e / (W * H * C);
+        Nchw here = nchw(e, C, H, W);
+        int n = here.n, c = here.c, y = here.y, xx = here.x;
         const float* plane = g + g_offset + n * gn + c * gc;
         // windows oy with oy*sh - ph <= y < oy*sh - ph + kh
         int oy_lo = max(0, (y + w.ph - w.kh + w.sh) / w.sh);
