@@ -11,6 +11,10 @@ import unboxed.backend.Window2d;
  * and the bias broadcasts over the positions. {@code fold} (col2im), the adjoint of unfold, is
  * unfold's backward and the other way round, so every gradient of conv2d (input, weight, bias)
  * comes from autograd, and so do its higher-order gradients.
+ *
+ * <p>Groups split the channels into independent convolutions that still run as one batched
+ * product. The transposed convolution is conv2d's adjoint built from the same two pieces in the
+ * other order: a product with the transposed weight, then fold.
  */
 public final class Convolution {
     private Convolution() {
@@ -51,25 +55,118 @@ public final class Convolution {
     }
 
     /**
-     * {@code F.conv2d(input, weight, bias, stride, padding, dilation, groups=1)}: input [N, C, H, W] or
-     * unbatched [C, H, W], weight [O, C, kh, kw], bias [O] or null.
+     * {@code F.conv2d(input, weight, bias, stride, padding, dilation, groups)}: input [N, C, H, W] or
+     * unbatched [C, H, W], weight [O, C/groups, kh, kw], bias [O] or null; stride, padding and
+     * dilation are pairs (height, width).
+     *
+     * <p>One unfold lays out every receptive field, and one product computes every output. With
+     * groups, output channel o sees only the C/groups input channels of its group: the columns split
+     * into groups along their channel axis, [N, G, C/G*kh*kw, L], the weight into [G, O/G, C/G*kh*kw],
+     * and a single batched product multiplies each group's weight with its own columns.
      */
-    public static Tensor conv2d(Tensor input, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation) {
+    public static Tensor conv2d(Tensor input, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation,
+                                int groups) {
+        checkConv2d(input, weight, bias, stride, padding, dilation, groups);
         boolean unbatched = input.dim() == 3;
-        if (input.dim() != 4 && !unbatched) {
-            throw new IllegalArgumentException("conv2d: expected 3-D (unbatched) or 4-D (batched) input, but got input of"
-                    + " size: " + Shape.str(input.shape()));
-        }
-        if (weight.dim() != 4) {
-            throw new IllegalArgumentException("conv2d: weight must be 4-D [out_channels, in_channels, kH, kW], got "
-                    + Shape.str(weight.shape()));
-        }
         Tensor x = unbatched ? Views.unsqueeze(input, 0) : input;
         int[] xs = x.shape();
         int[] ws = weight.shape();
-        if (xs[1] != ws[1]) {
-            throw new IllegalArgumentException("conv2d: Given groups=1, weight of size " + Shape.str(ws) + ", expected input"
-                    + Shape.str(input.shape()) + " to have " + ws[1] + " channels, but got " + xs[1] + " channels instead");
+        Window2d w = new Window2d(ws[2], ws[3], stride[0], stride[1], padding[0], padding[1], dilation[0], dilation[1]);
+        int oh = w.outH(xs[2], false);
+        int ow = w.outW(xs[3], false);
+        Tensor cols = unfold(x, w);                                        // [N, C*kh*kw, L]
+        Tensor y;
+        if (groups == 1) {
+            // post 02's path, kept as it is so that its results stay bit for bit the same
+            Tensor w2 = Views.reshape(weight, new int[] {ws[0], ws[1] * ws[2] * ws[3]});
+            y = Products.matmul(w2, cols);                                 // [N, O, L]
+        } else {
+            int k = ws[1] * ws[2] * ws[3];                                 // C/G * kh * kw
+            Tensor wg = Views.reshape(weight, new int[] {groups, ws[0] / groups, k});
+            Tensor cg = Views.reshape(cols, new int[] {xs[0], groups, k, oh * ow});
+            y = Products.matmul(wg, cg);                                   // [N, G, O/G, L]
+        }
+        y = Views.reshape(y, new int[] {xs[0], ws[0], oh, ow});
+        if (bias != null) {
+            y = Pointwise.add(y, Views.reshape(bias, new int[] {ws[0], 1, 1}));
+        }
+        return unbatched ? Views.squeeze(y, 0) : y;
+    }
+
+    /**
+     * {@code F.conv2d(input, weight, bias, stride, padding='same' | 'valid', dilation, groups)}.
+     * 'valid' is padding 0. 'same' pads so that the output has the input's size: d*(k-1) in total
+     * per axis, half on each side. When that total is odd, PyTorch puts the extra row (column) at
+     * the bottom (right): it pads the input explicitly by that one, then runs the symmetric
+     * convolution, and so does this. 'same' needs stride 1, as in PyTorch.
+     */
+    public static Tensor conv2d(Tensor input, Tensor weight, Tensor bias, int[] stride, String padding, int[] dilation,
+                                int groups) {
+        if (!"same".equals(padding) && !"valid".equals(padding)) {
+            throw new IllegalArgumentException("conv2d: Invalid padding string: '" + padding + "' (padding must be"
+                    + " 'same', 'valid', an int or a pair)");
+        }
+        if ("valid".equals(padding)) {
+            return conv2d(input, weight, bias, stride, new int[] {0, 0}, dilation, groups);
+        }
+        if (stride[0] != 1 || stride[1] != 1) {
+            throw new IllegalArgumentException("conv2d: padding='same' is not supported for strided convolutions, got"
+                    + " stride=" + Arrays.toString(stride) + " (use stride 1, or give the padding as numbers)");
+        }
+        // the kernel always fits the input padded to 'same' size, so only the other checks apply here
+        checkConv2d(input, weight, bias, stride, null, dilation, groups);
+        int[] ws = weight.shape();
+        int totalH = dilation[0] * (ws[2] - 1);
+        int totalW = dilation[1] * (ws[3] - 1);
+        Tensor x = input;
+        int d = x.dim();
+        if (totalH % 2 == 1) {
+            x = padEnd(x, d - 2, 1);
+        }
+        if (totalW % 2 == 1) {
+            x = padEnd(x, d - 1, 1);
+        }
+        return conv2d(x, weight, bias, stride, new int[] {totalH / 2, totalW / 2}, dilation, groups);
+    }
+
+    /** {@code count} rows of zeros appended along {@code dim}, differentiable (its backward is narrow). */
+    private static Tensor padEnd(Tensor x, int dim, int count) {
+        int[] shape = x.shape();
+        shape[dim] += count;
+        return Views.unnarrow(x, shape, dim, 0);
+    }
+
+    /**
+     * conv2d's argument checks, in PyTorch's order and with its wording (ATen's
+     * {@code check_shape_forward}), so that a call PyTorch rejects fails here with the same reason.
+     * A null padding ('same') skips the check of the kernel against the padded input.
+     */
+    private static void checkConv2d(Tensor input, Tensor weight, Tensor bias, int[] stride, int[] padding,
+                                    int[] dilation, int groups) {
+        if (input.dim() != 4 && input.dim() != 3) {
+            throw new IllegalArgumentException("conv2d: Expected 3D (unbatched) or 4D (batched) input to conv2d, but got"
+                    + " input of size: " + Shape.str(input.shape()));
+        }
+        if (weight.dim() != 4) {
+            throw new IllegalArgumentException("conv2d: weight must be 4-D [out_channels, in_channels/groups, kH, kW],"
+                    + " got " + Shape.str(weight.shape()));
+        }
+        checkParams("conv2d", stride, padding == null ? new int[] {0, 0} : padding, null, dilation, groups);
+        int[] xs = input.dim() == 3 ? Products.concat(new int[] {1}, input.shape()) : input.shape();
+        int[] ws = weight.shape();
+        checkGroupsDivideWeight("conv2d", groups, ws);
+        if (xs[1] != ws[1] * groups) {
+            throw new IllegalArgumentException("conv2d: Given groups=" + groups + ", weight of size " + Shape.str(ws)
+                    + ", expected input" + Shape.str(xs) + " to have " + ws[1] * groups + " channels, but got " + xs[1]
+                    + " channels instead");
+        }
+        if (bias != null && (bias.dim() != 1 || bias.size(0) != ws[0])) {
+            throw new IllegalArgumentException("conv2d: Given weight of size " + Shape.str(ws) + ", expected bias to be"
+                    + " 1-dimensional with " + ws[0] + " elements, but got bias of size " + Shape.str(bias.shape())
+                    + " instead (bias must have shape [" + ws[0] + "])");
+        }
+        if (padding == null) {
+            return;
         }
         int padH = xs[2] + 2 * padding[0];
         int padW = xs[3] + 2 * padding[1];
@@ -79,20 +176,134 @@ public final class Convolution {
             throw new IllegalArgumentException("conv2d: Calculated padded input size per channel: (" + padH + " x " + padW
                     + "). Kernel size: (" + effH + " x " + effW + "). Kernel size can't be greater than actual input size");
         }
-        if (bias != null && (bias.dim() != 1 || bias.size(0) != ws[0])) {
-            throw new IllegalArgumentException("conv2d: bias must have shape [" + ws[0] + "], got " + Shape.str(bias.shape()));
+    }
+
+    /**
+     * {@code F.conv_transpose2d(input, weight, bias, stride, padding, output_padding, groups, dilation)}:
+     * input [N, C_in, H, W] or unbatched [C_in, H, W], weight [C_in, C_out/groups, kh, kw] (conv2d's
+     * weight for the convolution that maps C_out channels to C_in), bias [C_out] or null. The output
+     * is (H - 1) * stride - 2 * padding + dilation * (kh - 1) + output_padding + 1 high, and as wide.
+     *
+     * <p>It is the adjoint of conv2d: where conv2d gathers each output from a window of inputs
+     * (unfold, then a product with the weight), the transposed convolution scatters each input
+     * through the same weight into a window of outputs. So it runs conv2d's two steps backwards:
+     * one batched product cols = W_g^T x_g per group ([C_out/G*kh*kw, C_in/G] times [C_in/G, H*W]),
+     * then fold (col2im), which adds every column into its window of the output, with the conv's
+     * stride, padding and dilation; padding crops the border. Both steps are differentiable ops, so
+     * autograd gives the gradients of input, weight and bias, higher orders included.
+     *
+     * <p>output_padding adds rows (columns) at the bottom (right) that the crop would have removed;
+     * PyTorch allows it below the stride or below the dilation. Where it reaches the stride (only
+     * possible with a larger dilation), fold sees one more window per stride than there are inputs,
+     * so the input gets that many rows of zeros at the end, which add nothing.
+     */
+    public static Tensor convTranspose2d(Tensor input, Tensor weight, Tensor bias, int[] stride, int[] padding,
+                                         int[] outputPadding, int groups, int[] dilation) {
+        String op = "conv_transpose2d";
+        if (input.dim() != 4 && input.dim() != 3) {
+            throw new IllegalArgumentException(op + ": Expected 3D (unbatched) or 4D (batched) input to " + op
+                    + ", but got input of size: " + Shape.str(input.shape()));
         }
+        if (weight.dim() != 4) {
+            throw new IllegalArgumentException(op + ": weight must be 4-D [in_channels, out_channels/groups, kH, kW],"
+                    + " got " + Shape.str(weight.shape()));
+        }
+        checkParams(op, stride, padding, outputPadding, dilation, groups);
+        boolean unbatched = input.dim() == 3;
+        Tensor x = unbatched ? Views.unsqueeze(input, 0) : input;
+        int[] xs = x.shape();
+        int[] ws = weight.shape();
+        checkGroupsDivideWeight(op, groups, ws);
+        if (xs[1] != ws[0]) {
+            throw new IllegalArgumentException(op + ": Given transposed=1, weight of size " + Shape.str(ws)
+                    + ", expected input" + Shape.str(xs) + " to have " + ws[0] + " channels, but got " + xs[1]
+                    + " channels instead");
+        }
+        int outChannels = ws[1] * groups;
+        if (bias != null && (bias.dim() != 1 || bias.size(0) != outChannels)) {
+            throw new IllegalArgumentException(op + ": Given transposed=1, weight of size " + Shape.str(ws)
+                    + ", expected bias to be 1-dimensional with " + outChannels + " elements, but got bias of size "
+                    + Shape.str(bias.shape()) + " instead");
+        }
+        for (int a = 0; a < 2; a++) {
+            if (outputPadding[a] >= stride[a] && outputPadding[a] >= dilation[a]) {
+                throw new IllegalArgumentException(op + ": output padding must be smaller than either stride or"
+                        + " dilation, but got output_padding_height: " + outputPadding[0] + " output_padding_width: "
+                        + outputPadding[1] + " stride_height: " + stride[0] + " stride_width: " + stride[1]
+                        + " dilation_height: " + dilation[0] + " dilation_width: " + dilation[1]);
+            }
+        }
+        int oh = transposedSize(xs[2], ws[2], stride[0], padding[0], dilation[0], outputPadding[0]);
+        int ow = transposedSize(xs[3], ws[3], stride[1], padding[1], dilation[1], outputPadding[1]);
+        if (oh < 1 || ow < 1) {
+            throw new IllegalArgumentException(op + ": Given input size per channel: (" + xs[2] + " x " + xs[3]
+                    + "). Calculated output size per channel: (" + oh + " x " + ow + "). Output size is too small");
+        }
+        // output_padding >= stride: fold expects output_padding / stride more windows per axis than there
+        // are input rows (columns); rows of zeros stand in for them and contribute nothing
+        for (int a = 0; a < 2; a++) {
+            if (outputPadding[a] >= stride[a]) {
+                x = padEnd(x, 2 + a, outputPadding[a] / stride[a]);
+            }
+        }
+        int n = xs[0];
+        int h = x.size(2);
+        int wd = x.size(3);
+        int k = ws[1] * ws[2] * ws[3];                                      // C_out/G * kh * kw
+        Tensor wg = Views.reshape(weight, new int[] {groups, ws[0] / groups, k});
+        Tensor xg = Views.reshape(x, new int[] {n, groups, ws[0] / groups, h * wd});
+        Tensor cols = Products.matmul(Views.transpose(wg, 1, 2), xg);       // [N, G, C_out/G*kh*kw, H*W]
+        cols = Views.reshape(cols, new int[] {n, groups * k, h * wd});
         Window2d w = new Window2d(ws[2], ws[3], stride[0], stride[1], padding[0], padding[1], dilation[0], dilation[1]);
-        int oh = w.outH(xs[2], false);
-        int ow = w.outW(xs[3], false);
-        Tensor cols = unfold(x, w);                                        // [N, C*kh*kw, L]
-        Tensor w2 = Views.reshape(weight, new int[] {ws[0], ws[1] * ws[2] * ws[3]});
-        Tensor y = Products.matmul(w2, cols);                              // [N, O, L]
-        y = Views.reshape(y, new int[] {xs[0], ws[0], oh, ow});
+        Tensor y = fold(cols, new int[] {oh, ow}, w);                       // [N, C_out, OH, OW]
         if (bias != null) {
-            y = Pointwise.add(y, Views.reshape(bias, new int[] {ws[0], 1, 1}));
+            y = Pointwise.add(y, Views.reshape(bias, new int[] {outChannels, 1, 1}));
         }
         return unbatched ? Views.squeeze(y, 0) : y;
+    }
+
+    /** The output length of a transposed convolution along one axis, PyTorch's formula. */
+    public static int transposedSize(int in, int kernel, int stride, int pad, int dilation, int outputPadding) {
+        return (in - 1) * stride - 2 * pad + dilation * (kernel - 1) + outputPadding + 1;
+    }
+
+    /**
+     * The checks ATen's {@code check_shape_forward} makes first, in its order and wording: groups,
+     * padding, output_padding (null for conv2d, which has none), stride, dilation.
+     */
+    private static void checkParams(String op, int[] stride, int[] padding, int[] outputPadding, int[] dilation,
+                                    int groups) {
+        if (groups <= 0) {
+            throw new IllegalArgumentException(op + ": non-positive groups is not supported, got groups=" + groups);
+        }
+        if (padding[0] < 0 || padding[1] < 0) {
+            throw new IllegalArgumentException(op + ": negative padding is not supported, got padding="
+                    + Arrays.toString(padding));
+        }
+        if (outputPadding != null && (outputPadding[0] < 0 || outputPadding[1] < 0)) {
+            throw new IllegalArgumentException(op + ": negative output_padding is not supported, got output_padding="
+                    + Arrays.toString(outputPadding));
+        }
+        if (stride[0] <= 0 || stride[1] <= 0) {
+            throw new IllegalArgumentException(op + ": non-positive stride is not supported, got stride="
+                    + Arrays.toString(stride));
+        }
+        if (dilation[0] <= 0 || dilation[1] <= 0) {
+            throw new IllegalArgumentException(op + ": dilation should be greater than zero, but got dilation="
+                    + Arrays.toString(dilation));
+        }
+    }
+
+    /** Groups split the weight's first dimension (conv2d's output channels, conv_transpose2d's input channels). */
+    private static void checkGroupsDivideWeight(String op, int groups, int[] ws) {
+        if (ws[0] < groups) {
+            throw new IllegalArgumentException(op + ": Given groups=" + groups + ", expected weight to be at least "
+                    + groups + " at dimension 0, but got weight of size " + Shape.str(ws) + " instead");
+        }
+        if (ws[0] % groups != 0) {
+            throw new IllegalArgumentException(op + ": Given groups=" + groups + ", expected weight to be divisible by "
+                    + groups + " at dimension 0, but got weight of size " + Shape.str(ws) + " instead");
+        }
     }
 
     public static int[] pair(String op, String name, int[] v) {

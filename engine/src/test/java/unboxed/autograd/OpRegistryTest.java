@@ -101,6 +101,26 @@ class OpRegistryTest {
                 new int[] {2}, new int[] {2}, 1), randn(57, 2, 7, 6), randn(58, 3, 2, 3, 3));
         add(Op.FOLD, "kernel 2x3, padding 1, stride 2", in -> F.fold(in[0], new int[] {5, 6}, new int[] {2, 3},
                 new int[] {1}, new int[] {1}, new int[] {2}), randn(59, 2, 12, 9));
+        // conv2d with groups: unfold, then one product batched over the groups
+        add(Op.UNFOLD, "conv2d: groups 2, stride (2,1), padding (1,0), dilation (1,2)", in -> F.conv2d(in[0], in[1],
+                in[2], new int[] {2, 1}, new int[] {1, 0}, new int[] {1, 2}, 2), randn(65, 2, 4, 6, 7),
+                randn(66, 6, 2, 3, 2), randn(67, 6));
+        add(Op.UNFOLD, "conv2d: depthwise, channel multiplier 2, unbatched", in -> F.conv2d(in[0], in[1], null,
+                new int[] {1}, new int[] {1}, new int[] {1}, 3), randn(68, 3, 5, 5), randn(69, 6, 1, 3, 3));
+        // 'same' with a 2x4 kernel: total padding 1 and 3, odd, so the input is padded at the bottom and right first
+        add(Op.UNFOLD, "conv2d: padding 'same', even kernel, groups 2", in -> F.conv2d(in[0], in[1], in[2],
+                new int[] {1}, "same", new int[] {1}, 2), randn(70, 2, 4, 5, 4), randn(71, 2, 2, 2, 4), randn(72, 2));
+        // conv_transpose2d: a product with the transposed weight, then fold
+        add(Op.FOLD, "conv_transpose2d: stride (2,3), padding (1,0), output_padding (1,2), groups 2", in ->
+                F.convTranspose2d(in[0], in[1], in[2], new int[] {2, 3}, new int[] {1, 0}, new int[] {1, 2}, 2,
+                        new int[] {1}), randn(73, 2, 4, 3, 3), randn(74, 4, 2, 3, 3), randn(75, 4));
+        // output_padding 1 at stride 1 (allowed by dilation 2): fold sees an extra row of zero inputs
+        add(Op.FOLD, "conv_transpose2d: dilation 2, output_padding 1 at stride 1, unbatched", in ->
+                F.convTranspose2d(in[0], in[1], null, new int[] {1}, new int[] {1}, new int[] {1}, 1, new int[] {2}),
+                randn(76, 2, 3, 4), randn(77, 2, 3, 3, 2));
+        add(Op.FOLD, "conv_transpose2d: depthwise, stride 2, dilation (1,2)", in -> F.convTranspose2d(in[0], in[1],
+                in[2], new int[] {2}, new int[] {0}, new int[] {1}, 3, new int[] {1, 2}), randn(78, 1, 3, 3, 4),
+                randn(79, 3, 1, 2, 3), randn(80, 3));
         add(Op.MAX_POOL2D, "kernel 3, stride 2, padding 1, no ties", in -> F.maxPool2d(in[0], new int[] {3},
                 new int[] {2}, new int[] {1}, new int[] {1}, false), distinct(60, 2, 2, 5, 5));
         add(Op.MAX_POOL2D, "kernel (2,3), dilation 2, ceil mode", in -> F.maxPool2d(in[0], new int[] {2, 3},

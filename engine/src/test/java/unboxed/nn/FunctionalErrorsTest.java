@@ -1,5 +1,6 @@
 package unboxed.nn;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -143,6 +144,21 @@ class FunctionalErrorsTest {
 
     // ------------------------------------------------------------------ convolution and pooling
 
+    // The messages are PyTorch 1.13's (RuntimeError text of torch.nn.functional.conv2d and
+    // conv_transpose2d for the same call), after the op's name, plus the values that broke them.
+
+    private static final int[] ONE = {1};
+    private static final int[] ZERO = {0};
+
+    private static Tensor conv(Tensor x, Tensor w, int[] stride, int[] padding, int[] dilation, int groups) {
+        return F.conv2d(x, w, null, stride, padding, dilation, groups);
+    }
+
+    private static Tensor convT(Tensor x, Tensor w, int[] stride, int[] padding, int[] outputPadding, int groups,
+                                int[] dilation) {
+        return F.convTranspose2d(x, w, null, stride, padding, outputPadding, groups, dilation);
+    }
+
     @Test
     void conv2dRejectsWhatPyTorchRejects() {
         Tensor x = Tensor.zeros(2, 3, 3, 3);
@@ -151,10 +167,152 @@ class FunctionalErrorsTest {
         F.conv2d(x, Tensor.zeros(4, 3, 5, 5), null, 1); // padding 1 makes it fit exactly
         rejects(() -> F.conv2d(x, Tensor.zeros(4, 2, 3, 3), null, 1), "conv2d", "weight of size [4, 2, 3, 3]",
                 "to have 2 channels, but got 3 channels");
-        rejects(() -> F.conv2d(Tensor.zeros(3, 3), Tensor.zeros(4, 3, 1, 1), null, 0), "conv2d", "3-D (unbatched) or 4-D");
-        rejects(() -> F.conv2d(x, Tensor.zeros(4, 3, 1, 1), Tensor.zeros(3), 0), "conv2d", "bias must have shape [4]");
-        rejects(UnsupportedOperationException.class, () -> F.conv2d(x, Tensor.zeros(4, 3, 1, 1), null, new int[] {1},
-                new int[] {0}, new int[] {1}, 3), "groups=3");
+        rejects(() -> F.conv2d(Tensor.zeros(3, 3), Tensor.zeros(4, 3, 1, 1), null, 0), "conv2d",
+                "Expected 3D (unbatched) or 4D (batched) input to conv2d, but got input of size: [3, 3]");
+        rejects(() -> F.conv2d(Tensor.zeros(1, 2, 3, 3, 3), Tensor.zeros(4, 3, 1, 1), null, 0), "conv2d",
+                "Expected 3D (unbatched) or 4D (batched) input", "[1, 2, 3, 3, 3]");
+        rejects(() -> F.conv2d(x, Tensor.zeros(4, 3, 1), null, 0), "conv2d", "weight must be 4-D", "[4, 3, 1]");
+        rejects(() -> F.conv2d(x, Tensor.zeros(4, 3, 1, 1), Tensor.zeros(3), 0), "conv2d",
+                "expected bias to be 1-dimensional with 4 elements, but got bias of size [3]", "bias must have shape [4]");
+    }
+
+    @Test
+    void conv2dKernelLargerThanThePaddedInput() {
+        Tensor x = Tensor.zeros(2, 4, 5, 5);
+        // torch: Calculated padded input size per channel: (5 x 5). Kernel size: (7 x 7). Kernel size can't be
+        // greater than actual input size
+        rejects(() -> conv(x, Tensor.zeros(4, 4, 7, 7), ONE, ZERO, ONE, 1), "conv2d",
+                "Calculated padded input size per channel: (5 x 5). Kernel size: (7 x 7). Kernel size can't be greater"
+                        + " than actual input size");
+        // a dilated kernel counts with its holes: 3 taps at dilation 3 span 7
+        rejects(() -> conv(x, Tensor.zeros(4, 4, 3, 3), ONE, ZERO, new int[] {3}, 1), "conv2d",
+                "Kernel size: (7 x 7)");
+        // one axis is enough, and the padding of that axis counts
+        rejects(() -> conv(x, Tensor.zeros(4, 4, 3, 8), ONE, new int[] {0, 1}, ONE, 1), "conv2d",
+                "Calculated padded input size per channel: (5 x 7). Kernel size: (3 x 8)");
+        rejects(() -> F.conv2d(x, Tensor.zeros(4, 4, 6, 6), null, ONE, "valid", ONE, 1), "conv2d",
+                "Kernel size: (6 x 6)", "can't be greater than actual input size");
+        // 'same' pads enough for any kernel
+        assertArrayEquals(new int[] {2, 4, 5, 5}, F.conv2d(x, Tensor.zeros(4, 4, 7, 7), null, ONE, "same", ONE, 1).shape());
+    }
+
+    @Test
+    void conv2dGroupsMustDivideTheChannels() {
+        Tensor x = Tensor.zeros(2, 4, 5, 5);
+        // torch: Given groups=4, expected weight to be divisible by 4 at dimension 0, but got weight of size
+        // [[6, 2, 3, 3]] instead
+        rejects(() -> conv(x, Tensor.zeros(6, 1, 3, 3), ONE, ZERO, ONE, 4), "conv2d",
+                "Given groups=4, expected weight to be divisible by 4 at dimension 0, but got weight of size [6, 1, 3, 3]");
+        rejects(() -> conv(x, Tensor.zeros(2, 1, 3, 3), ONE, ZERO, ONE, 4), "conv2d",
+                "Given groups=4, expected weight to be at least 4 at dimension 0, but got weight of size [2, 1, 3, 3]");
+        // groups=3 over 4 input channels: weight [6, 2] asks for 3 * 2 = 6
+        rejects(() -> conv(x, Tensor.zeros(6, 2, 3, 3), ONE, ZERO, ONE, 3), "conv2d",
+                "Given groups=3, weight of size [6, 2, 3, 3], expected input[2, 4, 5, 5] to have 6 channels, but got 4"
+                        + " channels instead");
+        rejects(() -> conv(x, Tensor.zeros(4, 3, 3, 3), ONE, ZERO, ONE, 2), "conv2d",
+                "Given groups=2, weight of size [4, 3, 3, 3], expected input[2, 4, 5, 5] to have 6 channels");
+        // an unbatched input is named as torch names it, with its batch dimension of 1
+        rejects(() -> conv(Tensor.zeros(3, 5, 5), Tensor.zeros(6, 2, 3, 3), ONE, ZERO, ONE, 2), "conv2d",
+                "Given groups=2, weight of size [6, 2, 3, 3], expected input[1, 3, 5, 5] to have 4 channels, but got 3"
+                        + " channels instead");
+        rejects(() -> conv(x, Tensor.zeros(4, 4, 3, 3), ONE, ZERO, ONE, 0), "conv2d",
+                "non-positive groups is not supported", "groups=0");
+        rejects(() -> conv(x, Tensor.zeros(4, 4, 3, 3), ONE, ZERO, ONE, -1), "conv2d", "groups=-1");
+        // and what works: depthwise, and a channel multiplier of 2
+        assertArrayEquals(new int[] {2, 4, 3, 3}, conv(x, Tensor.zeros(4, 1, 3, 3), ONE, ZERO, ONE, 4).shape());
+        assertArrayEquals(new int[] {2, 8, 3, 3}, conv(x, Tensor.zeros(8, 1, 3, 3), ONE, ZERO, ONE, 4).shape());
+    }
+
+    @Test
+    void conv2dStridePaddingAndDilationMustBeInRange() {
+        Tensor x = Tensor.zeros(2, 4, 5, 5);
+        Tensor w = Tensor.zeros(4, 4, 3, 3);
+        rejects(() -> conv(x, w, new int[] {0}, ZERO, ONE, 1), "conv2d", "non-positive stride is not supported",
+                "stride=[0, 0]");
+        rejects(() -> conv(x, w, new int[] {1, -1}, ZERO, ONE, 1), "conv2d", "non-positive stride", "stride=[1, -1]");
+        rejects(() -> conv(x, w, ONE, new int[] {-1}, ONE, 1), "conv2d", "negative padding is not supported",
+                "padding=[-1, -1]");
+        rejects(() -> conv(x, w, ONE, ZERO, new int[] {0}, 1), "conv2d", "dilation should be greater than zero",
+                "dilation=[0, 0]");
+        // torch checks padding before stride
+        rejects(() -> conv(x, w, new int[] {0}, new int[] {-1}, ONE, 1), "conv2d", "negative padding");
+        rejects(() -> conv(x, w, new int[] {1, 2, 3}, ZERO, ONE, 1), "conv2d", "stride", "an int or a pair", "[1, 2, 3]");
+    }
+
+    @Test
+    void conv2dPaddingStrings() {
+        Tensor x = Tensor.zeros(2, 4, 5, 5);
+        Tensor w = Tensor.zeros(4, 4, 3, 3);
+        // torch: padding='same' is not supported for strided convolutions
+        rejects(() -> F.conv2d(x, w, null, new int[] {2}, "same", ONE, 1), "conv2d",
+                "padding='same' is not supported for strided convolutions", "stride=[2, 2]");
+        rejects(() -> F.conv2d(x, w, null, new int[] {1, 2}, "same", ONE, 1), "conv2d", "strided", "stride=[1, 2]");
+        // torch: Invalid padding string: 'full'
+        rejects(() -> F.conv2d(x, w, null, ONE, "full", ONE, 1), "conv2d", "Invalid padding string: 'full'");
+        // 'valid' with a stride is fine
+        assertArrayEquals(new int[] {2, 4, 2, 2}, F.conv2d(x, w, null, new int[] {2}, "valid", ONE, 1).shape());
+        // the other checks still apply under 'same'
+        rejects(() -> F.conv2d(x, w, null, ONE, "same", ONE, 3), "conv2d", "Given groups=3, expected weight to be"
+                + " divisible by 3 at dimension 0");
+        rejects(() -> F.conv2d(x, w, null, ONE, "same", ZERO, 1), "conv2d", "dilation should be greater than zero");
+        rejects(() -> F.conv2d(Tensor.zeros(5, 5), w, null, ONE, "same", ONE, 1), "conv2d", "Expected 3D (unbatched)");
+    }
+
+    @Test
+    void convTranspose2dRejectsWhatPyTorchRejects() {
+        Tensor x = Tensor.zeros(2, 4, 5, 5);
+        Tensor w = Tensor.zeros(4, 3, 3, 3);
+        // torch: output padding must be smaller than either stride or dilation, but got output_padding_height: 2
+        // output_padding_width: 2 stride_height: 2 stride_width: 2 dilation_height: 1 dilation_width: 1
+        rejects(() -> convT(x, w, new int[] {2}, ONE, new int[] {2}, 1, ONE), "conv_transpose2d",
+                "output padding must be smaller than either stride or dilation, but got output_padding_height: 2"
+                        + " output_padding_width: 2 stride_height: 2 stride_width: 2 dilation_height: 1 dilation_width: 1");
+        rejects(() -> convT(x, w, ONE, ZERO, ONE, 1, ONE), "conv_transpose2d",
+                "output padding must be smaller than either stride or dilation", "output_padding_height: 1");
+        rejects(() -> convT(x, w, new int[] {2}, ZERO, new int[] {1, 2}, 1, ONE), "conv_transpose2d",
+                "output_padding_width: 2 stride_height: 2 stride_width: 2");
+        // below the dilation is enough, even at the stride
+        assertArrayEquals(new int[] {2, 3, 10, 10}, convT(x, w, ONE, ZERO, ONE, 1, new int[] {2}).shape());
+        rejects(() -> convT(x, w, new int[] {2}, ZERO, new int[] {-1}, 1, ONE), "conv_transpose2d",
+                "negative output_padding is not supported", "output_padding=[-1, -1]");
+        // torch: Given groups=3, expected weight to be divisible by 3 at dimension 0, but got weight of size
+        // [[4, 3, 3, 3]] instead
+        rejects(() -> convT(x, w, ONE, ZERO, ZERO, 3, ONE), "conv_transpose2d",
+                "Given groups=3, expected weight to be divisible by 3 at dimension 0, but got weight of size [4, 3, 3, 3]");
+        rejects(() -> convT(x, Tensor.zeros(2, 4, 3, 3), ONE, ZERO, ZERO, 4, ONE), "conv_transpose2d",
+                "Given groups=4, expected weight to be at least 4 at dimension 0");
+        // torch: Given transposed=1, weight of size [3, 3, 3, 3], expected input[2, 4, 5, 5] to have 3 channels,
+        // but got 4 channels instead
+        rejects(() -> convT(x, Tensor.zeros(3, 3, 3, 3), ONE, ZERO, ZERO, 1, ONE), "conv_transpose2d",
+                "Given transposed=1, weight of size [3, 3, 3, 3], expected input[2, 4, 5, 5] to have 3 channels, but"
+                        + " got 4 channels instead");
+        rejects(() -> convT(x, Tensor.zeros(6, 3, 3, 3), ONE, ZERO, ZERO, 2, ONE), "conv_transpose2d",
+                "expected input[2, 4, 5, 5] to have 6 channels");
+        rejects(() -> F.convTranspose2d(x, w, Tensor.zeros(4), ONE, ZERO, ZERO, 1, ONE), "conv_transpose2d",
+                "Given transposed=1, weight of size [4, 3, 3, 3], expected bias to be 1-dimensional with 3 elements, but"
+                        + " got bias of size [4] instead");
+        rejects(() -> F.convTranspose2d(x, w, Tensor.zeros(3), ONE, ZERO, ZERO, 2, ONE), "conv_transpose2d",
+                "expected bias to be 1-dimensional with 6 elements");
+        // torch: Given input size per channel: (1 x 1). Calculated output size per channel: (-1 x -1). Output
+        // size is too small
+        rejects(() -> convT(Tensor.zeros(1, 4, 1, 1), Tensor.zeros(4, 3, 1, 1), ONE, ONE, ZERO, 1, ONE),
+                "conv_transpose2d", "Given input size per channel: (1 x 1). Calculated output size per channel:"
+                        + " (-1 x -1). Output size is too small");
+        rejects(() -> convT(Tensor.zeros(4, 2, 2), Tensor.zeros(4, 3, 1, 1), ONE, ONE, ZERO, 1, ONE),
+                "conv_transpose2d", "Calculated output size per channel: (0 x 0)");
+        rejects(() -> convT(x, w, new int[] {1, 0}, ZERO, ZERO, 1, ONE), "conv_transpose2d",
+                "non-positive stride is not supported", "stride=[1, 0]");
+        rejects(() -> convT(x, w, ONE, new int[] {1, -1}, ZERO, 1, ONE), "conv_transpose2d",
+                "negative padding is not supported", "padding=[1, -1]");
+        rejects(() -> convT(x, w, ONE, ZERO, ZERO, 1, new int[] {1, 0}), "conv_transpose2d",
+                "dilation should be greater than zero", "dilation=[1, 0]");
+        rejects(() -> convT(x, w, ONE, ZERO, ZERO, 0, ONE), "conv_transpose2d", "non-positive groups is not supported");
+        rejects(() -> convT(Tensor.zeros(5, 5), w, ONE, ZERO, ZERO, 1, ONE), "conv_transpose2d",
+                "Expected 3D (unbatched) or 4D (batched) input to conv_transpose2d, but got input of size: [5, 5]");
+        rejects(() -> convT(x, Tensor.zeros(4, 3, 3), ONE, ZERO, ZERO, 1, ONE), "conv_transpose2d",
+                "weight must be 4-D [in_channels, out_channels/groups, kH, kW]", "[4, 3, 3]");
+        rejects(() -> convT(x, w, ONE, ZERO, new int[] {0, 0, 0}, 1, ONE), "conv_transpose2d", "output_padding",
+                "an int or a pair");
     }
 
     @Test

@@ -247,21 +247,48 @@ public final class F {
     // ------------------------------------------------------------------ convolution and pooling
 
     /**
-     * {@code F.conv2d(input, weight, bias, stride, padding, dilation, groups)}: stride, padding and
-     * dilation as an int (both axes) or a pair. Only groups = 1 exists so far.
+     * {@code F.conv2d(input, weight, bias, stride, padding, dilation, groups)}: input [N, C, H, W] or
+     * unbatched [C, H, W], weight [O, C/groups, kH, kW], bias [O] or null; stride, padding and
+     * dilation each an int (both axes) or a pair (height, width). groups = C is a depthwise
+     * convolution, and O = k * C with it gives each channel k filters (a channel multiplier).
      */
     public static Tensor conv2d(Tensor input, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation,
                                 int groups) {
-        if (groups != 1) {
-            throw new UnsupportedOperationException("conv2d: groups=" + groups + " is not supported yet (only groups=1)");
-        }
         return Convolution.conv2d(input, weight, bias, Convolution.pair("conv2d", "stride", stride),
-                Convolution.pair("conv2d", "padding", padding), Convolution.pair("conv2d", "dilation", dilation));
+                Convolution.pair("conv2d", "padding", padding), Convolution.pair("conv2d", "dilation", dilation), groups);
+    }
+
+    /**
+     * {@code F.conv2d(input, weight, bias, stride, padding='same' | 'valid', dilation, groups)}: 'valid'
+     * is no padding; 'same' pads so that the output keeps the input's size, with the extra row and
+     * column at the bottom and right when the total padding d*(k-1) is odd, as PyTorch does. 'same'
+     * needs stride 1.
+     */
+    public static Tensor conv2d(Tensor input, Tensor weight, Tensor bias, int[] stride, String padding, int[] dilation,
+                                int groups) {
+        return Convolution.conv2d(input, weight, bias, Convolution.pair("conv2d", "stride", stride), padding,
+                Convolution.pair("conv2d", "dilation", dilation), groups);
     }
 
     /** {@code F.conv2d(input, weight, bias, padding=padding)}: stride 1, no dilation. */
     public static Tensor conv2d(Tensor input, Tensor weight, Tensor bias, int padding) {
         return conv2d(input, weight, bias, new int[] {1}, new int[] {padding}, new int[] {1}, 1);
+    }
+
+    /**
+     * {@code F.conv_transpose2d(input, weight, bias, stride, padding, output_padding, groups, dilation)}:
+     * input [N, C_in, H, W] or unbatched [C_in, H, W], weight [C_in, C_out/groups, kH, kW], bias
+     * [C_out] or null; stride, padding, output_padding and dilation each an int or a pair. The output
+     * is (H - 1) * stride - 2 * padding + dilation * (kH - 1) + output_padding + 1 high (and as wide),
+     * and output_padding must be smaller than the stride or the dilation. The adjoint of conv2d with
+     * the same weight, stride, padding, dilation and groups: its gradient with respect to the input.
+     */
+    public static Tensor convTranspose2d(Tensor input, Tensor weight, Tensor bias, int[] stride, int[] padding,
+                                         int[] outputPadding, int groups, int[] dilation) {
+        String op = "conv_transpose2d";
+        return Convolution.convTranspose2d(input, weight, bias, Convolution.pair(op, "stride", stride),
+                Convolution.pair(op, "padding", padding), Convolution.pair(op, "output_padding", outputPadding), groups,
+                Convolution.pair(op, "dilation", dilation));
     }
 
     /** {@code F.unfold(input, kernel_size, dilation, padding, stride)}. */
