@@ -248,6 +248,58 @@ def bench_conv(name, warmup, iterations, seconds):
     return out
 
 
+def parse_conv_spec(spec):
+    """Post 03's general shapes: NAME=kind:N:C:HW:K:R:stride:pad:dilation:groups, kind conv or convT
+    (for convT, HW is the input size and K the output channels; output_padding 0)."""
+    name, fields = spec.split("=", 1)
+    kind, *nums = fields.split(":")
+    if kind not in ("conv", "convT") or len(nums) != 9:
+        raise SystemExit(f"--conv-spec {spec!r}: expected NAME=conv|convT:N:C:HW:K:R:stride:pad:dilation:groups")
+    return name, kind, [int(v) for v in nums]
+
+
+def bench_conv_spec(spec, warmup, iterations, seconds):
+    """One general conv2d or conv_transpose2d shape, forward and forward+backward, as bench_conv."""
+    name, kind, (n, c, hw, k, r, stride, pad, dil, groups) = parse_conv_spec(spec)
+    g = torch.Generator().manual_seed(42)
+    x = (torch.rand(n, c, hw, hw, generator=g) * 2 - 1).requires_grad_(True)
+    if kind == "conv":
+        w = (torch.rand(k, c // groups, r, r, generator=g) * 2 - 1).requires_grad_(True)
+        fn = lambda: torch.nn.functional.conv2d(x, w, b, stride=stride, padding=pad, dilation=dil, groups=groups)
+        call = f"F.conv2d(x, w, b, stride={stride}, padding={pad}, dilation={dil}, groups={groups})"
+    else:
+        w = (torch.rand(c, k // groups, r, r, generator=g) * 2 - 1).requires_grad_(True)
+        fn = lambda: torch.nn.functional.conv_transpose2d(x, w, b, stride=stride, padding=pad, groups=groups,
+                                                         dilation=dil)
+        call = f"F.conv_transpose2d(x, w, b, stride={stride}, padding={pad}, groups={groups}, dilation={dil})"
+    b = (torch.rand(k, generator=g) * 2 - 1).requires_grad_(True)
+    with torch.no_grad():
+        y0 = fn()
+    gy = torch.rand(y0.shape, generator=g)
+    # multiply-adds times two: each output (conv) or each input (convT) meets C/groups * R * R weights per output channel
+    per = (c // groups) * r * r if kind == "conv" else (k // groups) * r * r
+    flops = 2 * (y0.numel() * per if kind == "conv" else x.numel() * per)
+
+    def forward():
+        with torch.no_grad():
+            fn()
+
+    def forward_backward():
+        y = fn()
+        x.grad = w.grad = b.grad = None
+        y.backward(gy)
+
+    out = {}
+    for mode, f, fl in (("fwd", forward, flops), ("fwdbwd", forward_backward, 3 * flops)):
+        scores, ratios = average_time(f, warmup, iterations, seconds)
+        out[f"conv_{name}_{mode}"] = summary(scores, "ms/op", ratios, {
+            "spec": spec, "flops": fl, "gflops_median": fl / (statistics.median(scores) * 1e6),
+            "call": call + (" under no_grad" if mode == "fwd" else " then backward(grad_out) for input, weight and bias"),
+            "mkldnn_enabled": torch.backends.mkldnn.enabled,
+        })
+    return out
+
+
 def openblas_info():
     """Which BLAS library this process mapped, and what OpenBLAS says about itself."""
     libs = set()
@@ -292,6 +344,8 @@ def main():
     p.add_argument("--skip-epoch", action="store_true", help="no MLP epoch")
     p.add_argument("--skip-matmul", action="store_true", help="no matrix products")
     p.add_argument("--conv", default="", help="conv2d reference shapes to time (comma-separated names of CONV_SHAPES)")
+    p.add_argument("--conv-spec", default="", help="general conv2d / conv_transpose2d shapes, semicolon-separated"
+                   " NAME=conv|convT:N:C:HW:K:R:stride:pad:dilation:groups (post 03)")
     p.add_argument("--threads", default="1", help="threads for torch and OpenBLAS (read before torch loads)")
     p.add_argument("--protocol", help="JSON {matmul: {warmup, iterations, seconds}, mlp_epoch: {warmup, "
                    "iterations}}: run.sh passes the protocol JMH actually ran, so that both sides match")
@@ -314,6 +368,9 @@ def main():
     for name in (s for s in args.conv.split(",") if s):
         print(f"torch peer: conv2d {name} ...", file=sys.stderr, flush=True)
         results.update(bench_conv(name, **mm))
+    for spec in (s for s in args.conv_spec.split(";") if s):
+        print(f"torch peer: {spec} ...", file=sys.stderr, flush=True)
+        results.update(bench_conv_spec(spec, **mm))
     if not args.skip_epoch:
         print("torch peer: MLP epoch ...", file=sys.stderr, flush=True)
         results["mlp_epoch"] = bench_epoch(**ep)
