@@ -61,7 +61,8 @@ public final class Experiment implements Callable<Integer> {
         Provenance run = options.provenance(args);
         if (only == null || only == Part.receptive_field) {
             Provenance p = run.restart();
-            Results.write(out.resolve("receptive-field.json"), POST, "receptive-field", p.finish(), ReceptiveField.run());
+            var rf = ReceptiveField.run(); // before finish(): the clock stops once the work is done
+            Results.write(out.resolve("receptive-field.json"), POST, "receptive-field", p.finish(), rf);
         }
         if (only == null || only == Part.cnn_mnist) {
             cnn(out, run.restart());
