@@ -109,3 +109,19 @@ extern "C" __global__ void ew_axpy(float alpha, Shape s, View vx, const float* x
         y[o] = __fadd_rn(y[o], __fmul_rn(alpha, x[offset_of(s, vx, i)]));
     }
 }
+
+// out = a * b + c with one rounding (Backend#fma): the fused multiply-add PyTorch's CPU kernels use
+// for add(x, alpha) and addcmul, so the optimizers built on it round as PyTorch does. out may be c.
+extern "C" __global__ void ew_fma(Shape s, View va, const float* a, View vb, const float* b, View vc, const float* c,
+                                  View vo, float* out) {
+    GRID_STRIDE_LOOP(i, s.numel) {
+        out[offset_of(s, vo, i)] = fmaf(a[offset_of(s, va, i)], b[offset_of(s, vb, i)], c[offset_of(s, vc, i)]);
+    }
+}
+
+extern "C" __global__ void ew_fma_scalar(float a, Shape s, View vb, const float* b, View vc, const float* c, View vo,
+                                         float* out) {
+    GRID_STRIDE_LOOP(i, s.numel) {
+        out[offset_of(s, vo, i)] = fmaf(a, b[offset_of(s, vb, i)], c[offset_of(s, vc, i)]);
+    }
+}

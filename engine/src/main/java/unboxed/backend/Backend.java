@@ -106,6 +106,29 @@ public interface Backend {
      */
     void axpy(float alpha, Strided x, Strided y);
 
+    /**
+     * out = a * b + c with one rounding (a fused multiply-add), a, b and c expanded to out's shape;
+     * out may be c itself (an in-place update). PyTorch's CPU kernels for {@code add(x, alpha)} and
+     * {@code addcmul} compute exactly this ({@code vec::fmadd}), so an optimizer built on it follows
+     * PyTorch bit for bit. This default rounds the product first, as a separate multiply and add
+     * would (one rounding more per element, within an ulp of the fused result): a backend with a
+     * fused instruction overrides it.
+     */
+    default void fma(Strided a, Strided b, Strided c, Strided out) {
+        // the product's storage goes to the garbage collector like any temporary: closing it here
+        // could free memory that an asynchronous kernel has yet to read
+        Strided p = Strided.contiguous(allocate(out.numel()), out.shape());
+        binary(BinaryOp.MUL, a, b, p);
+        binary(BinaryOp.ADD, p, c, out);
+    }
+
+    /** {@link #fma(Strided, Strided, Strided, Strided)} with a scalar a: {@code torch.add(c, b, alpha=a)}. */
+    default void fma(float a, Strided b, Strided c, Strided out) {
+        Strided p = Strided.contiguous(allocate(out.numel()), out.shape());
+        binary(BinaryOp.MUL, b, a, p);
+        binary(BinaryOp.ADD, p, c, out);
+    }
+
     // ------------------------------------------------------------------ reductions
 
     /**

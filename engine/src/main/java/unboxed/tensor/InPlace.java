@@ -5,8 +5,9 @@ import unboxed.backend.BinaryOp;
 
 /**
  * In-place ops: {@code add_}, {@code mul_}, {@code fill_}, {@code copy_}, and the optimizers'
- * {@code add_(x, alpha=...)}. Each bumps the version counter of the memory it writes, which is
- * how autograd notices that a value it saved for backward has changed since.
+ * {@code add_(x, alpha=...)}, {@code addcmul_} and {@code addcdiv_}. Each bumps the version counter
+ * of the memory it writes, which is how autograd notices that a value it saved for backward has
+ * changed since.
  *
  * <p>When recording, an in-place op on a tensor that is part of a graph rebases that tensor's
  * history, as PyTorch does: the tensor object now stands for the new value, produced by the
@@ -61,6 +62,52 @@ final class InPlace {
         t.backend().axpy(alpha, x.strided(), t.strided());
         t.storage().bumpVersion();
         return t;
+    }
+
+    /** t += alpha * x with one rounding, torch's {@code add_(x, alpha=alpha)} on the CPU. Not recorded. */
+    static Tensor addAlpha(Tensor t, Tensor x, float alpha) {
+        refuseRecording("add_(alpha)", t, x);
+        Tensor target = scratchFor(t);
+        t.backend().fma(alpha, operand("add_", t, x).strided(), t.strided(), target.strided());
+        return written(t, target);
+    }
+
+    /**
+     * t += value * t1 * t2 the way PyTorch's CPU kernel computes {@code addcmul_}: value * t1 rounded,
+     * then one fused multiply-add with t2 and t. Not recorded.
+     */
+    static Tensor addcmul(Tensor t, Tensor t1, Tensor t2, float value) {
+        refuseRecording("addcmul_", t, t1);
+        refuseRecording("addcmul_", t, t2);
+        Tensor scaled = Pointwise.binaryKernel(BinaryOp.MUL, operand("addcmul_", t, t1), value);
+        Tensor target = scratchFor(t);
+        t.backend().fma(scaled.strided(), operand("addcmul_", t, t2).strided(), t.strided(), target.strided());
+        return written(t, target);
+    }
+
+    /**
+     * t += value * t1 / t2 the way PyTorch's CPU kernel computes {@code addcdiv_}: (value * t1) / t2,
+     * then the sum, each rounded (a division does not fuse). Not recorded.
+     */
+    static Tensor addcdiv(Tensor t, Tensor t1, Tensor t2, float value) {
+        refuseRecording("addcdiv_", t, t1);
+        refuseRecording("addcdiv_", t, t2);
+        Tensor scaled = Pointwise.binaryKernel(BinaryOp.MUL, operand("addcdiv_", t, t1), value);
+        Tensor quotient = Pointwise.binaryKernel("addcdiv_", BinaryOp.DIV, scaled, operand("addcdiv_", t, t2));
+        Tensor target = scratchFor(t);
+        t.backend().binary(BinaryOp.ADD, t.strided(), quotient.strided(), target.strided());
+        return written(t, target);
+    }
+
+    /** o expanded to t's shape, on t's backend: an in-place op cannot change the shape of what it writes. */
+    private static Tensor operand(String op, Tensor t, Tensor o) {
+        Pointwise.sameBackend(op, t, o);
+        int[] shape = Shape.broadcast(op, t.shape(), o.shape());
+        if (!java.util.Arrays.equals(shape, t.shape())) {
+            throw new IllegalArgumentException(op + ": a tensor of shape " + Shape.str(o.shape())
+                    + " does not broadcast to the result's shape " + Shape.str(t.shape()));
+        }
+        return Views.broadcastView(o, shape);
     }
 
     static Tensor fill(Tensor t, float value) {

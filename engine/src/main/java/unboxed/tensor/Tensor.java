@@ -638,6 +638,31 @@ public final class Tensor implements Differentiable<Tensor>, Autograd.Attachable
         return InPlace.axpy(this, x, alpha);
     }
 
+    /**
+     * {@code add_(x, alpha=alpha)}: this += alpha * x in place with one rounding (a fused multiply-add,
+     * as PyTorch's CPU kernel computes it), x broadcast to this shape. Not recorded.
+     * {@link #addScaled_} rounds the product first; SGD keeps that one, so that its pinned results stay.
+     */
+    public Tensor add_(Tensor x, float alpha) {
+        return InPlace.addAlpha(this, x, alpha);
+    }
+
+    /**
+     * {@code addcmul_(tensor1, tensor2, value=value)}: this += value * tensor1 * tensor2 in place, rounded as
+     * PyTorch's CPU kernel rounds it (value * tensor1, then one fused multiply-add). Not recorded.
+     */
+    public Tensor addcmul_(Tensor tensor1, Tensor tensor2, float value) {
+        return InPlace.addcmul(this, tensor1, tensor2, value);
+    }
+
+    /**
+     * {@code addcdiv_(tensor1, tensor2, value=value)}: this += value * tensor1 / tensor2 in place, rounded as
+     * PyTorch's CPU kernel rounds it ((value * tensor1) / tensor2, then the sum). Not recorded.
+     */
+    public Tensor addcdiv_(Tensor tensor1, Tensor tensor2, float value) {
+        return InPlace.addcdiv(this, tensor1, tensor2, value);
+    }
+
     /** Overwrites every element with {@code value}; bumps the version counter. */
     public Tensor fill_(float value) {
         return InPlace.fill(this, value);

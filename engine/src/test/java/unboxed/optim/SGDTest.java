@@ -36,7 +36,7 @@ class SGDTest {
         rejects(() -> new SGD(ps, 0.1, 0, 0, -1e-4, false, false), "SGD", "weight_decay", "-1.0E-4");
         rejects(() -> new SGD(ps, 0.1, 0, 0, 0, true, false), "SGD", "Nesterov", "momentum=0.0");
         rejects(() -> new SGD(ps, 0.1, 0.9, 0.1, 0, true, false), "SGD", "Nesterov", "dampening=0.1");
-        rejects(() -> new SGD(List.of(), 0.1), "empty parameter list");
+        rejects(() -> new SGD(List.<Parameter>of(), 0.1), "empty parameter list");
         new SGD(ps, 0.0); // lr = 0 is allowed, as in PyTorch
         new SGD(ps, 0.1, 0.9, 0, 0, true, false);
     }
@@ -134,6 +134,33 @@ class SGDTest {
         a.data().setGrad(Tensor.of(new float[] {0}, 1));
         opt.step();
         assertEquals(-1.5f, a.data().toArray()[0], "buf = 0.5 * 1 + 0; p = -1 - 0.5");
+    }
+
+    @Test
+    void paramGroupsHaveTheirOwnOptions() {
+        Parameter a = param(1, 2);
+        Parameter b = param(1, 2);
+        Parameter c = param(1, 2);
+        Parameter d = param(1, 2);
+        SGD both = new SGD(List.of(new ParamGroup(List.of(a)),
+                new ParamGroup(List.of(b)).set("lr", 0.5).set("nesterov", true)), 0.1, 0.9, 0, 0.01, false, false);
+        SGD first = new SGD(List.of(c), 0.1, 0.9, 0, 0.01, false, false);
+        SGD second = new SGD(List.of(d), 0.5, 0.9, 0, 0.01, true, false);
+        float[][] grads = {{0.5f, -1}, {2, 0.25f}, {-0.75f, 1.5f}};
+        for (float[] g : grads) {
+            for (Parameter p : List.of(a, b, c, d)) {
+                p.data().setGrad(Tensor.of(g.clone(), 2));
+            }
+            both.step();
+            first.step();
+            second.step();
+        }
+        assertArrayEquals(c.data().toArray(), a.data().toArray(), "group 0 is SGD with the defaults, bit for bit");
+        assertArrayEquals(d.data().toArray(), b.data().toArray(), "group 1 is SGD with its own lr and nesterov");
+        rejects(() -> new SGD(List.of(new ParamGroup(List.of(param(1))).set("nesterov", true)), 0.1),
+                "SGD param group 0", "Nesterov");
+        rejects(() -> new SGD(List.of(new ParamGroup(List.of(param(1))).set("betas", List.of(0.9, 0.99))), 0.1),
+                "unknown option 'betas'", "lr, momentum, dampening, weight_decay, nesterov, maximize");
     }
 
     @Test

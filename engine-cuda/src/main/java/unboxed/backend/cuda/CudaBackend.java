@@ -234,6 +234,19 @@ public final class CudaBackend implements Backend {
         elementwise("ew_axpy", p, alpha, p.shape(), p.view(0), base(x), p.view(1), base(y));
     }
 
+    @Override
+    public void fma(Strided a, Strided b, Strided c, Strided out) {
+        Layouts.Packed p = Layouts.pack(out.shape(), a, b, c, out);
+        elementwise("ew_fma", p, p.shape(), p.view(0), base(a), p.view(1), base(b), p.view(2), base(c), p.view(3),
+                base(out));
+    }
+
+    @Override
+    public void fma(float a, Strided b, Strided c, Strided out) {
+        Layouts.Packed p = Layouts.pack(out.shape(), b, c, out);
+        elementwise("ew_fma_scalar", p, a, p.shape(), p.view(0), base(b), p.view(1), base(c), p.view(2), base(out));
+    }
+
     // ------------------------------------------------------------------ reductions
 
     @Override

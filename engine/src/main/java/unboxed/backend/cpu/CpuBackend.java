@@ -250,6 +250,47 @@ public final class CpuBackend implements Backend {
         Elementwise.axpy(alpha, data(xc), xc.offset(), data(y), y.offset(), y.numel());
     }
 
+    @Override
+    public void fma(Strided a, Strided b, Strided c, Strided out) {
+        fmaRows(data(a), a.offset(), a.strides(), a.isContiguous(), b, c, out);
+    }
+
+    /** The scalar is a one-element array seen with stride 0, as in {@link #binary(BinaryOp, Strided, float, Strided)}. */
+    @Override
+    public void fma(float a, Strided b, Strided c, Strided out) {
+        fmaRows(new float[] {a}, 0, new int[out.dim()], out.numel() <= 1, b, c, out);
+    }
+
+    /** Row by row along the innermost dimension, like {@link #binaryRows}; out may be c itself. */
+    private static void fmaRows(float[] as, int aOff, int[] aStrides, boolean aContiguous, Strided b, Strided c,
+                                Strided out) {
+        float[] bs = data(b);
+        float[] cs = data(c);
+        float[] o = data(out);
+        int n = out.numel();
+        if (n == 0) {
+            return;
+        }
+        if (aContiguous && b.isContiguous() && c.isContiguous()) {
+            Elementwise.fmaRow(as, aOff, 1, bs, b.offset(), 1, cs, c.offset(), 1, o, out.offset(), n);
+            return;
+        }
+        int rank = out.dim();
+        int[] shape = out.shape();
+        int inner = shape[rank - 1];
+        int[] outer = Arrays.copyOf(shape, rank - 1);
+        OffsetWalker ia = new OffsetWalker(outer, Arrays.copyOf(aStrides, rank - 1), aOff);
+        OffsetWalker ib = new OffsetWalker(outer, Arrays.copyOf(b.strides(), rank - 1), b.offset());
+        OffsetWalker ic = new OffsetWalker(outer, Arrays.copyOf(c.strides(), rank - 1), c.offset());
+        for (int r = 0, rows = n / inner; r < rows; r++) {
+            Elementwise.fmaRow(as, ia.offset, aStrides[rank - 1], bs, ib.offset, b.stride(rank - 1),
+                    cs, ic.offset, c.stride(rank - 1), o, out.offset() + r * inner, inner);
+            ia.next();
+            ib.next();
+            ic.next();
+        }
+    }
+
     // ------------------------------------------------------------------ reductions
 
     @Override

@@ -202,6 +202,30 @@ final class Elementwise {
         }
     }
 
+    /**
+     * out = fma(a, b, c) over n elements, each operand contiguous (stride 1), broadcast along the row
+     * (stride 0) or strided: one rounding per element, in the vector loop ({@code FloatVector.fma} is
+     * {@code Math.fma} lane by lane) as in the scalar one, so both paths give the same bits.
+     */
+    static void fmaRow(float[] a, int ao, int sa, float[] b, int bo, int sb, float[] c, int co, int sc,
+                       float[] o, int oo, int n) {
+        int i = 0;
+        if ((sa | sb | sc) >= 0 && sa <= 1 && sb <= 1 && sc <= 1) {
+            FloatVector fixedA = sa == 0 ? FloatVector.broadcast(S, a[ao]) : null;
+            FloatVector fixedB = sb == 0 ? FloatVector.broadcast(S, b[bo]) : null;
+            FloatVector fixedC = sc == 0 ? FloatVector.broadcast(S, c[co]) : null;
+            for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+                FloatVector x = fixedA != null ? fixedA : FloatVector.fromArray(S, a, ao + i);
+                FloatVector y = fixedB != null ? fixedB : FloatVector.fromArray(S, b, bo + i);
+                FloatVector z = fixedC != null ? fixedC : FloatVector.fromArray(S, c, co + i);
+                x.fma(y, z).intoArray(o, oo + i);
+            }
+        }
+        for (; i < n; i++) {
+            o[oo + i] = Math.fma(a[ao + i * sa], b[bo + i * sb], c[co + i * sc]);
+        }
+    }
+
     /** y += alpha * x over n contiguous elements; the product is rounded before the sum (no FMA), as a separate mul and add would. */
     static void axpy(float alpha, float[] x, int xo, float[] y, int yo, int n) {
         int i = 0;
