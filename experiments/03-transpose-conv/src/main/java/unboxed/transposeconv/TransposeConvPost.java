@@ -69,6 +69,7 @@ public final class TransposeConvPost implements Post {
         checkerboard(cb, outDir, facts);
         autoencoder(ae, outDir, facts);
         fixtureCases(outDir, facts);
+        unboxed.kit.BenchTables.write(resultsDir, outDir, facts, Experiment.POST);
         StringBuilder s = new StringBuilder("// Generated from pinned results: ")
                 .append(Pinned.citation(List.of(rf, tg, up, cb, ae))).append('\n');
         facts.forEach((k, v) -> s.append(':').append(k).append(": ").append(v).append('\n'));
