@@ -72,6 +72,7 @@ if [ -f "$kit/SHA256SUMS" ]; then
 fi
 tar -C "$tmp" -xJf "$kit/runtime.tar.xz" || die "cannot unpack $kit/runtime.tar.xz: copy the kit again"
 java="$tmp/runtime/bin/java"
+tar -C "$tmp" -xJf "$kit/fixtures.tar.xz" || die "cannot unpack $kit/fixtures.tar.xz: copy the kit again"
 mkdir -p "$tmp/mnist" "$tmp/java-tmp"
 for f in "$kit"/data/mnist/*.xz; do
   xz -dc "$f" > "$tmp/mnist/$(basename "$f" .xz)" || die "cannot unpack $f: copy the kit again"
@@ -132,7 +133,7 @@ for step in $ALL_STEPS; do
   case " $steps " in *" $step "*) ;; *) continue ;; esac
   case "$step" in
     fixtures)
-      run_part fixtures "${java_cmd[@]}" fixtures --out "$out" --commit "$version" --fixtures "$kit/fixtures" ;;
+      run_part fixtures "${java_cmd[@]}" fixtures --out "$out" --commit "$version" --fixtures "$tmp/fixtures" ;;
     sgemm|conv)
       run_part "torch-$step" "$python" "$kit/torch_gpu.py" "$step" --out "$out/torch-$step.json"
       set_torch_args "$step"
