@@ -32,7 +32,21 @@ echo "$plan" | grep -q "preferred vector 512 bits" && measured=avx512
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 core=$(( $(nproc) - 1 ))
-cmd=(taskset -c "$core" java --add-modules jdk.incubator.vector -jar "$jar" "(SgemmBench|EpochBench)\\." -p threads=1
+# which benchmarks: those the post's one-thread targets judge, from its bench spec (post 01's
+# classes by name, as its pinned profile was made)
+if [ "$post" = 01-basics ]; then
+  regex='(SgemmBench|EpochBench)\.'
+else
+  regex="$(/usr/bin/python3 - "experiments/$post/bench-spec.json" <<'PY'
+import json, re, sys
+spec = json.load(open(sys.argv[1]))
+names = sorted({c["ours"]["benchmark"] for c in spec["comparisons"]
+                if c.get("target") is not None and c["ours"].get("params", {}).get("threads", "1") == "1"})
+print("(" + "|".join(re.escape(n) for n in names) + ")$")
+PY
+)"
+fi
+cmd=(taskset -c "$core" java --add-modules jdk.incubator.vector -jar "$jar" "$regex" -p threads=1
      -f 1 -wi 3 -i 5 -prof "stack:lines=1;top=15;detailLine=false;excludePackages=false"
      -jvmArgsPrepend "-XX:ActiveProcessorCount=1 ${jvm_kind[*]}")
 echo "== ${cmd[*]}" >&2
@@ -51,6 +65,12 @@ profiles = {}
 for block in re.split(r"^# Benchmark: ", text, flags=re.M)[1:]:
     name = block.split("\n", 1)[0].strip().rsplit(".", 2)
     name = name[-2] + "." + name[-1]
+    # one block per parameter combination: the parameters other than threads name it
+    params = re.search(r"^# Parameters: \((.*)\)", block, flags=re.M)
+    if params:
+        kept = [p.strip() for p in params.group(1).split(", ") if not p.strip().startswith("threads")]
+        if kept:
+            name += " [" + ", ".join(kept) + "]"
     m = re.search(r"\[Thread state: RUNNABLE\]\.+\n(.*?)(?:\n\s*\n|\n\.\.\.\.)", block, flags=re.S)
     rows = []
     if m:
