@@ -310,17 +310,23 @@ public final class CpuBackend implements Backend {
         double[] acc = new double[outN];
         double identity = op == ReduceOp.SUM ? 0 : op == ReduceOp.MAX ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
         Arrays.fill(acc, identity);
-        int lead = reducedPrefix(xShape, outShape);
-        if (op == ReduceOp.SUM && x.isContiguous() && lead >= 0) {
-            // a bias gradient: sum over the leading (batch) dimensions of a contiguous tensor. Rows in
-            // order, so each output sums its terms in the same order as the general loop below.
-            int cols = outN;
-            int rows = cols == 0 ? 0 : x.numel() / cols;
-            int xo = x.offset();
-            for (int r = 0; r < rows; r++) {
-                int row = xo + r * cols;
-                for (int c = 0; c < cols; c++) {
-                    acc[c] += xs[row + c];
+        int[] around = op == ReduceOp.SUM && x.isContiguous() ? reducedAround(xShape, outShape) : null;
+        if (around != null) {
+            // a bias gradient: a contiguous x seen as [before, kept, after], summed over before and
+            // after (a linear layer's [N, O]: after = 1; a convolution's [N, O, H, W]: after = H W).
+            // Walked in row-major order, so each output sums its terms in the same order as the
+            // general loop below, and gives the same bits; only the index arithmetic is gone.
+            int before = around[0];
+            int kept = around[1];
+            int after = around[2];
+            int at = x.offset();
+            for (int a = 0; a < before; a++) {
+                for (int c = 0; c < kept; c++) {
+                    double sum = acc[c];
+                    for (int b = 0; b < after; b++) {
+                        sum += xs[at++];
+                    }
+                    acc[c] = sum;
                 }
             }
             store(acc, o, out.offset());
@@ -358,20 +364,31 @@ public final class CpuBackend implements Backend {
     }
 
     /**
-     * The number of leading dimensions reduced when exactly the leading ones are (out is 1 there
-     * and equal to x after), or -1 for any other pattern.
+     * {before, kept, after} when the reduced dimensions (size 1 in out, not in x) are exactly a
+     * leading run and a trailing run around one block of kept ones (dimensions of size 1 anywhere),
+     * or null for any other pattern.
      */
-    private static int reducedPrefix(int[] xShape, int[] outShape) {
-        int p = 0;
-        while (p < xShape.length && outShape[p] == 1 && xShape[p] != 1) {
-            p++;
+    static int[] reducedAround(int[] xShape, int[] outShape) {
+        int rank = xShape.length;
+        int d = 0;
+        int before = 1;
+        while (d < rank && (outShape[d] == 1 || xShape[d] == 1) && !(outShape[d] == xShape[d] && xShape[d] != 1)) {
+            before *= xShape[d];
+            d++;
         }
-        for (int d = p; d < xShape.length; d++) {
-            if (outShape[d] != xShape[d]) {
-                return -1;
+        int kept = 1;
+        while (d < rank && outShape[d] == xShape[d]) {
+            kept *= xShape[d];
+            d++;
+        }
+        int after = 1;
+        for (; d < rank; d++) {
+            if (outShape[d] != 1) {
+                return null; // a kept dimension after a reduced one: the general loop
             }
+            after *= xShape[d];
         }
-        return p;
+        return new int[] {before, kept, after};
     }
 
     @Override

@@ -1,0 +1,68 @@
+package unboxed.backend.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import unboxed.backend.ReduceOp;
+import unboxed.backend.Storage;
+import unboxed.backend.Strided;
+
+/**
+ * The contiguous sum over the dimensions around one kept block (a bias gradient) must give the
+ * same bits as the general strided loop, which it replaces only for speed.
+ */
+class ReduceFastPathTest {
+    @Test
+    void patternsAroundOneKeptBlockAreRecognised() {
+        assertArrayEquals(new int[] {64, 10, 1}, CpuBackend.reducedAround(new int[] {64, 10}, new int[] {1, 10}));
+        assertArrayEquals(new int[] {8, 16, 49}, CpuBackend.reducedAround(new int[] {8, 16, 7, 7}, new int[] {1, 16, 1, 1}));
+        assertArrayEquals(new int[] {1, 12, 1}, CpuBackend.reducedAround(new int[] {3, 4}, new int[] {3, 4}));
+        assertArrayEquals(new int[] {12, 1, 1}, CpuBackend.reducedAround(new int[] {3, 4}, new int[] {1, 1}));
+        assertNull(CpuBackend.reducedAround(new int[] {3, 4, 5}, new int[] {3, 1, 5}));
+        assertNotNull(CpuBackend.reducedAround(new int[] {1, 4, 1, 5}, new int[] {1, 4, 1, 1}));
+    }
+
+    @Test
+    void sameBitsAsTheGeneralLoop() {
+        CpuBackend cpu = new CpuBackend(1);
+        SplittableRandom rnd = new SplittableRandom(3);
+        for (int trial = 0; trial < 300; trial++) {
+            int rank = rnd.nextInt(1, 5);
+            int[] shape = new int[rank];
+            int[] outShape = new int[rank];
+            int n = 1;
+            for (int d = 0; d < rank; d++) {
+                shape[d] = rnd.nextInt(1, 6);
+                outShape[d] = rnd.nextBoolean() ? 1 : shape[d];
+                n *= shape[d];
+            }
+            float[] data = new float[n * 2];
+            for (int i = 0; i < data.length; i++) {
+                data[i] = (float) (rnd.nextDouble() * 2e4 - 1e4) * (float) Math.pow(10, rnd.nextInt(-6, 6));
+            }
+            Storage s = cpu.upload(data);
+            Strided contiguous = Strided.contiguous(s, shape);
+            // the same elements in the same logical order, but with a gap after each: the general loop
+            int[] gapped = Strided.contiguousStrides(shape);
+            for (int d = 0; d < rank; d++) {
+                gapped[d] *= 2;
+            }
+            Storage copy = cpu.allocate(n * 2);
+            Strided spread = new Strided(copy, shape, gapped, 0);
+            cpu.copy(contiguous, spread);
+            int outN = 1;
+            for (int v : outShape) {
+                outN *= v;
+            }
+            Strided fast = Strided.contiguous(cpu.allocate(outN), outShape);
+            Strided general = Strided.contiguous(cpu.allocate(outN), outShape);
+            cpu.reduce(ReduceOp.SUM, contiguous, fast);
+            cpu.reduce(ReduceOp.SUM, spread, general);
+            assertArrayEquals(cpu.download(general), cpu.download(fast), java.util.Arrays.toString(shape) + " -> "
+                    + java.util.Arrays.toString(outShape));
+        }
+    }
+}
