@@ -163,6 +163,7 @@ final class EpochStep {
             }
         }
         Backends.use(cuda);
+        cpu.close(); // its worker threads, which would otherwise idle until the JVM exits
         double max = 0;
         for (int i = 0; i < AGREEMENT_STEPS; i++) {
             diffs[i] = Math.abs(losses[0][i] - losses[1][i]);
