@@ -17,6 +17,13 @@ build). Measures:
                epoch, last batch of 32 kept: the forward, backward and step work of EpochBench,
                timed the way JMH's SingleShotTime does it (one epoch per iteration).
 
+  autograd_*   post 04's graph costs (--autograd mlp,deep1,deep4,...), AverageTime like matmul:
+               autograd_mlp_step: post 01's MLP on a batch of 64, zero_grad(set_to_none), forward,
+               cross_entropy, backward (GraphBench.mlpAutogradStep's work); for deepL, the MLP of L
+               Linear layers of width 128 (GraphBench's DeepMlp): autograd_deepL_fwd_nograd (forward
+               and loss under no_grad), autograd_deepL_fwd_recorded (the same, recording the graph,
+               then dropping it) and autograd_deepL_fwdbwd (forward, loss, backward).
+
 Thread pinning: Debian's OpenBLAS reads OPENBLAS_NUM_THREADS when it is loaded and ignores
 torch.set_num_threads, so the variables are set here, before `import torch`, and
 torch.set_num_threads(1) pins torch's own intra-op pool. Every measurement records process CPU
@@ -300,6 +307,57 @@ def bench_conv_spec(spec, warmup, iterations, seconds):
     return out
 
 
+def deep_mlp(layers, width=128):
+    """GraphBench's DeepMlp: Linear(784, W), (L - 2) x [ReLU, Linear(W, W)], ReLU, Linear(W, 10)."""
+    if layers == 1:
+        return nn.Sequential(nn.Linear(784, 10))
+    mods = [nn.Linear(784, width)]
+    for _ in range(layers - 2):
+        mods += [nn.ReLU(), nn.Linear(width, width)]
+    mods += [nn.ReLU(), nn.Linear(width, 10)]
+    return nn.Sequential(*mods)
+
+
+def bench_autograd(name, warmup, iterations, seconds):
+    """Post 04: what recording and running the graph cost on MNIST-shaped batches of 64."""
+    torch.manual_seed(0)
+    x = torch.rand(64, 784)
+    y = torch.randint(0, 10, (64,))
+    loss_fn = torch.nn.functional.cross_entropy
+    out = {}
+    if name == "mlp":
+        model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 10))
+
+        def step():
+            model.zero_grad(set_to_none=True)
+            loss_fn(model(x), y).backward()
+
+        scores, ratios = average_time(step, warmup, iterations, seconds)
+        out["autograd_mlp_step"] = summary(scores, "ms/op", ratios, {
+            "call": "zero_grad(set_to_none=True); cross_entropy(model(x), y).backward(); 784-256-10, batch 64"})
+        return out
+    if not name.startswith("deep"):
+        raise SystemExit(f"--autograd {name!r}: expected mlp or deepL (L layers)")
+    layers = int(name[4:])
+    model = deep_mlp(layers)
+
+    def nograd():
+        with torch.no_grad():
+            loss_fn(model(x), y)
+
+    def recorded():
+        loss_fn(model(x), y)
+
+    def fwdbwd():
+        model.zero_grad(set_to_none=True)
+        loss_fn(model(x), y).backward()
+
+    for mode, f in (("fwd_nograd", nograd), ("fwd_recorded", recorded), ("fwdbwd", fwdbwd)):
+        scores, ratios = average_time(f, warmup, iterations, seconds)
+        out[f"autograd_{name}_{mode}"] = summary(scores, "ms/op", ratios, {"layers": layers, "width": 128})
+    return out
+
+
 def openblas_info():
     """Which BLAS library this process mapped, and what OpenBLAS says about itself."""
     libs = set()
@@ -346,6 +404,7 @@ def main():
     p.add_argument("--conv", default="", help="conv2d reference shapes to time (comma-separated names of CONV_SHAPES)")
     p.add_argument("--conv-spec", default="", help="general conv2d / conv_transpose2d shapes, semicolon-separated"
                    " NAME=conv|convT:N:C:HW:K:R:stride:pad:dilation:groups (post 03)")
+    p.add_argument("--autograd", default="", help="post 04's graph costs: comma-separated mlp, deep1, deep4, ...")
     p.add_argument("--threads", default="1", help="threads for torch and OpenBLAS (read before torch loads)")
     p.add_argument("--protocol", help="JSON {matmul: {warmup, iterations, seconds}, mlp_epoch: {warmup, "
                    "iterations}}: run.sh passes the protocol JMH actually ran, so that both sides match")
@@ -371,6 +430,9 @@ def main():
     for spec in (s for s in args.conv_spec.split(";") if s):
         print(f"torch peer: {spec} ...", file=sys.stderr, flush=True)
         results.update(bench_conv_spec(spec, **mm))
+    for name in (s for s in args.autograd.split(",") if s):
+        print(f"torch peer: autograd {name} ...", file=sys.stderr, flush=True)
+        results.update(bench_autograd(name, **mm))
     if not args.skip_epoch:
         print("torch peer: MLP epoch ...", file=sys.stderr, flush=True)
         results["mlp_epoch"] = bench_epoch(**ep)

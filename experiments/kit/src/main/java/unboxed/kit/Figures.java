@@ -83,6 +83,27 @@ public final class Figures {
         return svg;
     }
 
+    /**
+     * Saves an SVG drawn by other means (a diagram rather than a chart) as {@code outDir/figures/<name>.svg}
+     * plus its caption partial, citing the pinned results it was drawn from.
+     *
+     * @return the SVG file
+     */
+    public static Path saveSvg(byte[] svg, int widthPixels, Path outDir, String name, String title,
+                               List<Pinned> sources) throws IOException {
+        checkName(name);
+        if (sources == null || sources.isEmpty()) {
+            throw new IllegalArgumentException("figure " + name + ": no source given; every figure must cite the"
+                    + " pinned results it is drawn from");
+        }
+        Path dir = outDir.resolve("figures");
+        Path file = dir.resolve(name + ".svg");
+        AtomicFiles.write(file, svg);
+        AtomicFiles.write(dir.resolve(name + ".adoc"),
+                caption(name, title, Pinned.citation(sources), widthPixels).getBytes(StandardCharsets.UTF_8));
+        return file;
+    }
+
     /** The chart as SVG bytes. */
     public static byte[] svgBytes(Chart<?, ?> chart) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
