@@ -131,10 +131,18 @@ public abstract class Module {
         return new ArrayList<>(namedParameters().values());
     }
 
-    /** Sets every parameter's gradient to null, like {@code zero_grad(set_to_none=True)}. */
+    /**
+     * Sets every parameter's gradient to null, like {@code zero_grad(set_to_none=True)} (PyTorch 2's
+     * default; torch 1.13's {@code zero_grad()} zeroes in place, {@link #zeroGrad(boolean) zeroGrad(false)}).
+     */
     public final void zeroGrad() {
+        zeroGrad(true);
+    }
+
+    /** {@code zero_grad(set_to_none)}: null gradients, or each existing gradient zeroed in place (the same tensor). */
+    public final void zeroGrad(boolean setToNone) {
         for (Parameter p : parameters()) {
-            p.data().setGrad(null);
+            Parameter.zeroGrad(p.data(), setToNone);
         }
     }
 

@@ -1,5 +1,6 @@
 package unboxed.nn;
 
+import unboxed.autograd.Autograd;
 import unboxed.tensor.Tensor;
 
 /**
@@ -28,6 +29,28 @@ public final class Parameter {
 
     public Tensor grad() {
         return data.grad();
+    }
+
+    /**
+     * What {@code zero_grad(set_to_none)} does to one tensor: null, or its gradient filled with
+     * zeros in place (the same tensor object, as PyTorch keeps it). A gradient that is itself part of
+     * a graph (after {@code backward(create_graph=True)}) is first cut from it, as PyTorch's
+     * {@code detach_()} does; its memory may be another graph value's, so it gets zeros of its own.
+     */
+    public static void zeroGrad(Tensor t, boolean setToNone) {
+        Tensor g = t.grad();
+        if (g == null) {
+            return;
+        }
+        if (setToNone) {
+            t.setGrad(null);
+        } else if (g.requiresGrad()) {
+            t.setGrad(g.zerosLike());
+        } else {
+            try (Autograd.GradMode ignored = Autograd.noGrad()) {
+                g.zero_();
+            }
+        }
     }
 
     @Override

@@ -66,11 +66,23 @@ public abstract class Optimizer {
     /** Updates every parameter that has a gradient, once. */
     public abstract void step();
 
-    /** Sets every gradient to null, like {@code zero_grad(set_to_none=True)}. */
+    /**
+     * Sets every gradient to null, like {@code zero_grad(set_to_none=True)} (PyTorch 2's default;
+     * torch 1.13's {@code zero_grad()} zeroes in place, {@link #zeroGrad(boolean) zeroGrad(false)}).
+     */
     public void zeroGrad() {
+        zeroGrad(true);
+    }
+
+    /**
+     * {@code zero_grad(set_to_none)}: with true every gradient becomes null (the next backward
+     * allocates it anew); with false each existing gradient is filled with zeros in place, so it stays
+     * the same tensor, as PyTorch does.
+     */
+    public void zeroGrad(boolean setToNone) {
         for (ParamGroup g : paramGroups) {
             for (Parameter p : g.params()) {
-                p.data().setGrad(null);
+                Parameter.zeroGrad(p.data(), setToNone);
             }
         }
     }
