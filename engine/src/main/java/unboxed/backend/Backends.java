@@ -7,8 +7,9 @@ import java.util.ServiceLoader;
 
 /**
  * Finds backends by name among the {@link BackendProvider}s on the classpath and holds the default
- * one that new tensors are created on. The engine itself registers only {@code cpu}; another
- * module registers another backend by listing its provider under
+ * one that new tensors are created on. The engine itself registers {@code cpu} (the default) and
+ * {@code float64} (its double-precision reference, for gradient checks); another module registers
+ * another backend by listing its provider under
  * {@code META-INF/services/unboxed.backend.BackendProvider}.
  */
 public final class Backends {

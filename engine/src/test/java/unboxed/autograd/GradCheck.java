@@ -14,7 +14,7 @@ import unboxed.tensor.Tensor;
 
 /**
  * Numerical gradient checking in double precision: compares the gradients autograd computes with
- * central differences, both on the {@code float64} reference backend (test classpath).
+ * central differences, both on the engine's {@code float64} reference backend.
  *
  * <p>The scalar checked is L = sum(f(inputs) * W) for a fixed random W of the output's shape, so
  * that every output element gets a different upstream gradient (an all-ones upstream would hide a

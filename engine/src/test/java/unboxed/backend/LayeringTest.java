@@ -82,7 +82,8 @@ class LayeringTest {
     @Test
     void backendsAreFoundThroughServiceLoader() {
         List<String> names = Backends.available();
-        assertTrue(names.contains("cpu") && names.contains("recording"), names.toString());
+        assertTrue(names.contains("cpu") && names.contains("float64") && names.contains("recording"), names.toString());
+        assertEquals(names.size(), names.stream().distinct().count(), "a backend registered twice: " + names);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Backends.create("tpu", 1));
         assertTrue(e.getMessage().contains("unknown backend 'tpu'") && e.getMessage().contains("cpu"), e.getMessage());
     }

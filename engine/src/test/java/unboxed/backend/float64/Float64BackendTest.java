@@ -1,4 +1,4 @@
-package unboxed.backend;
+package unboxed.backend.float64;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -13,6 +13,14 @@ import java.util.Random;
 import java.util.function.Consumer;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
+import unboxed.backend.Backend;
+import unboxed.backend.Backends;
+import unboxed.backend.BinaryOp;
+import unboxed.backend.IndexOutOfRangeException;
+import unboxed.backend.ReduceOp;
+import unboxed.backend.Storage;
+import unboxed.backend.Strided;
+import unboxed.backend.UnaryOp;
 import unboxed.backend.cpu.CpuBackend;
 
 /**

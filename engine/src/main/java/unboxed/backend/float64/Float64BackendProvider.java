@@ -1,6 +1,9 @@
-package unboxed.backend;
+package unboxed.backend.float64;
 
-/** Registers the double-precision reference backend as {@code float64} (test classpath only). */
+import unboxed.backend.Backend;
+import unboxed.backend.BackendProvider;
+
+/** Registers the double-precision reference backend as {@code float64}, for gradient checking and as an oracle. */
 public final class Float64BackendProvider implements BackendProvider {
     @Override
     public String name() {

@@ -1,14 +1,25 @@
-package unboxed.backend;
+package unboxed.backend.float64;
 
 import java.util.Arrays;
+import unboxed.backend.Backend;
+import unboxed.backend.BinaryOp;
+import unboxed.backend.IndexOutOfRangeException;
+import unboxed.backend.MemoryStats;
+import unboxed.backend.ReduceOp;
+import unboxed.backend.Storage;
+import unboxed.backend.Strided;
+import unboxed.backend.UnaryOp;
+import unboxed.backend.Window2d;
 
 /**
- * A reference backend for tests: storage holds {@code double[]} and every kernel computes in
- * double with plain strided loops over one generic row-major index walk, single-threaded, with no
- * fast paths. It is the oracle that {@link unboxed.backend.cpu.CpuBackend} is checked against and
- * the backend the gradient checker runs on, so it is written to be obviously right rather than
- * fast: each kernel visits logical indices, maps them to storage offsets with the view's strides,
- * and applies the scalar definition of its op.
+ * The engine's double-precision reference backend, {@code float64}: storage holds {@code double[]}
+ * and every kernel computes in double with plain strided loops over one generic row-major index
+ * walk, single-threaded, with no fast paths. It is the oracle that
+ * {@link unboxed.backend.cpu.CpuBackend} is checked against and the backend the gradient checkers
+ * run on (the engine's tests and post 04's experiment), so it is written to be obviously right
+ * rather than fast: each kernel visits logical indices, maps them to storage offsets with the
+ * view's strides, and applies the scalar definition of its op. Nothing selects it by default; the
+ * default backend stays {@code cpu}.
  *
  * <p>Semantics are CpuBackend's (NaN rules, ties, empty reductions, index checks); only the
  * precision differs. Scalars arrive as {@code float} (the interface's type) and are widened.
