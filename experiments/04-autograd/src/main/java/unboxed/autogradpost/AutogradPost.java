@@ -88,9 +88,14 @@ public final class AutogradPost implements Post {
         List<List<?>> rows = new ArrayList<>();
         for (JsonNode probe : p.at("/probes")) {
             boolean agree = probe.get("facts_agree").asBoolean() && probe.get("tensors_agree").asBoolean();
+            int factCount = probe.get("torch").get("facts").size();
+            String ours = probe.get("facts_agree").asBoolean()
+                    ? (factCount == 0 ? "no facts to compare" : "the same " + factCount + " fact" + (factCount == 1 ? "" : "s"))
+                    : "*differs*: " + outcome(probe.get("ours"));
             rows.add(List.of(probe.get("number").asInt(), probe.get("behaviour").asText(),
-                    outcome(probe.get("torch")), outcome(probe.get("ours")) + tensors(probe.get("tensors")),
-                    (agree ? "same" : "*differs*"), "`" + probe.get("test").asText() + "`"));
+                    outcome(probe.get("torch")) + tensors(probe.get("tensors"), null),
+                    ours + tensors(probe.get("tensors"), probe.get("tensors_agree").asBoolean()),
+                    agree ? "same" : "*differs*", "`" + probe.get("test").asText() + "`"));
         }
         Tables.write(outDir, "probes", "Each probe of torch.autograd's behaviour: what PyTorch did (exported by"
                         + " tools/fixtures/export_04_autograd.py) and what the engine does with the same inputs",
@@ -114,29 +119,35 @@ public final class AutogradPost implements Post {
         JsonNode messages = side.get("messages");
         for (Iterator<Map.Entry<String, JsonNode>> it = side.get("facts").fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
-            String line = e.getKey().replace('_', ' ') + ": " + e.getValue().asText();
+            String line = "`" + e.getKey() + "`: " + e.getValue().asText();
             if (messages != null && messages.has(e.getKey())) {
-                line += " (\"" + shorten(messages.get(e.getKey()).asText(), 90) + "\")";
+                line += " (\"" + shorten(messages.get(e.getKey()).asText(), 70) + "\")";
             }
             lines.add(line);
         }
-        return String.join(" +\n", lines);
+        return String.join("; ", lines);
     }
 
-    private static String tensors(JsonNode tensors) {
+    /** PyTorch's side: how many values it exported; ours (agree non-null): how they compared. */
+    private static String tensors(JsonNode tensors, Boolean agree) {
         if (tensors == null || tensors.size() == 0) {
             return "";
+        }
+        int n = tensors.size();
+        String values = n + " value" + (n == 1 ? "" : "s") + " or gradient" + (n == 1 ? "" : "s");
+        if (agree == null) {
+            return "; " + values;
         }
         double worst = 0;
         for (JsonNode t : tensors) {
             worst = Math.max(worst, t.get("max_abs_error").asDouble());
         }
-        return (tensors.size() > 0 ? " +\n" : "") + tensors.size() + " tensor" + (tensors.size() == 1 ? "" : "s")
-                + (worst == 0 ? ", equal to the bit" : String.format(Locale.ROOT, ", max |error| %.1e", worst));
+        return "; " + (agree ? "" : "*") + values + (worst == 0 ? ", equal to the bit"
+                : String.format(Locale.ROOT, ", largest error %.1e", worst)) + (agree ? "" : "*");
     }
 
     private static String shorten(String s, int max) {
-        String one = s.replace('\n', ' ').replace("|", "\\|");
+        String one = s.replace('\n', ' ');
         return one.length() <= max ? one : one.substring(0, max - 1) + "…";
     }
 
