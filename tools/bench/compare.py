@@ -38,6 +38,17 @@ def t995(df):
     return 2.576
 
 
+def finite(value):
+    """The value with every infinite or NaN float replaced by None (JSON null)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [finite(v) for v in value]
+    return value
+
+
 def stats(samples):
     """Mean, median and the 99% confidence half-width of the mean of the given iterations."""
     n = len(samples)
@@ -153,7 +164,8 @@ def main():
     }
     tmp = out_path + ".tmp"
     with open(tmp, "w") as f:
-        json.dump(result, f, indent=2)
+        # strict JSON: an unbounded interval end (too few iterations) is written as null, not Infinity
+        json.dump(finite(result), f, indent=2, allow_nan=False)
         f.write("\n")
     os.replace(tmp, out_path)
     for c in comparisons:

@@ -90,11 +90,11 @@ public final class AutogradPost implements Post {
             boolean agree = probe.get("facts_agree").asBoolean() && probe.get("tensors_agree").asBoolean();
             int factCount = probe.get("torch").get("facts").size();
             String ours = probe.get("facts_agree").asBoolean()
-                    ? (factCount == 0 ? "no facts to compare" : "the same " + factCount + " fact" + (factCount == 1 ? "" : "s"))
+                    ? (factCount == 0 ? "no facts beyond the values" : "the same " + factCount + " fact" + (factCount == 1 ? "" : "s"))
                     : "*differs*: " + outcome(probe.get("ours"));
             rows.add(List.of(probe.get("number").asInt(), probe.get("behaviour").asText(),
-                    outcome(probe.get("torch")) + tensors(probe.get("tensors"), null),
-                    ours + tensors(probe.get("tensors"), probe.get("tensors_agree").asBoolean()),
+                    outcome(probe.get("torch")) + tensors(probe.get("tensors"), null, factCount > 0),
+                    ours + tensors(probe.get("tensors"), probe.get("tensors_agree").asBoolean(), true),
                     agree ? "same" : "*differs*", "`" + probe.get("test").asText() + "`"));
         }
         Tables.write(outDir, "probes", "Each probe of torch.autograd's behaviour: what PyTorch did (exported by"
@@ -129,20 +129,21 @@ public final class AutogradPost implements Post {
     }
 
     /** PyTorch's side: how many values it exported; ours (agree non-null): how they compared. */
-    private static String tensors(JsonNode tensors, Boolean agree) {
+    private static String tensors(JsonNode tensors, Boolean agree, boolean afterText) {
         if (tensors == null || tensors.size() == 0) {
             return "";
         }
+        String prefix = afterText ? "; " : "";
         int n = tensors.size();
         String values = n + " value" + (n == 1 ? "" : "s") + " or gradient" + (n == 1 ? "" : "s");
         if (agree == null) {
-            return "; " + values;
+            return prefix + values;
         }
         double worst = 0;
         for (JsonNode t : tensors) {
             worst = Math.max(worst, t.get("max_abs_error").asDouble());
         }
-        return "; " + (agree ? "" : "*") + values + (worst == 0 ? ", equal to the bit"
+        return prefix + (agree ? "" : "*") + values + (worst == 0 ? ", equal to the bit"
                 : String.format(Locale.ROOT, ", largest error %.1e", worst)) + (agree ? "" : "*");
     }
 
@@ -311,8 +312,7 @@ public final class AutogradPost implements Post {
             throw new IOException(bench.relativePath() + " has no deepL_recording comparisons: rerun"
                     + " `make bench POST=" + Experiment.POST + "`");
         }
-        Figures.LineFigure f = Figures.line("time-against-depth", "Time per call against the number of Linear layers"
-                        + " (one thread, batch 64; means of every measured iteration)")
+        Figures.LineFigure f = Figures.line("time-against-depth", "Time per call against depth, one thread, batch 64")
                 .axes("Linear layers", "ms per call").logX().logY().size(720, 420);
         double[] xs = x.stream().mapToDouble(Double::doubleValue).toArray();
         lines.forEach((label, ys) -> f.line(label, xs, ys.stream().mapToDouble(Double::doubleValue).toArray()));

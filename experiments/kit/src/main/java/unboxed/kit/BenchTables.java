@@ -83,8 +83,9 @@ public final class BenchTables {
             String peer = (matmul ? gf(c.path("gflops_peer").asDouble()) + " GFLOP/s" : ms(c.path("peer").path("mean").asDouble()))
                     + " (" + c.path("peer").path("label").asText() + ")";
             JsonNode ci = c.path("speed_ratio_ci99");
-            String ratio = ratio(c.path("speed_ratio").asDouble()) + " [" + num(ci.get(0).asDouble()) + ", "
-                    + num(ci.get(1).asDouble()) + "]";
+            // an interval end is null where too few iterations bound it (a --quick run)
+            String ratio = ratio(c.path("speed_ratio").asDouble()) + " [" + (ci.get(0).isNull() ? "−∞" : num(ci.get(0).asDouble()))
+                    + ", " + (ci.get(1).isNull() ? "∞" : num(ci.get(1).asDouble())) + "]";
             String target = c.path("target").isNull() ? "–" : "≥ " + num(c.path("target").asDouble()) + "×";
             String verdict = c.path("verdict").asText();
             rows.add(List.of(c.path("workload").asText(), ours, peer, ratio, target, verdict));
