@@ -30,10 +30,14 @@ import unboxed.tensor.Tensor;
  * through autograd and through the hand-derived layers, the same work as graph-cost.json; and for
  * MLPs of 1, 4, 16 and 64 layers ({@link DeepMlp}), the forward pass without recording, with
  * recording, and forward + backward, the same models as graph-depth.json.
+ *
+ * <p>Five warm-up iterations, not three: a deep graph's many small ops keep the JIT busy longer
+ * than one large product does (a 16-layer step still ran 70% slower in its third second than in
+ * its fifth).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 3, time = 1)
+@Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 3, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx4g"})
 public class GraphBench {
