@@ -31,7 +31,7 @@ public final class Adam extends AdamBase {
     /** @param betas (beta1, beta2), the decay rates of the first and second moment averages */
     public Adam(List<Parameter> params, double lr, double[] betas, double eps, double weightDecay, boolean amsgrad,
                 boolean maximize) {
-        this(params, lr, betas, eps, weightDecay, amsgrad, maximize, AdamUpdate.Departure.NONE);
+        this(params, lr, betas, eps, weightDecay, amsgrad, maximize, AdamDeparture.NONE);
     }
 
     /** Param groups, each taking these values for the options it does not set. */
@@ -44,9 +44,12 @@ public final class Adam extends AdamBase {
         super("Adam", groups, AdamUpdate.defaults(lr, betas, eps, weightDecay, amsgrad, maximize), false);
     }
 
-    /** Adam with one of the near misses of {@link AdamUpdate.Departure}, for the tests that tell them apart. */
-    Adam(List<Parameter> params, double lr, double[] betas, double eps, double weightDecay, boolean amsgrad,
-         boolean maximize, AdamUpdate.Departure departure) {
+    /**
+     * Adam with one of the near misses of {@link AdamDeparture}, for experiments and the tests that
+     * tell them apart ({@link AdamDeparture#NONE}: the same update as the other constructors).
+     */
+    public Adam(List<Parameter> params, double lr, double[] betas, double eps, double weightDecay, boolean amsgrad,
+                boolean maximize, AdamDeparture departure) {
         super("Adam", params, AdamUpdate.defaults(lr, betas, eps, weightDecay, amsgrad, maximize), false, departure);
     }
 }

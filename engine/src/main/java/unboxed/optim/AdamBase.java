@@ -14,10 +14,10 @@ import unboxed.tensor.Tensor;
  */
 abstract class AdamBase extends Optimizer {
     private final boolean decoupled;
-    private final AdamUpdate.Departure departure;
+    private final AdamDeparture departure;
 
     AdamBase(String name, List<Parameter> params, Map<String, Object> defaults, boolean decoupled,
-             AdamUpdate.Departure departure) {
+             AdamDeparture departure) {
         super(name, params, defaults);
         this.decoupled = decoupled;
         this.departure = departure;
@@ -26,7 +26,7 @@ abstract class AdamBase extends Optimizer {
     AdamBase(String name, Collection<ParamGroup> groups, Map<String, Object> defaults, boolean decoupled) {
         super(name, groups, defaults);
         this.decoupled = decoupled;
-        this.departure = AdamUpdate.Departure.NONE;
+        this.departure = AdamDeparture.NONE;
     }
 
     @Override

@@ -38,18 +38,6 @@ final class AdamUpdate {
     private AdamUpdate() {
     }
 
-    /**
-     * Departures from Adam that look almost right; the tests show that each leaves PyTorch's
-     * trajectory by far more than the tolerance, so the fixtures could not pass with one of them.
-     */
-    enum Departure {
-        /** PyTorch's Adam. */
-        NONE,
-        /** m and v used as they are, without dividing by 1 - beta^step (the step size is lr). */
-        NO_BIAS_CORRECTION,
-        /** sqrt(v_hat + eps) instead of sqrt(v_hat) + eps. */
-        EPS_INSIDE_SQRT
-    }
 
     /** The options of Adam and AdamW, PyTorch's names in PyTorch's order. */
     static Map<String, Object> defaults(double lr, double[] betas, double eps, double weightDecay, boolean amsgrad,
@@ -150,7 +138,7 @@ final class AdamUpdate {
      * One step of one parameter, in place. {@code decoupled}: AdamW's weight decay (the parameter
      * shrinks by lr * weight_decay); otherwise Adam's (weight_decay * p added to the gradient).
      */
-    static void step(Tensor p, Tensor grad, State s, ParamGroup group, boolean decoupled, Departure departure,
+    static void step(Tensor p, Tensor grad, State s, ParamGroup group, boolean decoupled, AdamDeparture departure,
                      String where) {
         double lr = group.getDouble("lr");
         List<Double> betas = group.getList("betas");
@@ -184,7 +172,7 @@ final class AdamUpdate {
         double step = s.step;
         double biasCorrection1 = 1 - power(beta1, (long) step);
         double biasCorrection2 = 1 - power(beta2, (long) step);
-        if (departure == Departure.NO_BIAS_CORRECTION) {
+        if (departure == AdamDeparture.NO_BIAS_CORRECTION) {
             biasCorrection1 = 1;
             biasCorrection2 = 1;
         }
@@ -197,7 +185,7 @@ final class AdamUpdate {
             s.maxExpAvgSq.copy_(s.maxExpAvgSq.maximum(s.expAvgSq));
             v = s.maxExpAvgSq;
         }
-        Tensor denom = departure == Departure.EPS_INSIDE_SQRT
+        Tensor denom = departure == AdamDeparture.EPS_INSIDE_SQRT
                 ? v.div((float) biasCorrection2).add((float) eps).sqrt()
                 : v.sqrt().div((float) biasCorrection2Sqrt).add((float) eps);
         p.addcdiv_(s.expAvg, denom, (float) -stepSize);

@@ -27,7 +27,7 @@ public final class AdamW extends AdamBase {
     public AdamW(List<Parameter> params, double lr, double[] betas, double eps, double weightDecay, boolean amsgrad,
                  boolean maximize) {
         super("AdamW", params, AdamUpdate.defaults(lr, betas, eps, weightDecay, amsgrad, maximize), true,
-                AdamUpdate.Departure.NONE);
+                AdamDeparture.NONE);
     }
 
     /** Param groups, each taking these values for the options it does not set. */

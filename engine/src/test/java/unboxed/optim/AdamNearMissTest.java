@@ -54,7 +54,7 @@ class AdamNearMissTest {
     }
 
     /** The fixture's options, for an Adam (or AdamW's options given to Adam) with a departure. */
-    private static Function<List<Parameter>, Optimizer> adam(String fixture, AdamUpdate.Departure departure)
+    private static Function<List<Parameter>, Optimizer> adam(String fixture, AdamDeparture departure)
             throws IOException {
         JsonNode a = JSON.readTree(Safetensors.read(DIR.resolve(fixture + ".safetensors")).meta("args"));
         double[] betas = {a.get("betas").get(0).asDouble(), a.get("betas").get(1).asDouble()};
@@ -72,14 +72,14 @@ class AdamNearMissTest {
     @Test
     void adamItselfStaysOnTheTrajectories() throws IOException {
         for (String fixture : List.of("adam__rosenbrock__default", "adam__quadratic__eps1e-3", "adam__mlp__default")) {
-            assertEquals(0.0, deviation(fixture, adam(fixture, AdamUpdate.Departure.NONE)), fixture);
+            assertEquals(0.0, deviation(fixture, adam(fixture, AdamDeparture.NONE)), fixture);
         }
     }
 
     @Test
     void withoutBiasCorrection() throws IOException {
         for (String fixture : List.of("adam__rosenbrock__default", "adam__quadratic__lr1e-2", "adam__mlp__default")) {
-            farOff("no bias correction", fixture, adam(fixture, AdamUpdate.Departure.NO_BIAS_CORRECTION));
+            farOff("no bias correction", fixture, adam(fixture, AdamDeparture.NO_BIAS_CORRECTION));
         }
     }
 
@@ -92,10 +92,10 @@ class AdamNearMissTest {
     @Test
     void withEpsInsideTheSquareRoot() throws IOException {
         for (String fixture : List.of("adam__mlp__lr1e-2", "adam__mlp__amsgrad", "adam__mlp__weight_decay01")) {
-            farOff("eps inside the square root", fixture, adam(fixture, AdamUpdate.Departure.EPS_INSIDE_SQRT));
+            farOff("eps inside the square root", fixture, adam(fixture, AdamDeparture.EPS_INSIDE_SQRT));
         }
         String blind = "adam__rosenbrock__default";
-        double d = deviation(blind, adam(blind, AdamUpdate.Departure.EPS_INSIDE_SQRT));
+        double d = deviation(blind, adam(blind, AdamDeparture.EPS_INSIDE_SQRT));
         assertTrue(d <= 1, blind + ": " + d + " x the tolerance (large gradients hide where eps goes)");
     }
 
@@ -112,7 +112,7 @@ class AdamNearMissTest {
                     throw new java.io.UncheckedIOException(e);
                 }
             }), fixture + ": AdamW itself");
-            farOff("L2 in place of decoupled", fixture, adam(fixture, AdamUpdate.Departure.NONE));
+            farOff("L2 in place of decoupled", fixture, adam(fixture, AdamDeparture.NONE));
         }
     }
 }
