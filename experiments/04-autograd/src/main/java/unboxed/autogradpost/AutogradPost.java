@@ -233,6 +233,9 @@ public final class AutogradPost implements Post {
         facts.put("cost-auto-intermediate-storages", a.get("saved_storages").get("intermediate").asText());
         facts.put("cost-hand-intermediate-storages", h.get("kept_storages").get("intermediate").asText());
         facts.put("cost-relu-kib", kib(h.get("intermediate_bytes_by_layer").get("ReLUByHand").asLong()));
+        boolean moreThanByHand = a.get("saved_bytes").get("intermediate").asLong()
+                > h.get("kept_bytes").get("intermediate").asLong();
+        facts.put("cost-prediction-1", moreThanByHand ? "Prediction 1 held" : "Prediction 1 was wrong");
         facts.put("cost-grad-max-diff", String.format(Locale.ROOT, "%.1e", worst));
         facts.put("cost-grad-identical", c.at("/gradients_bit_identical").asBoolean() ? "bit for bit" : "not bit for bit");
         facts.put("cost-loss", c.at("/loss/autograd").asText());
@@ -322,10 +325,46 @@ public final class AutogradPost implements Post {
         double torchRec = lines.get("PyTorch, recording").get(last) / lines.get("PyTorch, no_grad").get(last);
         double ourBwd = (lines.get("ours, forward + backward").get(last) - lines.get("ours, recording").get(last))
                 / lines.get("ours, recording").get(last);
+        // recording's cost per depth: the comparison's ratio (no_grad time / recorded time) and its 99% interval;
+        // prediction 3 ("a few percent", read: at most 10%) holds at a depth whose interval lies above 0.9,
+        // fails where it lies below, and is not settled where it straddles 0.9
+        List<String> perDepth = new ArrayList<>();
+        Map<String, List<String>> verdicts = new LinkedHashMap<>();
+        for (String v : List.of("holds", "does not hold", "is not settled")) {
+            verdicts.put(v, new ArrayList<>());
+        }
+        for (JsonNode c : bench.at("/comparisons")) {
+            String id = c.get("id").asText();
+            if (!id.matches("deep\\d+_recording") || c.has("missing")) {
+                continue;
+            }
+            JsonNode ci = c.get("speed_ratio_ci99");
+            double lo = ci.get(0).isNull() ? Double.NEGATIVE_INFINITY : ci.get(0).asDouble();
+            double hi = ci.get(1).isNull() ? Double.POSITIVE_INFINITY : ci.get(1).asDouble();
+            String depth = id.substring(4, id.indexOf('_'));
+            perDepth.add(String.format(Locale.ROOT, "%s layers %.2f [%.2f, %.2f]", depth,
+                    c.get("speed_ratio").asDouble(), lo, hi));
+            verdicts.get(lo >= 0.9 ? "holds" : hi < 0.9 ? "does not hold" : "is not settled").add(depth);
+        }
+        List<String> verdict = new ArrayList<>();
+        verdicts.forEach((v, depths) -> {
+            if (!depths.isEmpty()) {
+                verdict.add(v + " at " + String.join(", ", depths.subList(0, depths.size() - 1))
+                        + (depths.size() > 1 ? " and " : "") + depths.get(depths.size() - 1)
+                        + (depths.size() == 1 && depths.get(0).equals("1") ? " layer" : " layers"));
+            }
+        });
+        facts.put("bench-prediction-3", String.join(", ", verdict));
+        facts.put("bench-recording-ratios", String.join("; ", perDepth));
         facts.put("bench-deepest", fmt(xs[last]));
         facts.put("bench-our-recording-overhead", String.format(Locale.ROOT, "%+.0f%%", (ourRec - 1) * 100));
         facts.put("bench-torch-recording-overhead", String.format(Locale.ROOT, "%+.0f%%", (torchRec - 1) * 100));
         facts.put("bench-our-backward-over-forward", String.format(Locale.ROOT, "%.1f", ourBwd));
+        double torchBwd = (lines.get("PyTorch, forward + backward").get(last) - lines.get("PyTorch, recording").get(last))
+                / lines.get("PyTorch, recording").get(last);
+        facts.put("bench-torch-backward-over-forward", String.format(Locale.ROOT, "%.1f", torchBwd));
+        // prediction 4: backward about twice the forward (read: between 1.5 and 2.5 times)
+        facts.put("bench-prediction-4", ourBwd >= 1.5 && ourBwd <= 2.5 ? "holds" : "does not hold");
     }
 
     private static double comparisonMean(Pinned bench, String id, String side) throws IOException {
