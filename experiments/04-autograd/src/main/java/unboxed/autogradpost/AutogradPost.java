@@ -206,8 +206,10 @@ public final class AutogradPost implements Post {
         JsonNode a = c.at("/autograd");
         JsonNode h = c.at("/by_hand");
         List<List<?>> rows = new ArrayList<>();
+        Map<String, String> label = Map.of("parameter", "parameters", "batch", "the batch (images, labels, constants)",
+                "intermediate", "intermediates", "total", "*total*");
         for (String kind : List.of("parameter", "batch", "intermediate", "total")) {
-            rows.add(List.of(kind.equals("total") ? "*total*" : kind + "s",
+            rows.add(List.of(label.get(kind),
                     kib(a.get("saved_bytes").get(kind).asLong()), kib(h.get("kept_bytes").get(kind).asLong())));
         }
         Tables.write(outDir, "graph-cost", "What stays alive between forward and backward for one step of post 01's"
@@ -356,6 +358,22 @@ public final class AutogradPost implements Post {
         });
         facts.put("bench-prediction-3", String.join(", ", verdict));
         facts.put("bench-recording-ratios", String.join("; ", perDepth));
+        for (JsonNode c : bench.at("/comparisons")) {
+            if (c.get("id").asText().equals("mlp_step_by_hand") && !c.has("missing")) {
+                JsonNode ci = c.get("speed_ratio_ci99");
+                facts.put("bench-step-autograd-ms", String.format(Locale.ROOT, "%.2f", c.at("/ours/mean").asDouble()));
+                facts.put("bench-step-by-hand-ms", String.format(Locale.ROOT, "%.2f", c.at("/peer/mean").asDouble()));
+                facts.put("bench-step-by-hand-ratio", String.format(Locale.ROOT, "%.2f [%.2f, %.2f]",
+                        c.get("speed_ratio").asDouble(), ci.get(0).asDouble(), ci.get(1).asDouble()));
+                facts.put("bench-step-faster", ci.get(0).asDouble() > 1 ? "faster than" : ci.get(1).asDouble() < 1
+                        ? "slower than" : "not measurably different from");
+            }
+            if (c.get("id").asText().equals("mlp_step_vs_torch") && !c.has("missing")) {
+                JsonNode ci = c.get("speed_ratio_ci99");
+                facts.put("bench-step-torch-ratio", String.format(Locale.ROOT, "%.2f [%.2f, %.2f]",
+                        c.get("speed_ratio").asDouble(), ci.get(0).asDouble(), ci.get(1).asDouble()));
+            }
+        }
         facts.put("bench-deepest", fmt(xs[last]));
         facts.put("bench-our-recording-overhead", String.format(Locale.ROOT, "%+.0f%%", (ourRec - 1) * 100));
         facts.put("bench-torch-recording-overhead", String.format(Locale.ROOT, "%+.0f%%", (torchRec - 1) * 100));
