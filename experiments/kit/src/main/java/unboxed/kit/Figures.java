@@ -152,7 +152,7 @@ public final class Figures {
         private List<String> colourOrder = List.of();
         private final List<Pinned> sources = new ArrayList<>();
 
-        private record Line(String label, double[] x, double[] y, double[] lo, double[] hi) {
+        private record Line(String label, double[] x, double[] y, double[] lo, double[] hi, boolean dashed) {
         }
 
         private LineFigure(String name, String title) {
@@ -203,7 +203,17 @@ public final class Figures {
 
         /** A line through the points (x[i], y[i]). */
         public LineFigure line(String label, double[] x, double[] y) {
-            lines.add(new Line(label, check(label, "x", x, x.length), check(label, "y", y, x.length), null, null));
+            lines.add(new Line(label, check(label, "x", x, x.length), check(label, "y", y, x.length), null, null, false));
+            return this;
+        }
+
+        /**
+         * A dashed line through the points (x[i], y[i]): a prediction drawn over the measured
+         * curves. Its colour follows {@link #colours} like any other series, so a theory curve
+         * labelled {@code "He (theory)"} takes the colour of the measured {@code "He"}.
+         */
+        public LineFigure dashed(String label, double[] x, double[] y) {
+            lines.add(new Line(label, check(label, "x", x, x.length), check(label, "y", y, x.length), null, null, true));
             return this;
         }
 
@@ -211,7 +221,7 @@ public final class Figures {
         public LineFigure band(String label, double[] x, double[] y, double[] lo, double[] hi) {
             int n = x.length;
             lines.add(new Line(label, check(label, "x", x, n), check(label, "y", y, n),
-                    check(label, "lower band", lo, n), check(label, "upper band", hi, n)));
+                    check(label, "lower band", lo, n), check(label, "upper band", hi, n), false));
             return this;
         }
 
@@ -297,7 +307,9 @@ public final class Figures {
                 XYSeries s = chart.addSeries(l.label, l.x, l.y);
                 s.setMarker(SeriesMarkers.NONE);
                 s.setLineColor(color);
-                s.setLineStyle(new BasicStroke(2f));
+                s.setLineStyle(l.dashed
+                        ? new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f)
+                        : new BasicStroke(2f));
             }
             return chart;
         }

@@ -90,4 +90,26 @@ class FiguresTest {
                 .line("a", x, new double[] {1, 0}).from(pinned).save(root));
         assertFalse(Files.exists(root.resolve("figures")));
     }
+
+    @Test
+    void dashedLinesAreDrawnDashedInTheirMeasuredCurvesColour() throws IOException {
+        double[] x = {1, 2, 3, 4};
+        Path svg = Figures.line("theory-overlay", "Measured and predicted")
+                .axes("layer", "std").colours(List.of("He"))
+                .line("He", x, pinned.doubles("/loss"))
+                .dashed("He (theory)", x, new double[] {2.0, 1.0, 0.5, 0.25})
+                .from(pinned).save(root.resolve("dashed"));
+        String plain = Files.readString(Figures.line("theory-overlay", "Measured and predicted")
+                .axes("layer", "std").colours(List.of("He"))
+                .line("He", x, pinned.doubles("/loss"))
+                .line("He (theory)", x, new double[] {2.0, 1.0, 0.5, 0.25})
+                .from(pinned).save(root.resolve("plain")));
+        String text = Files.readString(svg);
+        assertTrue(count(text, "dasharray:6,4") > 0 && count(plain, "dasharray:6,4") == 0,
+                "the theory curve (and its legend entry) are dashed");
+    }
+
+    private static int count(String text, String what) {
+        return text.split(java.util.regex.Pattern.quote(what), -1).length - 1;
+    }
 }
