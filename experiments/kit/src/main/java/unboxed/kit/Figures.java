@@ -108,7 +108,18 @@ public final class Figures {
     public static byte[] svgBytes(Chart<?, ?> chart) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         VectorGraphicsEncoder.saveVectorGraphic(chart, out, VectorGraphicsFormat.SVG);
-        return out.toByteArray();
+        return compact(out.toString(StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static final java.util.regex.Pattern LONG_DECIMAL = java.util.regex.Pattern.compile("(\\d\\.\\d{2})\\d+");
+
+    /**
+     * The SVG with every coordinate cut to two decimals: the chart library writes up to nine (its
+     * text is drawn as outlines, point by point), a hundredth of a pixel is below what any screen
+     * shows, and a page of many charts shrinks by about half.
+     */
+    static String compact(String svg) {
+        return LONG_DECIMAL.matcher(svg).replaceAll("$1");
     }
 
     /** The caption partial of a figure: anchor, title with citation, image macro. */
