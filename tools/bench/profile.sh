@@ -32,22 +32,31 @@ echo "$plan" | grep -q "preferred vector 512 bits" && measured=avx512
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 core=$(( $(nproc) - 1 ))
-# which benchmarks: those the post's one-thread targets judge, from its bench spec (post 01's
-# classes by name, as its pinned profile was made)
+# which benchmarks: those the post's one-thread targets judge, from its bench spec, or the spec's
+# own "profile" list (benchmark names, and "profile_params" for JMH's -p) where the post has no
+# targets (post 01's classes by name, as its pinned profile was made)
+params=(-p threads=1)
 if [ "$post" = 01-basics ]; then
   regex='(SgemmBench|EpochBench)\.'
 else
-  regex="$(/usr/bin/python3 - "experiments/$post/bench-spec.json" <<'PY'
+  read -r regex pspec < <(/usr/bin/python3 - "experiments/$post/bench-spec.json" <<'PY'
 import json, re, sys
 spec = json.load(open(sys.argv[1]))
-names = sorted({c["ours"]["benchmark"] for c in spec["comparisons"]
-                if c.get("target") is not None and c["ours"].get("params", {}).get("threads", "1") == "1"})
-print("(" + "|".join(re.escape(n) for n in names) + ")$")
+if "profile" in spec:
+    names = sorted(set(spec["profile"]))
+    params = ",".join(f"{k}={v}" for k, v in spec.get("profile_params", {}).items()) or "-"
+else:
+    names = sorted({c["ours"]["benchmark"] for c in spec["comparisons"]
+                    if c.get("target") is not None and c["ours"].get("params", {}).get("threads", "1") == "1"})
+    params = "threads=1"
+print("(" + "|".join(re.escape(n) for n in names) + ")$", params)
 PY
-)"
+)
+  params=()
+  if [ "$pspec" != "-" ]; then IFS=',' read -ra kv <<< "$pspec"; for p in "${kv[@]}"; do params+=(-p "$p"); done; fi
 fi
-cmd=(taskset -c "$core" java --add-modules jdk.incubator.vector -jar "$jar" "$regex" -p threads=1
-     -f 1 -wi 3 -i 5 -prof "stack:lines=1;top=15;detailLine=false;excludePackages=false"
+cmd=(taskset -c "$core" java --add-modules jdk.incubator.vector -jar "$jar" "$regex" "${params[@]}"
+     -f 1 -wi 5 -i 5 -prof "stack:lines=1;top=15;detailLine=false;excludePackages=false"
      -jvmArgsPrepend "-XX:ActiveProcessorCount=1 ${jvm_kind[*]}")
 echo "== ${cmd[*]}" >&2
 "${cmd[@]}" | tee "$work/out.txt" >&2

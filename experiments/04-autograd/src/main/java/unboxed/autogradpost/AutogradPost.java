@@ -76,6 +76,7 @@ public final class AutogradPost implements Post {
         graphDepth(depth, outDir, facts);
         List<Pinned> bench = BenchTables.write(resultsDir, outDir, facts, Experiment.POST);
         benchDepth(bench.get(0), outDir, facts);
+        profile(Pinned.load(resultsDir, "bench-profile-avx512"), facts);
         StringBuilder s = new StringBuilder("// Generated from pinned results: ")
                 .append(Pinned.citation(List.of(probes, gc, cost, depth, picture))).append('\n');
         facts.forEach((k, v) -> s.append(':').append(k).append(": ").append(v).append('\n'));
@@ -383,6 +384,46 @@ public final class AutogradPost implements Post {
         facts.put("bench-torch-backward-over-forward", String.format(Locale.ROOT, "%.1f", torchBwd));
         // prediction 4: backward about twice the forward (read: between 1.5 and 2.5 times)
         facts.put("bench-prediction-4", ourBwd >= 1.5 && ourBwd <= 2.5 ? "holds" : "does not hold");
+    }
+
+    /** Shares of the sampled time, forward alone and forward + backward, grouped by what the frame does. */
+    private static void profile(Pinned p, Map<String, String> facts) throws IOException {
+        for (Map.Entry<String, String> e : Map.of("GraphBench.deepForwardBackward", "fb",
+                "GraphBench.deepForwardRecorded", "f").entrySet()) {
+            JsonNode prof = null;
+            for (Iterator<Map.Entry<String, JsonNode>> it = p.at("/profiles").fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> pe = it.next();
+                if (pe.getKey().startsWith(e.getKey())) {
+                    prof = pe.getValue();
+                    facts.put("profile-layers", pe.getKey().replaceAll(".*layers = (\\d+).*", "$1"));
+                }
+            }
+            if (prof == null) {
+                throw new IOException(p.relativePath() + " has no profile of " + e.getKey()
+                        + ": rerun tools/bench/profile.sh " + Experiment.POST);
+            }
+            double products = 0;
+            double blocked = 0;
+            double reduce = 0;
+            double where = 0;
+            for (JsonNode f : prof.get("frames")) {
+                String frame = f.get("frame").asText();
+                double share = f.get("share_of_benchmark_thread").asDouble();
+                products += frame.startsWith("unboxed.backend.cpu.Sgemm") ? share : 0;
+                blocked += frame.equals("unboxed.backend.cpu.Sgemm$Call.blocked") ? share : 0;
+                reduce += frame.endsWith(".reduce") || frame.endsWith("reduceKernel") ? share : 0;
+                where += frame.endsWith(".where") ? share : 0;
+            }
+            String k = e.getValue();
+            facts.put("profile-" + k + "-products", pct(products));
+            facts.put("profile-" + k + "-blocked", pct(blocked));
+            facts.put("profile-" + k + "-reduce", pct(reduce));
+            facts.put("profile-" + k + "-where", pct(where));
+        }
+    }
+
+    private static String pct(double share) {
+        return String.format(Locale.ROOT, "%.0f%%", share * 100);
     }
 
     private static double comparisonMean(Pinned bench, String id, String side) throws IOException {
