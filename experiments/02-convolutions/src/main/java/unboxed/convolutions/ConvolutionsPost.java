@@ -2,7 +2,6 @@ package unboxed.convolutions;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -10,7 +9,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.commons.math3.stat.descriptive.SummaryStatistics;
-import unboxed.io.AtomicFiles;
 import unboxed.kit.BenchTables;
 import unboxed.kit.Figures;
 import unboxed.kit.Pinned;
@@ -52,10 +50,7 @@ public final class ConvolutionsPost implements Post {
         accuracy(cnn, outDir, facts);
         List<Pinned> sources = new ArrayList<>(List.of(cnn, rf));
         sources.addAll(bench);
-        StringBuilder s = new StringBuilder("// Generated from pinned results: ").append(Pinned.citation(sources))
-                .append('\n');
-        facts.forEach((k, v) -> s.append(':').append(k).append(": ").append(v).append('\n'));
-        AtomicFiles.write(outDir.resolve("facts.adoc"), s.toString().getBytes(StandardCharsets.UTF_8));
+        unboxed.kit.Facts.write(outDir, sources, facts);
     }
 
     /**

@@ -2,7 +2,6 @@ package unboxed.transposeconv;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,7 +15,6 @@ import java.util.TreeSet;
 import org.apache.commons.math3.stat.descriptive.SummaryStatistics;
 import unboxed.fixtures.CaseResult;
 import unboxed.fixtures.Verifier;
-import unboxed.io.AtomicFiles;
 import unboxed.io.RepoRoot;
 import unboxed.kit.Figures;
 import unboxed.kit.ImageGrid;
@@ -70,10 +68,7 @@ public final class TransposeConvPost implements Post {
         autoencoder(ae, outDir, facts);
         fixtureCases(outDir, facts);
         unboxed.kit.BenchTables.write(resultsDir, outDir, facts, Experiment.POST);
-        StringBuilder s = new StringBuilder("// Generated from pinned results: ")
-                .append(Pinned.citation(List.of(rf, tg, up, cb, ae))).append('\n');
-        facts.forEach((k, v) -> s.append(':').append(k).append(": ").append(v).append('\n'));
-        AtomicFiles.write(outDir.resolve("facts.adoc"), s.toString().getBytes(StandardCharsets.UTF_8));
+        unboxed.kit.Facts.write(outDir, List.of(rf, tg, up, cb, ae), facts);
     }
 
     // ------------------------------------------------------------------ part 1: receptive fields

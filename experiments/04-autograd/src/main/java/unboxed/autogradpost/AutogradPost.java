@@ -13,7 +13,6 @@ import java.util.Locale;
 import java.util.Map;
 import unboxed.fixtures.CaseResult;
 import unboxed.fixtures.Verifier;
-import unboxed.io.AtomicFiles;
 import unboxed.io.RepoRoot;
 import unboxed.kit.BenchTables;
 import unboxed.kit.Figures;
@@ -77,10 +76,7 @@ public final class AutogradPost implements Post {
         List<Pinned> bench = BenchTables.write(resultsDir, outDir, facts, Experiment.POST);
         benchDepth(bench.get(0), outDir, facts);
         profile(Pinned.load(resultsDir, "bench-profile-avx512"), facts);
-        StringBuilder s = new StringBuilder("// Generated from pinned results: ")
-                .append(Pinned.citation(List.of(probes, gc, cost, depth, picture))).append('\n');
-        facts.forEach((k, v) -> s.append(':').append(k).append(": ").append(v).append('\n'));
-        AtomicFiles.write(outDir.resolve("facts.adoc"), s.toString().getBytes(StandardCharsets.UTF_8));
+        unboxed.kit.Facts.write(outDir, List.of(probes, gc, cost, depth, picture), facts);
     }
 
     // ------------------------------------------------------------------ probes
@@ -388,8 +384,8 @@ public final class AutogradPost implements Post {
 
     /** Shares of the sampled time, forward alone and forward + backward, grouped by what the frame does. */
     private static void profile(Pinned p, Map<String, String> facts) throws IOException {
-        for (Map.Entry<String, String> e : Map.of("GraphBench.deepForwardBackward", "fb",
-                "GraphBench.deepForwardRecorded", "f").entrySet()) {
+        for (Map.Entry<String, String> e : List.of(Map.entry("GraphBench.deepForwardRecorded", "f"),
+                Map.entry("GraphBench.deepForwardBackward", "fb"))) {
             JsonNode prof = null;
             for (Iterator<Map.Entry<String, JsonNode>> it = p.at("/profiles").fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> pe = it.next();

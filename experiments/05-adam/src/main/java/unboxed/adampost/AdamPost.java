@@ -2,7 +2,6 @@ package unboxed.adampost;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -12,7 +11,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.apache.commons.math3.stat.descriptive.SummaryStatistics;
 import org.knowm.xchart.XYChart;
-import unboxed.io.AtomicFiles;
 import unboxed.kit.Figures;
 import unboxed.kit.ImageGrid;
 import unboxed.kit.ImageGrid.Scale;
@@ -80,10 +78,7 @@ public final class AdamPost implements Post {
             wall += p.provenanceJson().path("wall_seconds").asDouble();
         }
         facts.put("run-minutes", fixed(wall / 60, 1));
-        StringBuilder s = new StringBuilder("// Generated from pinned results: ")
-                .append(Pinned.citation(List.of(tc, si, bc, be, op, lf, iv))).append('\n');
-        facts.forEach((k, v) -> s.append(':').append(k).append(": ").append(v).append('\n'));
-        AtomicFiles.write(outDir.resolve("facts.adoc"), s.toString().getBytes(StandardCharsets.UTF_8));
+        unboxed.kit.Facts.write(outDir, List.of(tc, si, bc, be, op, lf, iv), facts);
     }
 
     // ------------------------------------------------------------------ make sure it is actually Adam

@@ -2,7 +2,6 @@ package unboxed.fluctuations;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -10,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import unboxed.io.AtomicFiles;
 import unboxed.kit.Figures;
 import unboxed.kit.Pinned;
 import unboxed.kit.Post;
@@ -79,11 +77,8 @@ public final class FluctuationsPost implements Post {
         interventions(interventions, stacks, outDir, facts);
         trainability(train, outDir, facts);
         fixtures(facts);
-        StringBuilder s = new StringBuilder("// Generated from pinned results: ")
-                .append(Pinned.citation(List.of(stacks, fan, interventions, train))).append('\n');
-        // attribute names may not hold dots: normal-0.01 is named normal-001
-        facts.forEach((k, v) -> s.append(':').append(k.replace(".", "")).append(": ").append(v).append('\n'));
-        AtomicFiles.write(outDir.resolve("facts.adoc"), s.toString().getBytes(StandardCharsets.UTF_8));
+        // attribute names may not hold dots: Facts names normal-0.01 normal-001
+        unboxed.kit.Facts.write(outDir, List.of(stacks, fan, interventions, train), facts);
     }
 
     /** How many PyTorch fixture cases of this post there are, by op (the validation table runs them). */
