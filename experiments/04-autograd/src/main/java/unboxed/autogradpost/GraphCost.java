@@ -54,7 +54,10 @@ final class GraphCost {
         r.put("by_hand", byHandSummary(step, hand));
         List<Tensor> manual = hand.backward();
 
-        r.put("loss", Map.of("autograd", (double) loss.item(), "by_hand", (double) handLoss.item()));
+        Map<String, Object> losses = new LinkedHashMap<>();
+        losses.put("autograd", (double) loss.item());
+        losses.put("by_hand", (double) handLoss.item());
+        r.put("loss", losses);
         List<Map<String, Object>> grads = new ArrayList<>();
         boolean allIdentical = true;
         for (int i = 0; i < auto.size(); i++) {
