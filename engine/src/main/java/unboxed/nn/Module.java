@@ -15,8 +15,39 @@ public abstract class Module {
     private final Map<String, Tensor> buffers = new LinkedHashMap<>();
     private final Map<String, Module> children = new LinkedHashMap<>();
     private boolean training = true;
+    private final List<ForwardHook> forwardHooks = new ArrayList<>();
 
     public abstract Tensor forward(Tensor input);
+
+    /**
+     * {@code module(input)} in PyTorch ({@code __call__}): {@link #forward}, then every forward hook
+     * in the order registered, each given the output of the one before. Containers such as
+     * {@link Sequential} call their children this way, so a hook on any layer sees it run.
+     */
+    public final Tensor call(Tensor input) {
+        Tensor out = forward(input);
+        if (!forwardHooks.isEmpty()) {
+            for (ForwardHook h : List.copyOf(forwardHooks)) {
+                Tensor r = h.apply(this, input, out);
+                if (r != null) {
+                    out = r;
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * {@code register_forward_hook(hook)}: {@code hook} runs after every {@link #call} of this
+     * module with (module, input, output); what it returns replaces the output (null keeps it).
+     * Closing the handle removes the hook, as PyTorch's {@code RemovableHandle.remove()} does.
+     */
+    public final AutoCloseable registerForwardHook(ForwardHook hook) {
+        java.util.Objects.requireNonNull(hook, "hook");
+        ForwardHook own = hook::apply; // its own identity: registering one hook twice runs it twice, removes one
+        forwardHooks.add(own);
+        return () -> forwardHooks.removeIf(h -> h == own);
+    }
 
     protected final Parameter registerParameter(String name, Tensor value) {
         Parameter p = new Parameter(name, value);
