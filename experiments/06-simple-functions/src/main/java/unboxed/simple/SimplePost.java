@@ -19,6 +19,7 @@ import unboxed.kit.Filmstrip;
 import unboxed.kit.ImageGrid;
 import unboxed.kit.Pinned;
 import unboxed.kit.Post;
+import unboxed.kit.SweepPoints;
 import unboxed.kit.Tables;
 
 /**
@@ -55,8 +56,8 @@ public final class SimplePost implements Post {
     public String finding(Path resultsDir) throws IOException {
         Pinned u = Pinned.load(resultsDir, "untrained");
         Pinned sh = Pinned.load(resultsDir, "shift");
-        Points up = new Points(u);
-        Points sp = new Points(sh);
+        SweepPoints up = new SweepPoints(u);
+        SweepPoints sp = new SweepPoints(sh);
         int wMax = max(u.at("/config/widths"));
         int dMax = max(u.at("/config/depths"));
         return String.format(Locale.ROOT, "Pinned results (`data/results/%s/`): a fresh 1-%d-1 ReLU network with"
@@ -116,49 +117,6 @@ public final class SimplePost implements Post {
     }
 
     // ------------------------------------------------------------------ reading points
-
-    /** The points of one results file, by configuration (the id without its seed suffix). */
-    static final class Points {
-        final Pinned pinned;
-        final Map<String, List<JsonNode>> byConfig = new LinkedHashMap<>();
-
-        Points(Pinned pinned) {
-            this.pinned = pinned;
-            for (JsonNode p : pinned.at("/points")) {
-                String id = p.get("id").asText();
-                byConfig.computeIfAbsent(id.substring(0, id.lastIndexOf("-s")), k -> new ArrayList<>()).add(p);
-            }
-        }
-
-        List<JsonNode> seeds(String config) {
-            List<JsonNode> l = byConfig.get(config);
-            if (l == null) {
-                throw new IllegalArgumentException(pinned.relativePath() + " has no configuration " + config
-                        + ": regenerate with `" + pinned.regenerateCommand() + "`");
-            }
-            return l;
-        }
-
-        /** One number per seed. */
-        double[] values(String config, String field) {
-            List<JsonNode> l = seeds(config);
-            double[] v = new double[l.size()];
-            for (int i = 0; i < v.length; i++) {
-                v[i] = l.get(i).at("/" + field).asDouble();
-            }
-            return v;
-        }
-
-        /** One array per seed. */
-        double[][] rows(String config, String field) {
-            List<JsonNode> l = seeds(config);
-            double[][] out = new double[l.size()][];
-            for (int i = 0; i < out.length; i++) {
-                out[i] = numbers(l.get(i).at("/" + field));
-            }
-            return out;
-        }
-    }
 
     static double[] numbers(JsonNode arr) {
         double[] v = new double[arr.size()];
@@ -253,7 +211,7 @@ public final class SimplePost implements Post {
     // ------------------------------------------------------------------ untrained
 
     private void untrained(Pinned p, Path outDir, Map<String, String> facts) throws IOException {
-        Points pts = new Points(p);
+        SweepPoints pts = new SweepPoints(p);
         int[] widths = ints(p.at("/config/widths"));
         int[] depths = ints(p.at("/config/depths"));
         int wMax = widths[widths.length - 1];
@@ -370,7 +328,7 @@ public final class SimplePost implements Post {
     // ------------------------------------------------------------------ training
 
     private void training(Pinned p, Path outDir, Map<String, String> facts) throws IOException {
-        Points pts = new Points(p);
+        SweepPoints pts = new SweepPoints(p);
         int steps = p.at("/config/steps").asInt();
         int every = p.at("/config/snapshot_every").asInt();
         facts.put("train-width", p.at("/config/width").asText());
@@ -580,7 +538,7 @@ public final class SimplePost implements Post {
     // ------------------------------------------------------------------ shift
 
     /** Per seed, the largest value of a block series after the switch. */
-    static double[] peakAfterSwitch(Points pts, String config, String field) {
+    static double[] peakAfterSwitch(SweepPoints pts, String config, String field) {
         List<JsonNode> seeds = pts.seeds(config);
         double[] out = new double[seeds.size()];
         for (int i = 0; i < out.length; i++) {
@@ -627,7 +585,7 @@ public final class SimplePost implements Post {
     }
 
     private void shift(Pinned p, Path outDir, Map<String, String> facts) throws IOException {
-        Points pts = new Points(p);
+        SweepPoints pts = new SweepPoints(p);
         int pre = p.at("/config/pretrain_steps").asInt();
         int steps = p.at("/config/steps").asInt();
         int block = p.at("/config/block").asInt();

@@ -1,9 +1,7 @@
 package unboxed.fluctuations;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,12 +11,10 @@ import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import unboxed.backend.Backends;
-import unboxed.io.Provenance;
-import unboxed.io.Results;
 import unboxed.kit.CommonOptions;
 import unboxed.kit.ExperimentMain;
 import unboxed.kit.Sweep;
+import unboxed.kit.SweepCommand;
 
 /**
  * Post 13's experiments: four sweeps, each a list of independent points (a configuration and a
@@ -53,19 +49,8 @@ public final class Experiment implements Callable<Integer> {
     @Option(names = "--only", paramLabel = "SWEEP", description = "run one sweep: ${COMPLETION-CANDIDATES}")
     Part only;
 
-    @Option(names = "--workers", paramLabel = "N",
-            description = "points computed at once, each on one thread (default: --threads; 1 on a GPU backend)")
-    Integer workers;
-
-    @Option(names = "--point", paramLabel = "SWEEP/ID",
-            description = "compute one point and write it as a shard, <out>/<sweep>--<id>.json")
-    String point;
-
-    @Option(names = "--merge", paramLabel = "DIR", description = "merge the shards in DIR into the results files")
-    Path merge;
-
-    @Option(names = "--list-points", description = "print the command line of every point, one per line, and exit")
-    boolean listPoints;
+    @Mixin
+    SweepCommand sweep;
 
     enum Part { stacks, fan, interventions, trainability }
 
@@ -134,8 +119,7 @@ public final class Experiment implements Callable<Integer> {
 
     /** The seed of a point: its seed index k, offset by --seed, shared across configurations (common random numbers). */
     long seedOf(String id) {
-        int k = Integer.parseInt(id.substring(id.lastIndexOf("-s") + 2));
-        return options.seed() * 1000 + k;
+        return options.seed() * 1000 + Sweep.seedIndex(id);
     }
 
     /** The configuration a point's id names. */
@@ -230,83 +214,29 @@ public final class Experiment implements Callable<Integer> {
 
     /** The merged results of a sweep: its configuration, then every point in order; checks each point's configuration. */
     ObjectNode mergeTrees(Part part, Scale s, List<String> ids, List<JsonNode> points) {
-        JsonNode config = Sweep.canonical(config(part, s));
-        ObjectNode merged = Results.mapper().createObjectNode();
-        merged.set("config", config);
-        ArrayNode arr = merged.putArray("points");
-        for (int i = 0; i < points.size(); i++) {
-            JsonNode p = points.get(i);
-            if (!config.equals(p.get("config"))) {
-                throw new IllegalArgumentException("point " + part + "/" + ids.get(i) + " was computed with "
-                        + p.get("config") + ", this run's configuration is " + config + " (same --scale and --seed?)");
-            }
-            arr.add(p.get("point"));
-        }
-        return merged;
+        return Sweep.merge(config(part, s), part.name(), ids, points);
     }
 
     @Override
     public Integer call() throws Exception {
         Scale s = Scale.of(options.full());
-        List<Part> parts = only == null ? List.of(Part.values()) : List.of(only);
-        boolean cpu = options.backend().equals("cpu");
-        int w = workers != null ? workers : (cpu ? options.threads() : 1);
-        if (w < 1) {
-            throw new IllegalArgumentException("--workers must be at least 1, got " + w);
-        }
-        if (!cpu && w > 1) {
-            throw new IllegalArgumentException("--workers " + w + ": points run one at a time on the " + options.backend()
-                    + " backend");
-        }
-        // each point computes on one thread when several run at once; results do not depend on the thread count
-        Backends.use(Backends.create(options.backend(), w > 1 ? 1 : options.threads()));
-        Path out = options.out(POST);
-        Provenance run = options.provenance(args);
-        if (listPoints) {
-            for (Part part : parts) {
-                for (String id : ids(part, s)) {
-                    System.out.println("tools/java.sh experiments/" + POST + " " + Experiment.class.getName()
-                            + " --scale " + options.scale() + " --seed " + options.seed() + " --threads 1"
-                            + " --point " + part + "/" + id + " --out shards");
-                }
+        return sweep.run(POST, Experiment.class, options, args, Part.class, only, new SweepCommand.Sweeps<>() {
+            @Override
+            public List<String> ids(Part part) {
+                return Experiment.ids(part, s);
             }
-            System.out.println("# then: tools/java.sh experiments/" + POST + " unboxed.kit.RunPost " + POST
-                    + " --scale " + options.scale() + " --seed " + options.seed() + " --merge shards");
-            return 0;
-        }
-        if (point != null) {
-            int slash = point.indexOf('/');
-            if (slash < 0) {
-                throw new IllegalArgumentException("--point " + point + ": expected SWEEP/ID, e.g. stacks/relu-he-s0");
+
+            @Override
+            public Object config(Part part) {
+                return Experiment.this.config(part, s);
             }
-            Part part = Part.valueOf(point.substring(0, slash));
-            String id = point.substring(slash + 1);
-            if (!ids(part, s).contains(id)) {
-                throw new IllegalArgumentException("--point " + point + ": no such point at --scale " + options.scale()
-                        + " (--list-points prints them)");
-            }
-            Trainability.Data data = part == Part.trainability ? Trainability.load(s.trainImages(), s.testImages()) : null;
-            Provenance p = run.restart();
-            Object r = compute(part, s, id, data);
-            Path f = Sweep.writeShard(out, POST, part.name(), id, p.finish(), r);
-            System.err.println("wrote " + f);
-            return 0;
-        }
-        for (Part part : parts) {
-            Provenance p = run.restart();
-            List<String> ids = ids(part, s);
-            List<JsonNode> points;
-            if (merge != null) {
-                points = Sweep.readShards(merge, POST, part.name(), ids);
-            } else {
+
+            @Override
+            public Function<String, Object> points(Part part) throws java.io.IOException {
                 Trainability.Data data = part == Part.trainability
                         ? Trainability.load(s.trainImages(), s.testImages()) : null;
-                Function<String, Object> body = id -> compute(part, s, id, data);
-                points = Sweep.run(ids, body, w, part.name());
+                return id -> compute(part, s, id, data);
             }
-            Results.write(out.resolve(part.name() + ".json"), POST, part.name(), p.finish(),
-                    mergeTrees(part, s, ids, points));
-        }
-        return 0;
+        });
     }
 }

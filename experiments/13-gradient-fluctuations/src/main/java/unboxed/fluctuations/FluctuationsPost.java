@@ -12,6 +12,7 @@ import java.util.Map;
 import unboxed.kit.Figures;
 import unboxed.kit.Pinned;
 import unboxed.kit.Post;
+import unboxed.kit.SweepPoints;
 import unboxed.kit.Tables;
 
 /**
@@ -49,8 +50,8 @@ public final class FluctuationsPost implements Post {
     public String finding(Path resultsDir) throws IOException {
         Pinned stacks = Pinned.load(resultsDir, "stacks");
         Pinned train = Pinned.load(resultsDir, "trainability");
-        Points s = new Points(stacks);
-        Points t = new Points(train);
+        SweepPoints s = new SweepPoints(stacks);
+        SweepPoints t = new SweepPoints(train);
         int depth = stacks.at("/config/depth").asInt();
         return String.format(Locale.ROOT, "Pinned results (`data/results/%s/`): through %d ReLU layers of width %d,"
                         + " He's initialisation keeps the activations' standard deviation at %s at the last layer"
@@ -105,50 +106,8 @@ public final class FluctuationsPost implements Post {
 
     // ------------------------------------------------------------------ reading points
 
-    /** The points of one results file, by configuration (the id without its seed suffix). */
-    static final class Points {
-        final Pinned pinned;
-        final Map<String, List<JsonNode>> byConfig = new LinkedHashMap<>();
-
-        Points(Pinned pinned) {
-            this.pinned = pinned;
-            for (JsonNode p : pinned.at("/points")) {
-                String id = p.get("id").asText();
-                byConfig.computeIfAbsent(id.substring(0, id.lastIndexOf("-s")), k -> new ArrayList<>()).add(p);
-            }
-        }
-
-        List<JsonNode> seeds(String config) {
-            List<JsonNode> l = byConfig.get(config);
-            if (l == null) {
-                throw new IllegalArgumentException(pinned.relativePath() + " has no configuration " + config
-                        + ": regenerate with `" + pinned.regenerateCommand() + "`");
-            }
-            return l;
-        }
-
-        /** One per-layer array per seed (non-finite values as NaN). */
-        double[][] rows(String config, String field) {
-            List<JsonNode> l = seeds(config);
-            double[][] out = new double[l.size()][];
-            for (int i = 0; i < out.length; i++) {
-                out[i] = numbers(l.get(i).at("/" + field));
-            }
-            return out;
-        }
-    }
-
     static double[] numbers(JsonNode arr) {
-        double[] v = new double[arr.size()];
-        for (int i = 0; i < v.length; i++) {
-            JsonNode n = arr.get(i);
-            v[i] = n.isNumber() ? n.doubleValue() : switch (n.asText()) {
-                case "Infinity" -> Double.POSITIVE_INFINITY;
-                case "-Infinity" -> Double.NEGATIVE_INFINITY;
-                default -> Double.NaN;
-            };
-        }
-        return v;
+        return SweepPoints.numbers(arr);
     }
 
     static Stack stackOf(Pinned p, String act, String scheme) {
@@ -210,7 +169,7 @@ public final class FluctuationsPost implements Post {
      * logarithmic axis once curves span tens of decades). Measured curves stop where a seed's
      * value is no longer finite and positive, predicted ones where they leave float32's range.
      */
-    static void overlay(Figures.LineFigure f, Points pts, String config, String label, String field, double[] theory,
+    static void overlay(Figures.LineFigure f, SweepPoints pts, String config, String label, String field, double[] theory,
                         boolean log10) {
         overlay(f, pts, config, label, field, theory, log10, false);
     }
@@ -219,7 +178,7 @@ public final class FluctuationsPost implements Post {
      * As above; {@code thin} draws layers 1 to 10 and then every other layer (and the last): the
      * 100-layer curves are smooth there, and the page's SVGs half as large.
      */
-    static void overlay(Figures.LineFigure f, Points pts, String config, String label, String field, double[] theory,
+    static void overlay(Figures.LineFigure f, SweepPoints pts, String config, String label, String field, double[] theory,
                         boolean log10, boolean thin) {
         // forward quantities are drawn from layer 1 up to where float32 gives out; gradients, which
         // start at the loss, from the top layer down to where it gives out
@@ -338,7 +297,7 @@ public final class FluctuationsPost implements Post {
     }
 
     private void stacks(Pinned p, Path outDir, Map<String, String> facts) throws IOException {
-        Points pts = new Points(p);
+        SweepPoints pts = new SweepPoints(p);
         int depth = p.at("/config/depth").asInt();
         int width = p.at("/config/width").asInt();
         facts.put("width", String.valueOf(width));
@@ -466,7 +425,7 @@ public final class FluctuationsPost implements Post {
     }
 
     /** Per activation and scheme, the measured/predicted ratio of forward std at layers 10 and the last, summarised. */
-    private void worstTheory(Points pts, Pinned p, int depth, Map<String, String> facts) {
+    private void worstTheory(SweepPoints pts, Pinned p, int depth, Map<String, String> facts) {
         double globalWorst = 1;
         String globalConfig = "";
         int within10 = 0;
@@ -581,7 +540,7 @@ public final class FluctuationsPost implements Post {
     // ------------------------------------------------------------------ fan
 
     private void fan(Pinned p, Path outDir, Map<String, String> facts) throws IOException {
-        Points pts = new Points(p);
+        SweepPoints pts = new SweepPoints(p);
         int[] widths = numbersInt(p.at("/config/widths"));
         int batch = p.at("/config/batch").asInt();
         int depth = widths.length - 1;
@@ -611,8 +570,8 @@ public final class FluctuationsPost implements Post {
     // ------------------------------------------------------------------ interventions
 
     private void interventions(Pinned p, Pinned stacks, Path outDir, Map<String, String> facts) throws IOException {
-        Points pts = new Points(p);
-        Points base = new Points(stacks);
+        SweepPoints pts = new SweepPoints(p);
+        SweepPoints base = new SweepPoints(stacks);
         int depth = p.at("/config/depth").asInt();
         int k = p.at("/config/rescale_layer").asInt();
         double factor = p.at("/config/rescale_factor").asDouble();
@@ -687,7 +646,7 @@ public final class FluctuationsPost implements Post {
 
     // ------------------------------------------------------------------ trainability
 
-    static double meanFinal(Points t, String config) {
+    static double meanFinal(SweepPoints t, String config) {
         double s = 0;
         List<JsonNode> l = t.seeds(config);
         for (JsonNode n : l) {
@@ -697,7 +656,7 @@ public final class FluctuationsPost implements Post {
     }
 
     private void trainability(Pinned p, Path outDir, Map<String, String> facts) throws IOException {
-        Points pts = new Points(p);
+        SweepPoints pts = new SweepPoints(p);
         int depth = p.at("/config/depth").asInt();
         facts.put("mlp-depth", String.valueOf(depth));
         facts.put("mlp-width", p.at("/config/width").asText());

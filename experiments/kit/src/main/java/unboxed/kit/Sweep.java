@@ -2,6 +2,8 @@ package unboxed.kit;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -122,6 +124,42 @@ public final class Sweep {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * The results file of a sweep: its configuration, then every point's {@code "point"} in order.
+     * Each point was computed as {@code {"config": ..., "point": ...}}; one computed with another
+     * configuration (other --scale or --seed) is refused, naming it.
+     */
+    public static ObjectNode merge(Object config, String sweep, List<String> ids, List<JsonNode> points) {
+        JsonNode expected = canonical(config);
+        ObjectNode merged = Results.mapper().createObjectNode();
+        merged.set("config", expected);
+        ArrayNode arr = merged.putArray("points");
+        for (int i = 0; i < points.size(); i++) {
+            JsonNode p = points.get(i);
+            if (!expected.equals(p.get("config"))) {
+                throw new IllegalArgumentException("point " + sweep + "/" + ids.get(i) + " was computed with "
+                        + p.get("config") + ", this run's configuration is " + expected + " (same --scale and --seed?)");
+            }
+            arr.add(p.get("point"));
+        }
+        return merged;
+    }
+
+    /** The seed index k of a point id that ends in {@code -s<k>} (the sweeps' naming). */
+    public static int seedIndex(String id) {
+        int at = id.lastIndexOf("-s");
+        if (at < 0) {
+            throw new IllegalArgumentException("Sweep: point id '" + id + "' does not end in -s<seed index>");
+        }
+        return Integer.parseInt(id.substring(at + 2));
+    }
+
+    /** The configuration part of a point id, without its {@code -s<k>} suffix. */
+    public static String configOf(String id) {
+        seedIndex(id);
+        return id.substring(0, id.lastIndexOf("-s"));
     }
 
     /** The shard file of a point: {@code <dir>/<sweep>--<id>.json}. */

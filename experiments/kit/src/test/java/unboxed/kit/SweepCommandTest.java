@@ -1,0 +1,75 @@
+package unboxed.kit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import unboxed.io.Results;
+
+class SweepCommandTest {
+    @TempDir
+    Path out;
+
+    enum Part { alpha, beta }
+
+    @Command(name = "t")
+    static final class Main {
+        @Mixin
+        CommonOptions options;
+        @Mixin
+        SweepCommand sweep;
+    }
+
+    static final SweepCommand.Sweeps<Part> SWEEPS = new SweepCommand.Sweeps<>() {
+        @Override
+        public List<String> ids(Part part) {
+            return List.of(part + "-s0", part + "-s1");
+        }
+
+        @Override
+        public Object config(Part part) {
+            return Map.of("part", part.name());
+        }
+
+        @Override
+        public Function<String, Object> points(Part part) {
+            return id -> Map.of("config", Map.of("part", part.name()), "point", Map.of("id", id));
+        }
+    };
+
+    int run(String... args) throws Exception {
+        Main m = new Main();
+        new CommandLine(m).parseArgs(args);
+        return m.sweep.run("00-test", Main.class, m.options, args, Part.class, null, SWEEPS);
+    }
+
+    @Test
+    void runsEverySweepIntoItsResultsFileAndOnePointAsAShard() throws Exception {
+        assertEquals(0, run("--out", out.toString(), "--workers", "2"));
+        assertEquals("beta-s1", Results.read(out.resolve("beta.json")).at("/results/points/1/id").asText());
+        Path shards = out.resolve("shards");
+        assertEquals(0, run("--out", shards.toString(), "--point", "alpha/alpha-s1"));
+        assertTrue(Files.isRegularFile(Sweep.shardFile(shards, "alpha", "alpha-s1")));
+    }
+
+    @Test
+    void aBadPointNamesWhatIsWrong() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> run("--out", out.toString(), "--point", "gamma/x-s0"));
+        assertTrue(e.getMessage().contains("[alpha, beta]"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> run("--out", out.toString(), "--point", "alpha/alpha-s9"));
+        assertTrue(e.getMessage().contains("no such point"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> run("--out", out.toString(), "--workers", "0"));
+        assertTrue(e.getMessage().contains("--workers"), e.getMessage());
+    }
+}
