@@ -7,7 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -261,21 +260,7 @@ public final class Experiment implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Scale s = Scale.of(options.full());
-        return sweep.run(POST, Experiment.class, options, args, Part.class, only, new SweepCommand.Sweeps<>() {
-            @Override
-            public List<String> ids(Part part) {
-                return Experiment.ids(part, s);
-            }
-
-            @Override
-            public Object config(Part part) {
-                return Experiment.this.config(part, s);
-            }
-
-            @Override
-            public Function<String, Object> points(Part part) {
-                return id -> compute(part, s, id);
-            }
-        });
+        return sweep.run(POST, Experiment.class, options, args, Part.class, only,
+                SweepCommand.Sweeps.of(part -> ids(part, s), part -> config(part, s), (part, id) -> compute(part, s, id)));
     }
 }

@@ -3,17 +3,13 @@ package unboxed.simple;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 import unboxed.io.AtomicFiles;
-import unboxed.io.RepoRoot;
 import unboxed.kit.Figures;
 import unboxed.kit.Filmstrip;
 import unboxed.kit.ImageGrid;
@@ -21,6 +17,7 @@ import unboxed.kit.Pinned;
 import unboxed.kit.Post;
 import unboxed.kit.SweepPoints;
 import unboxed.kit.Tables;
+import unboxed.kit.stats.Describe;
 
 /**
  * Post 06's figures and tables, drawn from its pinned results only; every number the prose quotes
@@ -87,33 +84,11 @@ public final class SimplePost implements Post {
         untrained(u, outDir, facts);
         training(t, outDir, facts);
         shift(sh, outDir, facts);
-        fixtures(facts);
+        unboxed.kit.Facts.fixtures(Experiment.POST, facts);
         StringBuilder s = new StringBuilder("// Generated from pinned results: ")
                 .append(Pinned.citation(List.of(u, t, sh))).append('\n');
         facts.forEach((k, v) -> s.append(':').append(k.replace(".", "")).append(": ").append(v).append('\n'));
         AtomicFiles.write(outDir.resolve("facts.adoc"), s.toString().getBytes(StandardCharsets.UTF_8));
-    }
-
-    /** How many PyTorch fixture cases of this post there are, by op (the validation table runs them). */
-    private static void fixtures(Map<String, String> facts) throws IOException {
-        Path dir = RepoRoot.get().resolve("data").resolve("fixtures").resolve(Experiment.POST);
-        Map<String, Integer> ops = new TreeMap<>();
-        int n = 0;
-        try (var files = Files.list(dir)) {
-            for (Path f : files.sorted().toList()) {
-                String name = f.getFileName().toString();
-                if (name.endsWith(".safetensors")) {
-                    ops.merge(name.substring(0, name.indexOf("__")), 1, Integer::sum);
-                    n++;
-                }
-            }
-        } catch (NoSuchFileException e) {
-            throw new IOException("no fixtures in " + dir + ": export them with `make fixtures`");
-        }
-        facts.put("fixture-cases", String.valueOf(n));
-        List<String> parts = new ArrayList<>();
-        ops.forEach((op, c) -> parts.add("`" + op + "` " + c));
-        facts.put("fixture-ops", String.join(", ", parts));
     }
 
     // ------------------------------------------------------------------ reading points
@@ -143,20 +118,11 @@ public final class SimplePost implements Post {
     }
 
     static double mean(double[] v) {
-        double s = 0;
-        for (double x : v) {
-            s += x;
-        }
-        return s / v.length;
+        return Describe.mean(v);
     }
 
     static double std(double[] v) {
-        double m = mean(v);
-        double s = 0;
-        for (double x : v) {
-            s += (x - m) * (x - m);
-        }
-        return Math.sqrt(s / Math.max(1, v.length - 1));
+        return Describe.std(v);
     }
 
     static String spread(double[] v) {

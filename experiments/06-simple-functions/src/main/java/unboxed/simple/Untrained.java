@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import unboxed.autograd.Autograd;
+import unboxed.kit.Rounding;
 import unboxed.kit.stats.Kinks;
 import unboxed.kit.stats.PatternChurn;
 import unboxed.nn.Sequential;
@@ -66,28 +67,17 @@ final class Untrained {
         return r;
     }
 
-    /**
-     * v rounded to 4 significant digits: what the results files keep of curves and series (the
-     * figures need no more, and the files stay a tenth of the size). Deterministic: BigDecimal's
-     * rounding of the exact binary value.
-     */
+    /** v to 4 significant digits: what the results files keep of curves and series ({@link Rounding}). */
     static double sig4(double v) {
-        if (!Double.isFinite(v) || v == 0) {
-            return v;
-        }
-        return new java.math.BigDecimal(v).round(new java.math.MathContext(4)).doubleValue();
+        return Rounding.sig4(v);
     }
 
     static double[] sig4(double[] v) {
-        double[] o = new double[v.length];
-        for (int i = 0; i < v.length; i++) {
-            o[i] = sig4(v[i]);
-        }
-        return o;
+        return Rounding.sig4(v);
     }
 
     static List<Double> sig4(List<Double> v) {
-        return v.stream().map(Untrained::sig4).toList();
+        return Rounding.sig4(v);
     }
 
     static double variance(double[] f) {

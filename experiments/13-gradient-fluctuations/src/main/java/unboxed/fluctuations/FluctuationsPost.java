@@ -77,31 +77,9 @@ public final class FluctuationsPost implements Post {
         fan(fan, outDir, facts);
         interventions(interventions, stacks, outDir, facts);
         trainability(train, outDir, facts);
-        fixtures(facts);
+        unboxed.kit.Facts.fixtures(Experiment.POST, facts);
         // attribute names may not hold dots: Facts names normal-0.01 normal-001
         unboxed.kit.Facts.write(outDir, List.of(stacks, fan, interventions, train), facts);
-    }
-
-    /** How many PyTorch fixture cases of this post there are, by op (the validation table runs them). */
-    private static void fixtures(Map<String, String> facts) throws IOException {
-        Path dir = unboxed.io.RepoRoot.get().resolve("data").resolve("fixtures").resolve(Experiment.POST);
-        Map<String, Integer> ops = new java.util.TreeMap<>();
-        int n = 0;
-        try (var files = java.nio.file.Files.list(dir)) {
-            for (Path f : files.sorted().toList()) {
-                String name = f.getFileName().toString();
-                if (name.endsWith(".safetensors")) {
-                    ops.merge(name.substring(0, name.indexOf("__")), 1, Integer::sum);
-                    n++;
-                }
-            }
-        } catch (java.nio.file.NoSuchFileException e) {
-            throw new IOException("no fixtures in " + dir + ": export them with `make fixtures`");
-        }
-        facts.put("fixture-cases", String.valueOf(n));
-        List<String> parts = new ArrayList<>();
-        ops.forEach((op, c) -> parts.add("`" + op + "` " + c));
-        facts.put("fixture-ops", String.join(", ", parts));
     }
 
     // ------------------------------------------------------------------ reading points

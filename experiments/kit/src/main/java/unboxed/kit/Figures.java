@@ -163,8 +163,14 @@ public final class Figures {
         private List<String> colourOrder = List.of();
         private final List<Pinned> sources = new ArrayList<>();
 
-        private record Line(String label, double[] x, double[] y, double[] lo, double[] hi, boolean dashed) {
+        private record Line(String label, double[] x, double[] y, double[] lo, double[] hi, boolean dashed, Mark mark) {
+            Line(String label, double[] x, double[] y, double[] lo, double[] hi, boolean dashed) {
+                this(label, x, y, lo, hi, dashed, null);
+            }
         }
+
+        /** The marker of a series drawn as points: a filled dot, or an open triangle (a lower bound, say). */
+        public enum Mark { DOT, TRIANGLE }
 
         private LineFigure(String name, String title) {
             this.name = name;
@@ -225,6 +231,16 @@ public final class Figures {
          */
         public LineFigure dashed(String label, double[] x, double[] y) {
             lines.add(new Line(label, check(label, "x", x, x.length), check(label, "y", y, x.length), null, null, true));
+            return this;
+        }
+
+        /**
+         * Points (x[i], y[i]) without a line: one dot per seed, say, or with {@link Mark#TRIANGLE}
+         * the runs that ended without an outcome (a lower bound on it).
+         */
+        public LineFigure points(String label, double[] x, double[] y, Mark mark) {
+            lines.add(new Line(label, check(label, "x", x, x.length), check(label, "y", y, x.length), null, null, false,
+                    Objects.requireNonNull(mark, "mark")));
             return this;
         }
 
@@ -316,6 +332,12 @@ public final class Figures {
                     }
                 }
                 XYSeries s = chart.addSeries(l.label, l.x, l.y);
+                if (l.mark != null) {
+                    s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+                    s.setMarker(l.mark == Mark.DOT ? SeriesMarkers.CIRCLE : SeriesMarkers.TRIANGLE_UP);
+                    s.setMarkerColor(color);
+                    continue;
+                }
                 s.setMarker(SeriesMarkers.NONE);
                 s.setLineColor(color);
                 s.setLineStyle(l.dashed

@@ -45,6 +45,27 @@ public final class SweepCommand {
          * what every point shares (a dataset) is loaded here, once per sweep.
          */
         Function<String, Object> points(P sweep) throws java.io.IOException;
+
+        /** The sweeps of a post whose points need nothing loaded first: three functions of the sweep. */
+        static <P extends Enum<P>> Sweeps<P> of(Function<P, List<String>> ids, Function<P, Object> config,
+                                                java.util.function.BiFunction<P, String, Object> point) {
+            return new Sweeps<>() {
+                @Override
+                public List<String> ids(P sweep) {
+                    return ids.apply(sweep);
+                }
+
+                @Override
+                public Object config(P sweep) {
+                    return config.apply(sweep);
+                }
+
+                @Override
+                public Function<String, Object> points(P sweep) {
+                    return id -> point.apply(sweep, id);
+                }
+            };
+        }
     }
 
     /**
