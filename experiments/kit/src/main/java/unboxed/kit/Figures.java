@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import org.knowm.xchart.AnnotationText;
 import org.knowm.xchart.VectorGraphicsEncoder;
 import org.knowm.xchart.VectorGraphicsEncoder.VectorGraphicsFormat;
 import org.knowm.xchart.XYChart;
@@ -22,8 +23,8 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 import unboxed.io.AtomicFiles;
 
 /**
- * Figures drawn from pinned results: XChart line charts saved as SVG, each with a caption partial
- * that carries its citation.
+ * Figures drawn from pinned results: XChart line and point charts saved as SVG, each with a caption
+ * partial that carries its citation.
  *
  * <pre>{@code
  * Pinned curves = Pinned.load(resultsDir, "learning-curves");
@@ -39,6 +40,11 @@ import unboxed.io.AtomicFiles;
  * the report says {@code include::{generated}/figures/learning-curves.adoc[]}. The partial holds
  * an anchor ({@code fig-learning-curves}), the title with the citation, and the image macro
  * (relative to {@code imagesdir}, which the site builder sets to {@code outDir}).
+ *
+ * <p>Values that are not curves (one per brain, per chip) are {@link LineFigure#points points},
+ * optionally with the range each spans where the sources disagree, and named in place with
+ * {@link LineFigure#label labels}; logarithmic axes ({@link LineFigure#logX}, {@link LineFigure#logY})
+ * make a log-log plot.
  *
  * <p>Nothing is drawn from nothing: a figure without a source, a series with no points, arrays of
  * unequal length, or a non-positive value on a logarithmic axis all throw. The SVG is
@@ -160,13 +166,23 @@ public final class Figures {
         private int width = 720;
         private int height = 440;
         private final List<Line> lines = new ArrayList<>();
+        private final List<Label> labels = new ArrayList<>();
         private List<String> colourOrder = List.of();
         private final List<Pinned> sources = new ArrayList<>();
 
-        private record Line(String label, double[] x, double[] y, double[] lo, double[] hi, boolean dashed, Mark mark) {
+        /**
+         * One series: a line (dashed or not), a line with a band (lo, hi), or markers alone
+         * ({@code points}) with the range each value spans ({@code xLo..xHi}, {@code yLo..yHi}; null
+         * where an axis has none) and a fixed marker ({@code mark}; null: the next shape in turn).
+         */
+        private record Line(String label, double[] x, double[] y, double[] lo, double[] hi, boolean dashed,
+                            boolean points, double[] xLo, double[] xHi, double[] yLo, double[] yHi, Mark mark) {
             Line(String label, double[] x, double[] y, double[] lo, double[] hi, boolean dashed) {
-                this(label, x, y, lo, hi, dashed, null);
+                this(label, x, y, lo, hi, dashed, false, null, null, null, null, null);
             }
+        }
+
+        private record Label(String text, double x, double y) {
         }
 
         /** The marker of a series drawn as points: a filled dot, or an open triangle (a lower bound, say). */
@@ -240,7 +256,7 @@ public final class Figures {
          */
         public LineFigure points(String label, double[] x, double[] y, Mark mark) {
             lines.add(new Line(label, check(label, "x", x, x.length), check(label, "y", y, x.length), null, null, false,
-                    Objects.requireNonNull(mark, "mark")));
+                    true, null, null, null, null, Objects.requireNonNull(mark, "mark")));
             return this;
         }
 
@@ -249,6 +265,50 @@ public final class Figures {
             int n = x.length;
             lines.add(new Line(label, check(label, "x", x, n), check(label, "y", y, n),
                     check(label, "lower band", lo, n), check(label, "upper band", hi, n), false));
+            return this;
+        }
+
+        /**
+         * Markers without a line, one at each (x[i], y[i]): values that are not a curve (one per
+         * brain, per chip, per model). Markers differ in shape from series to series as well as in
+         * colour.
+         */
+        public LineFigure points(String label, double[] x, double[] y) {
+            return points(label, x, y, null, null, null, null);
+        }
+
+        /**
+         * Markers with the range each value spans drawn as thin segments through it: from
+         * {@code xLo[i]} to {@code xHi[i]} across and from {@code yLo[i]} to {@code yHi[i]} up (pass
+         * null for an axis without ranges). For estimates where the sources disagree: the marker
+         * sits at the value given in {@code x}, {@code y} (the geometric middle, say).
+         */
+        public LineFigure points(String label, double[] x, double[] y, double[] xLo, double[] xHi, double[] yLo,
+                                 double[] yHi) {
+            int n = x.length;
+            if ((xLo == null) != (xHi == null) || (yLo == null) != (yHi == null)) {
+                throw new IllegalArgumentException("figure " + name + ", series " + label
+                        + ": give both ends of a range or neither");
+            }
+            lines.add(new Line(label, check(label, "x", x, n), check(label, "y", y, n), null, null, false, true,
+                    xLo == null ? null : check(label, "x lower end", xLo, n),
+                    xHi == null ? null : check(label, "x upper end", xHi, n),
+                    yLo == null ? null : check(label, "y lower end", yLo, n),
+                    yHi == null ? null : check(label, "y upper end", yHi, n), null));
+            return this;
+        }
+
+        /**
+         * A text centred on (x, y), in the axes' units: names a point without giving it a legend
+         * entry of its own. Place it beside the point (a little above it, say) so that it does not
+         * cover the marker.
+         */
+        public LineFigure label(String text, double x, double y) {
+            if (!Double.isFinite(x) || !Double.isFinite(y)) {
+                throw new IllegalArgumentException("figure " + name + ", label '" + text + "': position (" + x + ", "
+                        + y + ") is not finite");
+            }
+            labels.add(new Label(Objects.requireNonNull(text, "text"), x, y));
             return this;
         }
 
@@ -297,7 +357,9 @@ public final class Figures {
             // below the plot: a legend inside it hides whichever curves pass under it
             styler.setLegendPosition(Styler.LegendPosition.OutsideS);
             styler.setLegendLayout(Styler.LegendLayout.Vertical);
-            styler.setXAxisDecimalPattern("0.###");
+            // plain decimals read best until the numbers get long; then powers of ten, as the Y axis writes them
+            styler.setXAxisDecimalPattern(logX && (extreme(l -> l.x, true) >= 1e5 || extreme(l -> l.x, false) < 1e-3)
+                    ? "0E0" : "0.###");
             styler.setLegendVisible(lines.size() > 1 || lines.get(0).lo != null);
             styler.setXAxisLogarithmic(logX);
             styler.setYAxisLogarithmic(logY);
@@ -305,10 +367,17 @@ public final class Figures {
             styler.setXAxisLogarithmicDecadeOnly(logX && decades(l -> l.x) > 2);
             styler.setYAxisLogarithmicDecadeOnly(logY && decades(l -> l.y) > 2);
             styler.setPlotGridLinesColor(new Color(0xDDDDDD));
+            // a logarithmic axis draws a grid line at every 1..9 × 10^k; past six decades they merge into a smear
+            styler.setPlotGridVerticalLinesVisible(!(logX && decades(l -> l.x) > 6));
+            styler.setPlotGridHorizontalLinesVisible(!(logY && decades(l -> l.y) > 6));
             styler.setSeriesColors(PALETTE.toArray(new Color[0]));
             for (Line l : lines) {
                 if (logX) {
                     checkPositive(l.label, "x", l.x);
+                    if (l.xLo != null) {
+                        checkPositive(l.label, "x lower end", l.xLo);
+                        checkPositive(l.label, "x upper end", l.xHi);
+                    }
                 }
                 if (logY) {
                     checkPositive(l.label, "y", l.y);
@@ -316,8 +385,19 @@ public final class Figures {
                         checkPositive(l.label, "lower band", l.lo);
                         checkPositive(l.label, "upper band", l.hi);
                     }
+                    if (l.yLo != null) {
+                        checkPositive(l.label, "y lower end", l.yLo);
+                        checkPositive(l.label, "y upper end", l.yHi);
+                    }
                 }
             }
+            for (Label t : labels) {
+                if ((logX && t.x <= 0) || (logY && t.y <= 0)) {
+                    throw new IllegalArgumentException("figure " + name + ", label '" + t.text + "' at (" + t.x + ", "
+                            + t.y + ") cannot be placed on a logarithmic axis");
+                }
+            }
+            int pointSeries = 0;
             for (int i = 0; i < lines.size(); i++) {
                 Line l = lines.get(i);
                 Color color = colourOrder.isEmpty() ? PALETTE.get(i % PALETTE.size()) : colourOf(l.label, i);
@@ -331,20 +411,69 @@ public final class Figures {
                         e.setShowInLegend(false);
                     }
                 }
-                XYSeries s = chart.addSeries(l.label, l.x, l.y);
-                if (l.mark != null) {
+                if (l.points) {
+                    addRanges(chart, l, color);
+                    XYSeries s = chart.addSeries(l.label, l.x, l.y);
                     s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
-                    s.setMarker(l.mark == Mark.DOT ? SeriesMarkers.CIRCLE : SeriesMarkers.TRIANGLE_UP);
+                    s.setMarker(l.mark == Mark.DOT ? SeriesMarkers.CIRCLE : l.mark == Mark.TRIANGLE
+                            ? SeriesMarkers.TRIANGLE_UP : MARKERS.get(pointSeries++ % MARKERS.size()));
                     s.setMarkerColor(color);
                     continue;
                 }
+                XYSeries s = chart.addSeries(l.label, l.x, l.y);
                 s.setMarker(SeriesMarkers.NONE);
                 s.setLineColor(color);
                 s.setLineStyle(l.dashed
                         ? new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f)
                         : new BasicStroke(2f));
             }
+            styler.setAnnotationTextFont(new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.PLAIN, 11));
+            styler.setAnnotationTextFontColor(new Color(0x333333));
+            for (Label t : labels) {
+                chart.addAnnotation(new AnnotationText(t.text, t.x, t.y, false));
+            }
             return chart;
+        }
+
+        /** The marker shapes of point series, in order. */
+        private static final List<org.knowm.xchart.style.markers.Marker> MARKERS = List.of(SeriesMarkers.CIRCLE,
+                SeriesMarkers.DIAMOND, SeriesMarkers.SQUARE, SeriesMarkers.TRIANGLE_UP, SeriesMarkers.TRIANGLE_DOWN,
+                SeriesMarkers.CROSS);
+
+        /** Each value's range as a thin segment of two points, in the series' colour, kept out of the legend. */
+        private static void addRanges(XYChart chart, Line l, Color color) {
+            Color light = new Color(color.getRed(), color.getGreen(), color.getBlue(), 150);
+            for (int i = 0; i < l.x.length; i++) {
+                if (l.xLo != null && l.xLo[i] != l.xHi[i]) {
+                    segment(chart, l.label + " [x range " + i + "]", new double[] {l.xLo[i], l.xHi[i]},
+                            new double[] {l.y[i], l.y[i]}, light);
+                }
+                if (l.yLo != null && l.yLo[i] != l.yHi[i]) {
+                    segment(chart, l.label + " [y range " + i + "]", new double[] {l.x[i], l.x[i]},
+                            new double[] {l.yLo[i], l.yHi[i]}, light);
+                }
+            }
+        }
+
+        private static void segment(XYChart chart, String name, double[] x, double[] y, Color color) {
+            XYSeries e = chart.addSeries(name, x, y);
+            e.setMarker(SeriesMarkers.NONE);
+            e.setLineColor(color);
+            e.setLineStyle(new BasicStroke(1.5f));
+            e.setShowInLegend(false);
+        }
+
+        /** The largest (or smallest) positive value of the series on one axis. */
+        private double extreme(java.util.function.Function<Line, double[]> axis, boolean largest) {
+            double e = largest ? 0 : Double.POSITIVE_INFINITY;
+            for (Line l : lines) {
+                for (double v : axis.apply(l)) {
+                    if (v > 0) {
+                        e = largest ? Math.max(e, v) : Math.min(e, v);
+                    }
+                }
+            }
+            return e;
         }
 
         /** How many powers of ten the series span on one axis. */

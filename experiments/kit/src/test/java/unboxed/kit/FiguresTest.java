@@ -109,6 +109,62 @@ class FiguresTest {
                 "the theory curve (and its legend entry) are dashed");
     }
 
+    @Test
+    void pointsCarryTheirRangesAsSegmentsOutsideTheLegendOnLogLogAxes() throws IOException {
+        double[] x = {1e2, 1e6};
+        double[] y = {1e3, 1e9};
+        org.knowm.xchart.XYChart chart = Figures.line("log-log", "Brains and chips").axes("watts", "ops/s")
+                .logX().logY()
+                .points("brains", x, y, null, null, new double[] {5e2, 1e9}, new double[] {2e3, 1e9})
+                .points("chips", new double[] {3e2}, new double[] {1e13}, new double[] {2e2}, new double[] {4e2},
+                        null, null)
+                .label("human", 20, 1e14)
+                .from(pinned).chart();
+        var series = chart.getSeriesMap();
+        // one segment for the first brain (the second has no spread), one across for the chip
+        assertEquals(4, series.size(), series.keySet().toString());
+        assertFalse(series.get("brains [y range 0]").isShowInLegend());
+        assertTrue(series.get("brains").isShowInLegend());
+        assertEquals(org.knowm.xchart.XYSeries.XYSeriesRenderStyle.Scatter, series.get("chips").getXYSeriesRenderStyle());
+        assertFalse(series.get("brains").getMarker().getClass().equals(series.get("chips").getMarker().getClass()),
+                "each point series has its own marker shape");
+        assertTrue(chart.getStyler().isXAxisLogarithmic() && chart.getStyler().isYAxisLogarithmic());
+
+        Path labelled = Figures.line("labelled", "T").logX().logY().points("brains", x, y).label("human", 20, 1e14)
+                .from(pinned).save(root.resolve("labelled"));
+        Path plain = Figures.line("labelled", "T").logX().logY().points("brains", x, y)
+                .from(pinned).save(root.resolve("plain"));
+        assertFalse(java.util.Arrays.equals(Files.readAllBytes(labelled), Files.readAllBytes(plain)), "the label is drawn");
+        assertArrayEquals(Files.readAllBytes(plain), Files.readAllBytes(Figures.line("labelled", "T").logX().logY()
+                .points("brains", x, y).from(pinned).save(root.resolve("again"))), "deterministic");
+    }
+
+    @Test
+    void pointsRefuseWhatALogAxisCannotShow() {
+        double[] x = {1, 2};
+        double[] y = {1, 2};
+        assertThrows(IllegalArgumentException.class, () -> Figures.line("f", "T").logY()
+                .points("a", x, y, null, null, new double[] {0, 1}, new double[] {1, 3}).from(pinned).chart());
+        assertThrows(IllegalArgumentException.class, () -> Figures.line("f", "T").logX()
+                .points("a", x, y).label("at zero", 0, 1).from(pinned).chart());
+        assertThrows(IllegalArgumentException.class, () -> Figures.line("f", "T")
+                .points("a", x, y, new double[] {1, 2}, null, null, null));
+        assertThrows(IllegalArgumentException.class, () -> Figures.line("f", "T")
+                .points("a", x, y, null, null, new double[] {1}, new double[] {2}));
+    }
+
+    @Test
+    void logAxesOverManyDecadesDropTheirGridAndWritePowersOfTen() {
+        org.knowm.xchart.XYChart wide = Figures.line("wide", "T").logX().logY()
+                .points("a", new double[] {1e2, 1e11}, new double[] {1e4, 1e15}).from(pinned).chart();
+        assertFalse(wide.getStyler().isPlotGridVerticalLinesVisible() || wide.getStyler().isPlotGridHorizontalLinesVisible());
+        assertEquals("0E0", wide.getStyler().getXAxisDecimalPattern());
+        org.knowm.xchart.XYChart narrow = Figures.line("narrow", "T").logX().logY()
+                .line("a", new double[] {1, 1024}, new double[] {0.5, 2}).from(pinned).chart();
+        assertTrue(narrow.getStyler().isPlotGridVerticalLinesVisible() && narrow.getStyler().isPlotGridHorizontalLinesVisible());
+        assertEquals("0.###", narrow.getStyler().getXAxisDecimalPattern());
+    }
+
     private static int count(String text, String what) {
         return text.split(java.util.regex.Pattern.quote(what), -1).length - 1;
     }
