@@ -14,7 +14,8 @@ import unboxed.tensor.Tensor;
  * from one generator.
  */
 public final class Cnn extends Module {
-    public static final int PIXELS = 28 * 28;
+    public static final int SIDE = 28;
+    public static final int PIXELS = SIDE * SIDE;
     private final Conv2d conv1;
     private final Conv2d conv2;
     private final MaxPool2d pool = new MaxPool2d(2);
@@ -26,6 +27,23 @@ public final class Cnn extends Module {
         conv2 = registerModule("conv2", new Conv2d(16, 32, 5, 2, rng));
         fc1 = registerModule("fc1", new Linear(32 * 7 * 7, 128, rng));
         fc2 = registerModule("fc2", new Linear(128, 10, rng));
+    }
+
+    /**
+     * The pre-activation of conv layer {@code layer} (1 or 2) for images [N, 1, H, W] of any size
+     * (the convolutional part does not care about the size; only the classifier needs 28 × 28):
+     * conv1's output, or conv2's on the pooled ReLU of conv1's.
+     */
+    public Tensor convOutput(Tensor images, int layer) {
+        if (layer != 1 && layer != 2) {
+            throw new IllegalArgumentException("convOutput: the CNN has conv layers 1 and 2, not " + layer);
+        }
+        if (images.dim() != 4 || images.size(1) != 1) {
+            throw new IllegalArgumentException("convOutput: expected images [N, 1, H, W], got "
+                    + java.util.Arrays.toString(images.shape()));
+        }
+        Tensor x = conv1.forward(images);
+        return layer == 1 ? x : conv2.forward(pool.forward(x.relu()));
     }
 
     @Override

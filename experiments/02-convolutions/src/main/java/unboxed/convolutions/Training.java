@@ -26,6 +26,15 @@ public final class Training {
     }
 
     public static Run train(long seed, Dataset train, Dataset test, Settings s, IntConsumer onStep) {
+        return trainModel(seed, train, test, s, onStep).run();
+    }
+
+    /** A trained model with the record of its training. */
+    public record Trained(Cnn model, Run run) {
+    }
+
+    /** As {@link #train}, keeping the model (a later experiment looks inside it). */
+    public static Trained trainModel(long seed, Dataset train, Dataset test, Settings s, IntConsumer onStep) {
         Rng rng = new Rng(seed);
         Cnn model = new Cnn(rng.fork("init"));
         SGD opt = new SGD(model.parameters(), s.lr(), s.momentum(), 0, 0, false, false);
@@ -55,7 +64,7 @@ public final class Training {
             }
             testAcc.add(accuracy(model, test));
         }
-        return new Run(seed, steps, losses, testAcc, testAcc.get(testAcc.size() - 1));
+        return new Trained(model, new Run(seed, steps, losses, testAcc, testAcc.get(testAcc.size() - 1)));
     }
 
     /** Accuracy on a whole dataset, in fixed chunks, without recording a graph. */

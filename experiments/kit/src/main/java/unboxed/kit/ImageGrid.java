@@ -366,6 +366,66 @@ public final class ImageGrid {
         return s.toString();
     }
 
+    /**
+     * Frames played one after the other, {@code seconds} each, looping: an animated SVG (SMIL
+     * {@code <animate>} of each frame's visibility, discrete, which browsers play inside an image),
+     * for a reader who would rather watch an image change than read a filmstrip of it. Each frame is
+     * one embedded PNG with its caption above it. Writes {@code outDir/figures/<name>.svg} and its
+     * caption partial; returns the SVG.
+     */
+    public static Path saveAnimation(Path outDir, String name, String title, List<Panel> frames, int cellPx,
+                                     double seconds, List<Pinned> sources) throws IOException {
+        Figures.checkName(name);
+        if (frames.isEmpty()) {
+            throw new IllegalArgumentException("animation " + name + ": no frames");
+        }
+        if (sources == null || sources.isEmpty()) {
+            throw new IllegalArgumentException("figure " + name + ": no source given; every figure must cite the"
+                    + " pinned results it is drawn from");
+        }
+        if (!(seconds > 0) || cellPx < 1) {
+            throw new IllegalArgumentException("animation " + name + ": need seconds > 0 and cellPx >= 1, got "
+                    + seconds + " and " + cellPx);
+        }
+        int w = 0;
+        int h = 0;
+        for (Panel p : frames) {
+            w = Math.max(w, p.width() * cellPx);
+            h = Math.max(h, p.height() * cellPx);
+        }
+        int width = Math.max(w, textWidth(title.length() > 60 ? title.substring(0, 60) : title)) + 2 * GAP;
+        int height = h + TITLE_H + 2 * GAP;
+        int n = frames.size();
+        String dur = String.format(Locale.ROOT, "%.2fs", seconds * n);
+        StringBuilder s = new StringBuilder();
+        s.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(width).append("\" height=\"")
+                .append(height).append("\" viewBox=\"0 0 ").append(width).append(' ').append(height)
+                .append("\" font-family=\"sans-serif\" font-size=\"").append(FONT).append("\">\n");
+        s.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
+        for (int k = 0; k < n; k++) {
+            String values = k == 0 ? "visible;hidden" : "hidden;visible" + (k + 1 < n ? ";hidden" : "");
+            String times = k == 0 ? "0;" + frac(1, n) : "0;" + frac(k, n) + (k + 1 < n ? ";" + frac(k + 1, n) : "");
+            s.append("<g visibility=\"").append(k == 0 ? "visible" : "hidden").append("\">")
+                    .append("<animate attributeName=\"visibility\" calcMode=\"discrete\" dur=\"").append(dur)
+                    .append("\" repeatCount=\"indefinite\" values=\"").append(values).append("\" keyTimes=\"")
+                    .append(times).append("\"/>\n");
+            text(s, GAP, GAP + FONT, "start", frames.get(k).caption, "#000000");
+            raster(s, frames.get(k), GAP, GAP + TITLE_H, cellPx);
+            s.append("</g>\n");
+        }
+        s.append("</svg>\n");
+        Path dir = outDir.resolve("figures");
+        Path file = dir.resolve(name + ".svg");
+        AtomicFiles.write(file, s.toString().getBytes(StandardCharsets.UTF_8));
+        AtomicFiles.write(dir.resolve(name + ".adoc"),
+                Figures.caption(name, title, Pinned.citation(sources), width).getBytes(StandardCharsets.UTF_8));
+        return file;
+    }
+
+    private static String frac(int a, int b) {
+        return String.format(Locale.ROOT, "%.4f", (double) a / b);
+    }
+
     /** A panel as one PNG, each value a cellPx-square block (so that no viewer has to scale it). */
     private static void raster(StringBuilder s, Panel p, int x, int y, int cellPx) throws IOException {
         BufferedImage img = new BufferedImage(p.width() * cellPx, p.height() * cellPx, BufferedImage.TYPE_INT_RGB);

@@ -96,4 +96,23 @@ class ImageGridTest {
         assertEquals("9", ImageGrid.num(9));
         assertEquals("-1.5", ImageGrid.num(-1.5));
     }
+
+    @Test
+    void animationShowsOneFrameAtATimeInTurn() throws IOException {
+        java.util.List<ImageGrid.Panel> frames = java.util.List.of(
+                ImageGrid.panel(ramp(4, 4), Scale.gray(0, 1)).caption("step 0"),
+                ImageGrid.panel(ramp(4, 4), Scale.gray(0, 1)).caption("step 10"),
+                ImageGrid.panel(ramp(4, 4), Scale.gray(0, 1)).caption("step 20"));
+        Path svg = ImageGrid.saveAnimation(root.resolve("out"), "film", "Three frames", frames, 4, 0.5,
+                java.util.List.of(pinned));
+        String s = Files.readString(svg);
+        assertEquals(3, s.split("<animate attributeName=\"visibility\"", -1).length - 1, "one animation per frame");
+        assertTrue(s.contains("dur=\"1.50s\""), "three frames of half a second");
+        // the middle frame is visible from a third to two thirds of the loop
+        assertTrue(s.contains("values=\"hidden;visible;hidden\" keyTimes=\"0;0.3333;0.6667\""), s);
+        assertTrue(s.contains(">step 20<"));
+        assertTrue(Files.readString(root.resolve("out/figures/film.adoc")).contains("03-x"));
+        assertThrows(IllegalArgumentException.class, () -> ImageGrid.saveAnimation(root, "empty", "t",
+                java.util.List.of(), 4, 0.5, java.util.List.of(pinned)));
+    }
 }
