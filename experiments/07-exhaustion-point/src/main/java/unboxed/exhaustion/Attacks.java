@@ -2,6 +2,7 @@ package unboxed.exhaustion;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import unboxed.kit.Named;
 import unboxed.kit.Rounding;
 import unboxed.kit.stats.Kinks;
 import unboxed.kit.stats.LayerDynamics;
@@ -18,7 +19,7 @@ import unboxed.tensor.Rng;
  * is a probe that is slower than a new network's.
  */
 final class Attacks {
-    enum Attack {
+    enum Attack implements Named {
         /** No first phase: a new network takes the probe (the yardstick). */
         FRESH("fresh", "new network (yardstick)"),
         /** sin x for the whole first phase: plain training, the control for "having learned something". */
@@ -44,13 +45,18 @@ final class Attacks {
             this.label = label;
         }
 
+        @Override
+        public String id() {
+            return id;
+        }
+
+        @Override
+        public String label() {
+            return label;
+        }
+
         static Attack byId(String id) {
-            for (Attack a : values()) {
-                if (a.id.equals(id)) {
-                    return a;
-                }
-            }
-            throw new IllegalArgumentException("no attack '" + id + "'");
+            return Named.byId(Attack.class, id);
         }
 
         double initScale() {

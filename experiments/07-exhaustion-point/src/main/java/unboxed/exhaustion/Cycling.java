@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import unboxed.kit.Named;
 import unboxed.kit.Rounding;
 import unboxed.kit.stats.Kinks;
 import unboxed.kit.stats.LayerDynamics;
@@ -24,7 +25,7 @@ import unboxed.tensor.Rng;
  */
 final class Cycling {
     /** What is done to the network between cycles. */
-    enum Intervention {
+    enum Intervention implements Named {
         NONE("none", "none"),
         REINIT_DEAD("reinit-dead", "re-initialise dead units"),
         RESET_ADAM("reset-adam", "reset Adam's state"),
@@ -39,13 +40,18 @@ final class Cycling {
             this.label = label;
         }
 
+        @Override
+        public String id() {
+            return id;
+        }
+
+        @Override
+        public String label() {
+            return label;
+        }
+
         static Intervention byId(String id) {
-            for (Intervention i : values()) {
-                if (i.id.equals(id)) {
-                    return i;
-                }
-            }
-            throw new IllegalArgumentException("no intervention '" + id + "'");
+            return Named.byId(Intervention.class, id);
         }
     }
 

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import unboxed.autograd.Autograd;
 import unboxed.convolutions.Cnn;
+import unboxed.kit.Named;
 import unboxed.kit.Rounding;
 import unboxed.nn.Parameter;
 import unboxed.optim.Adam;
@@ -21,7 +22,7 @@ import unboxed.tensor.Tensor;
  */
 final class Minimize {
     /** What "the layer's response" is. */
-    enum Objective {
+    enum Objective implements Named {
         /** Σ ReLU(z): the total activation the next layer sees. */
         RELU("relu", "Σ ReLU(z)"),
         /** Σ z²: the energy of the pre-activations, which a negative z cannot hide. */
@@ -35,18 +36,23 @@ final class Minimize {
             this.label = label;
         }
 
+        @Override
+        public String id() {
+            return id;
+        }
+
+        @Override
+        public String label() {
+            return label;
+        }
+
         static Objective byId(String id) {
-            for (Objective o : values()) {
-                if (o.id.equals(id)) {
-                    return o;
-                }
-            }
-            throw new IllegalArgumentException("no objective '" + id + "' (relu or square)");
+            return Named.byId(Objective.class, id);
         }
     }
 
     /** What decides which images count as "natural". */
-    enum Regulariser {
+    enum Regulariser implements Named {
         NONE("none", "none"),
         /** λ Σ (x − ½)²: pulls every pixel toward mid-grey. */
         L2("l2", "L2 toward grey"),
@@ -63,13 +69,18 @@ final class Minimize {
             this.label = label;
         }
 
+        @Override
+        public String id() {
+            return id;
+        }
+
+        @Override
+        public String label() {
+            return label;
+        }
+
         static Regulariser byId(String id) {
-            for (Regulariser r : values()) {
-                if (r.id.equals(id)) {
-                    return r;
-                }
-            }
-            throw new IllegalArgumentException("no regulariser '" + id + "' (none, l2, tv or blur)");
+            return Named.byId(Regulariser.class, id);
         }
     }
 
