@@ -157,6 +157,7 @@ public final class Figures {
         private String yTitle = "";
         private boolean logX;
         private boolean logY;
+        private String xPattern = "0.###";
         private int width = 720;
         private int height = 440;
         private final List<Line> lines = new ArrayList<>();
@@ -190,6 +191,16 @@ public final class Figures {
 
         public LineFigure logY() {
             this.logY = true;
+            return this;
+        }
+
+        /**
+         * The number format of the x axis's tick labels (java.text.DecimalFormat; default {@code 0.###}):
+         * {@code 0.#####} for a logarithmic axis that reaches 1e-5, which the default would print as 0.
+         */
+        public LineFigure xPattern(String pattern) {
+            new java.text.DecimalFormat(pattern);
+            this.xPattern = pattern;
             return this;
         }
 
@@ -297,7 +308,7 @@ public final class Figures {
             // below the plot: a legend inside it hides whichever curves pass under it
             styler.setLegendPosition(Styler.LegendPosition.OutsideS);
             styler.setLegendLayout(Styler.LegendLayout.Vertical);
-            styler.setXAxisDecimalPattern("0.###");
+            styler.setXAxisDecimalPattern(xPattern);
             styler.setLegendVisible(lines.size() > 1 || lines.get(0).lo != null);
             styler.setXAxisLogarithmic(logX);
             styler.setYAxisLogarithmic(logY);
