@@ -7,6 +7,7 @@
 #   make verify-fixtures DIR=...    run any folder of fixture files through the engine (BACKEND=cpu by default)
 #   make experiments [POST=...]     rerun a post's experiments, replace its pinned results (all or nothing)
 #   make reproduce POST=...         rerun into a temporary folder and diff against the pins
+#   make sweep-commands POST=...    one command per sweep point (GNU parallel, SLURM, Kubernetes), then the merge
 #   make bench [POST=...] [KIND=avx2]  JMH benchmarks with the peers, side by side (KIND=avx2: an AVX2 machine approximated)
 #   make ptx                        compile engine-cuda's CUDA sources to their committed PTX, with the ptxas report (nvcc)
 #   make gpu-kit                    build build/gpu-kit/, everything a GPU machine needs to check our kernels (./run.sh OUTDIR there)
@@ -19,10 +20,10 @@ POSTS := $(patsubst experiments/%/report.adoc,%,$(wildcard experiments/*/report.
 ALL_POSTS := $(POSTS)
 POST ?=
 
-.PHONY: help reports test data fixtures verify-fixtures experiments reproduce bench ptx gpu-kit pin-gpu check-java clean
+.PHONY: help reports test data fixtures verify-fixtures experiments reproduce sweep-commands bench ptx gpu-kit pin-gpu check-java clean
 
 help:
-	@sed -n '2,13p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,14p' Makefile | sed 's/^# \{0,1\}//'
 
 check-java:
 	@command -v java >/dev/null || { echo "java not found: install a JDK 17 (Debian: apt-get install -y openjdk-17-jdk-headless)"; exit 2; }
@@ -62,6 +63,16 @@ reproduce: check-java data
 	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	  tools/java.sh experiments/$(POST) unboxed.kit.RunPost $(POST) --out "$$tmp"; \
 	  tools/java.sh experiments/kit unboxed.kit.Reproduce "$(CURDIR)/data/results/$(POST)" "$$tmp"
+
+## the sweeps of a post, one command per point on stdout (Maven's output goes to stderr), for GNU parallel
+## (`make sweep-commands POST=... | grep -v '^#' | UNBOXED_PREBUILT=1 parallel`), a SLURM job array or
+## Kubernetes indexed Jobs; each writes one shard under OUT (default shards/), and the last line, a comment,
+## is the merge that turns the shards into the post's results, the same bytes as `make experiments`
+sweep-commands: check-java
+	@if [ -z "$(POST)" ]; then echo "usage: make sweep-commands POST=<post> [SCALE=quick|full] [SEED=0] [OUT=<shard folder>]"; exit 2; fi
+	@test -d experiments/$(POST) || { echo "unknown post '$(POST)': expected one of $(ALL_POSTS)"; exit 2; }
+	@tools/java.sh experiments/$(POST) unboxed.kit.RunPost $(POST) --list-points --scale $(or $(SCALE),quick) \
+	  --seed $(or $(SEED),0) $(if $(OUT),--out "$(abspath $(OUT))")
 
 ## bench.json goes to a temporary folder first, then into data/results/<post> the way RunPost's
 ## results do (unboxed.kit.Staging: the other files kept, SHA256SUMS rewritten, the folder swapped)

@@ -105,6 +105,11 @@ public final class CommonOptions {
         return out != null ? out.toAbsolutePath() : pinnedFolder(post);
     }
 
+    /** The {@code --out} folder as given on the command line, or null when it was not. */
+    public Path outOption() {
+        return out;
+    }
+
     /** {@code data/results/<post>} under the repository root: where a post's results are pinned. */
     public static Path pinnedFolder(String post) {
         return RepoRoot.get().resolve("data").resolve("results").resolve(post);
@@ -139,7 +144,8 @@ public final class CommonOptions {
         return String.join(" ", words);
     }
 
-    static String shellQuote(String s) {
+    /** {@code s} as one shell word: as it is when it needs no quoting, else in single quotes. */
+    public static String shellQuote(String s) {
         if (!s.isEmpty() && s.matches("[A-Za-z0-9_./:=,+@%-]+")) {
             return s;
         }

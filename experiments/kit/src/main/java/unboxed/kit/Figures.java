@@ -163,6 +163,7 @@ public final class Figures {
         private String yTitle = "";
         private boolean logX;
         private boolean logY;
+        private String xPattern;
         private int width = 720;
         private int height = 440;
         private final List<Line> lines = new ArrayList<>();
@@ -206,6 +207,16 @@ public final class Figures {
 
         public LineFigure logY() {
             this.logY = true;
+            return this;
+        }
+
+        /**
+         * The number format of the x axis's tick labels (java.text.DecimalFormat; default {@code 0.###}):
+         * {@code 0.#####} for a logarithmic axis that reaches 1e-5, which the default would print as 0.
+         */
+        public LineFigure xPattern(String pattern) {
+            new java.text.DecimalFormat(pattern);
+            this.xPattern = pattern;
             return this;
         }
 
@@ -357,9 +368,10 @@ public final class Figures {
             // below the plot: a legend inside it hides whichever curves pass under it
             styler.setLegendPosition(Styler.LegendPosition.OutsideS);
             styler.setLegendLayout(Styler.LegendLayout.Vertical);
-            // plain decimals read best until the numbers get long; then powers of ten, as the Y axis writes them
-            styler.setXAxisDecimalPattern(logX && (extreme(l -> l.x, true) >= 1e5 || extreme(l -> l.x, false) < 1e-3)
-                    ? "0E0" : "0.###");
+            // plain decimals read best until the numbers get long; then powers of ten, as the Y axis writes
+            // them; a figure that knows better sets its own pattern
+            styler.setXAxisDecimalPattern(xPattern != null ? xPattern
+                    : logX && (extreme(l -> l.x, true) >= 1e5 || extreme(l -> l.x, false) < 1e-3) ? "0E0" : "0.###");
             styler.setLegendVisible(lines.size() > 1 || lines.get(0).lo != null);
             styler.setXAxisLogarithmic(logX);
             styler.setYAxisLogarithmic(logY);

@@ -42,6 +42,15 @@ public final class RunPost {
         }
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
         System.setProperty(CommonOptions.LAUNCHER_PROPERTY, "java " + RunPost.class.getName() + " " + post.slug());
+        if (Arrays.asList(rest).contains("--list-points")) {
+            // a listing writes nothing: no staging, and the main's own --out names the shard folder
+            int code = ExperimentMain.invokeMain(post.experimentMain(), rest);
+            if (code == ExperimentMain.USAGE) {
+                System.err.println("RunPost: " + post.slug() + "'s experiment takes no --list-points: its runs are not"
+                        + " split into sweep points (see unboxed.kit.SweepCommand)");
+            }
+            System.exit(code);
+        }
         System.exit(run(post, rest, System.err));
     }
 

@@ -90,15 +90,18 @@ public final class SweepCommand {
         Path out = options.out(post);
         Provenance run = options.provenance(args);
         if (listPoints) {
+            // the shards go to --out when it is given, else to shards/ under the repository root (tools/java.sh runs there)
+            String shards = options.outOption() == null ? "shards"
+                    : CommonOptions.shellQuote(options.outOption().toAbsolutePath().toString());
             for (P part : parts) {
                 for (String id : sweeps.ids(part)) {
                     System.out.println("tools/java.sh experiments/" + post + " " + main.getName()
                             + " --scale " + options.scale() + " --seed " + options.seed() + " --threads 1"
-                            + " --point " + part + "/" + id + " --out shards");
+                            + " --point " + part + "/" + id + " --out " + shards);
                 }
             }
             System.out.println("# then: tools/java.sh experiments/" + post + " unboxed.kit.RunPost " + post
-                    + " --scale " + options.scale() + " --seed " + options.seed() + " --merge shards");
+                    + " --scale " + options.scale() + " --seed " + options.seed() + " --merge " + shards);
             return 0;
         }
         if (point != null) {

@@ -168,4 +168,14 @@ class FiguresTest {
     private static int count(String text, String what) {
         return text.split(java.util.regex.Pattern.quote(what), -1).length - 1;
     }
+
+    /** Small rates on a log axis need more decimals than the default pattern prints (1e-5 would read "0"). */
+    @Test
+    void theXPatternReachesTheAxisAndABadOneIsRefused() {
+        double[] x = {1e-5, 1e-3, 0.1};
+        var chart = Figures.line("rates", "Rates").logX().xPattern("0.#####").line("loss", x, new double[] {3, 2, 1})
+                .from(pinned).chart();
+        assertEquals("0.#####", chart.getStyler().getXAxisDecimalPattern());
+        assertThrows(IllegalArgumentException.class, () -> Figures.line("rates", "Rates").xPattern("0.#.#,##0"));
+    }
 }

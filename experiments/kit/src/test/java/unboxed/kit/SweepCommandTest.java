@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -71,5 +74,27 @@ class SweepCommandTest {
         assertTrue(e.getMessage().contains("no such point"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> run("--out", out.toString(), "--workers", "0"));
         assertTrue(e.getMessage().contains("--workers"), e.getMessage());
+    }
+
+    /** --list-points prints one command per point (shards into --out when given, else shards/), then the merge. */
+    @Test
+    void listPointsPrintsOneCommandPerPointAndTheMerge() throws Exception {
+        PrintStream before = System.out;
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        try {
+            assertEquals(0, run("--list-points", "--seed", "3"));
+            assertEquals(0, run("--list-points", "--out", out.resolve("my shards").toString()));
+        } finally {
+            System.setOut(before);
+        }
+        List<String> lines = bytes.toString(StandardCharsets.UTF_8).lines().toList();
+        assertEquals(10, lines.size(), String.join("\n", lines));
+        assertTrue(lines.get(0).startsWith("tools/java.sh experiments/00-test " + Main.class.getName()), lines.get(0));
+        assertTrue(lines.get(0).endsWith("--seed 3 --threads 1 --point alpha/alpha-s0 --out shards"), lines.get(0));
+        assertTrue(lines.get(4).startsWith("# then: ") && lines.get(4).endsWith("--seed 3 --merge shards"), lines.get(4));
+        String quoted = "'" + out.resolve("my shards").toAbsolutePath() + "'";
+        assertTrue(lines.get(8).endsWith("--point beta/beta-s1 --out " + quoted), lines.get(8));
+        assertTrue(lines.get(9).endsWith("--merge " + quoted), lines.get(9));
     }
 }
