@@ -262,6 +262,69 @@ public final class Convolution {
         return unbatched ? Views.squeeze(y, 0) : y;
     }
 
+    /**
+     * A locally connected layer: conv2d without weight sharing. Every output position (i, j) has a
+     * kernel of its own, {@code weight[i][j]} of conv2d's shape [O, C, kh, kw], so the layer keeps
+     * the convolution's locality (each output reads one window) and drops its sharing (no two
+     * positions share a weight). With the same kernel at every position it is conv2d; with a
+     * kernel as large as the input (one position) it is a fully connected layer.
+     *
+     * <p>input [N, C, H, W] or unbatched [C, H, W]; weight [OH, OW, O, C, kh, kw], where OH x OW is
+     * the output size conv2d's formula gives for this input, stride, padding and dilation; bias
+     * [O, OH, OW] (one per output unit) or null.
+     *
+     * <p>One unfold lays out every window, [N, C*kh*kw, L] with L = OH*OW, and one product batched
+     * over the positions computes every output: the weight viewed as [L, O, C*kh*kw] times the
+     * columns viewed as [L, C*kh*kw, N]. PyTorch has no such op; its fixtures compute the same sum
+     * with {@code F.unfold} and {@code torch.einsum("nkl,lok->nol")}.
+     */
+    public static Tensor locallyConnected2d(Tensor input, Tensor weight, Tensor bias, int[] stride, int[] padding,
+                                            int[] dilation) {
+        String op = "locally_connected2d";
+        if (input.dim() != 4 && input.dim() != 3) {
+            throw new IllegalArgumentException(op + ": expected a 3-D (unbatched) or 4-D (batched) input, got input of"
+                    + " size: " + Shape.str(input.shape()));
+        }
+        if (weight.dim() != 6) {
+            throw new IllegalArgumentException(op + ": weight must be 6-D [out_h, out_w, out_channels, in_channels,"
+                    + " kH, kW] (one conv2d kernel per output position), got " + Shape.str(weight.shape()));
+        }
+        checkParams(op, stride, padding, null, dilation, 1);
+        boolean unbatched = input.dim() == 3;
+        Tensor x = unbatched ? Views.unsqueeze(input, 0) : input;
+        int[] xs = x.shape();
+        int[] ws = weight.shape();
+        if (xs[1] != ws[3]) {
+            throw new IllegalArgumentException(op + ": weight of size " + Shape.str(ws) + " expects " + ws[3]
+                    + " input channels, but the input " + Shape.str(input.shape()) + " has " + xs[1]);
+        }
+        Window2d w = new Window2d(ws[4], ws[5], stride[0], stride[1], padding[0], padding[1], dilation[0], dilation[1]);
+        int oh = w.outH(xs[2], false);
+        int ow = w.outW(xs[3], false);
+        if (oh != ws[0] || ow != ws[1]) {
+            throw new IllegalArgumentException(op + ": an input of " + xs[2] + "x" + xs[3] + " with kernel " + ws[4] + "x"
+                    + ws[5] + ", stride " + Arrays.toString(stride) + ", padding " + Arrays.toString(padding)
+                    + " and dilation " + Arrays.toString(dilation) + " has " + Math.max(oh, 0) + "x" + Math.max(ow, 0)
+                    + " output positions, but the weight " + Shape.str(ws) + " has kernels for " + ws[0] + "x" + ws[1]
+                    + " (a locally connected layer is built for one input size)");
+        }
+        int o = ws[2];
+        if (bias != null && !Arrays.equals(bias.shape(), new int[] {o, oh, ow})) {
+            throw new IllegalArgumentException(op + ": bias must have shape [" + o + ", " + oh + ", " + ow
+                    + "] (one per output unit), got " + Shape.str(bias.shape()));
+        }
+        int l = oh * ow;
+        int k = ws[3] * ws[4] * ws[5];
+        Tensor cols = unfold(x, w);                                                    // [N, K, L]
+        Tensor wl = Views.reshape(weight, new int[] {l, o, k});                        // [L, O, K]
+        Tensor y = Products.matmul(wl, Views.permute(cols, new int[] {2, 1, 0}));      // [L, O, N]
+        y = Views.reshape(Views.permute(y, new int[] {2, 1, 0}), new int[] {xs[0], o, oh, ow});
+        if (bias != null) {
+            y = Pointwise.add(y, bias);
+        }
+        return unbatched ? Views.squeeze(y, 0) : y;
+    }
+
     /** The output length of a transposed convolution along one axis, PyTorch's formula. */
     public static int transposedSize(int in, int kernel, int stride, int pad, int dilation, int outputPadding) {
         return (in - 1) * stride - 2 * pad + dilation * (kernel - 1) + outputPadding + 1;

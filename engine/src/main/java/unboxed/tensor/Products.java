@@ -65,6 +65,7 @@ final class Products {
     static Tensor bmm(Tensor a, Tensor b) {
         Tensor out = Tensor.empty(a.backend(), a.size(0), a.size(1), b.size(2));
         a.backend().matmul(a.strided(), b.strided(), out.strided());
+        FlopCounter.product(a.size(0), a.size(1), b.size(2), a.size(2));
         return Autograd.record(Op.BMM.gradFn(), out, List.of(a, b), g -> new Tensor[] {
             a.requiresGrad() ? (isTransposed(a) ? Views.transpose(bmm(b, Views.transpose(g, 1, 2)), 1, 2)
                     : bmm(g, Views.transpose(b, 1, 2))) : null,

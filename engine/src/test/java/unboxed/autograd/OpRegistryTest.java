@@ -110,6 +110,13 @@ class OpRegistryTest {
         // 'same' with a 2x4 kernel: total padding 1 and 3, odd, so the input is padded at the bottom and right first
         add(Op.UNFOLD, "conv2d: padding 'same', even kernel, groups 2", in -> F.conv2d(in[0], in[1], in[2],
                 new int[] {1}, "same", new int[] {1}, 2), randn(70, 2, 4, 5, 4), randn(71, 2, 2, 2, 4), randn(72, 2));
+        // the locally connected layer: unfold, then one product batched over the output positions
+        add(Op.UNFOLD, "locally_connected2d: input, weight and bias", in -> F.locallyConnected2d(in[0], in[1], in[2],
+                new int[] {1}, new int[] {0}, new int[] {1}), randn(181, 2, 2, 4, 5), randn(182, 3, 4, 3, 2, 2, 2),
+                randn(183, 3, 3, 4));
+        add(Op.UNFOLD, "locally_connected2d: stride 2, padding (1,0), dilation 2, unbatched", in ->
+                F.locallyConnected2d(in[0], in[1], null, new int[] {2}, new int[] {1, 0}, new int[] {2}),
+                randn(184, 2, 6, 7), randn(185, 2, 3, 2, 2, 3, 2));
         // conv_transpose2d: a product with the transposed weight, then fold
         add(Op.FOLD, "conv_transpose2d: stride (2,3), padding (1,0), output_padding (1,2), groups 2", in ->
                 F.convTranspose2d(in[0], in[1], in[2], new int[] {2, 3}, new int[] {1, 0}, new int[] {1, 2}, 2,

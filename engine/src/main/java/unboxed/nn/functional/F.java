@@ -291,6 +291,19 @@ public final class F {
                 Convolution.pair(op, "dilation", dilation));
     }
 
+    /**
+     * A locally connected layer (conv2d without weight sharing; PyTorch has no such function):
+     * input [N, C, H, W] or unbatched [C, H, W], weight [OH, OW, O, C, kH, kW], one conv2d kernel
+     * per output position, bias [O, OH, OW] or null; stride, padding and dilation each an int or a
+     * pair. The output [N, O, OH, OW] is conv2d's, except that position (i, j) uses weight[i][j].
+     */
+    public static Tensor locallyConnected2d(Tensor input, Tensor weight, Tensor bias, int[] stride, int[] padding,
+                                            int[] dilation) {
+        String op = "locally_connected2d";
+        return Convolution.locallyConnected2d(input, weight, bias, Convolution.pair(op, "stride", stride),
+                Convolution.pair(op, "padding", padding), Convolution.pair(op, "dilation", dilation));
+    }
+
     /** {@code F.unfold(input, kernel_size, dilation, padding, stride)}. */
     public static Tensor unfold(Tensor input, int[] kernelSize, int[] dilation, int[] padding, int[] stride) {
         return Convolution.unfold(input, window("unfold", kernelSize, stride, padding, dilation));

@@ -26,7 +26,8 @@ import unboxed.io.Results;
  * by value, numbers by the exact text the writer gave them (so a one-ulp change is a difference,
  * and no rounding hides one). A file missing on either side is a difference. {@code "provenance"}
  * is not compared (times and machines differ by nature), but both command lines are printed for
- * the record. Files whose names start with {@code bench} hold timings and are skipped.
+ * the record. Files whose names start with {@code bench} (benchmarks) or {@code timing} (wall-clock
+ * times an experiment measured) hold timings and are skipped.
  *
  * <p>Prints each difference as {@code file: /json/pointer: pinned X, fresh Y} (at most
  * {@value #MAX_SHOWN} per file, then a count) and ends with {@code reproduced: N files identical}
@@ -79,8 +80,9 @@ public final class Reproduce {
         int differing = 0;
         long differences = 0;
         for (String file : all) {
-            if (file.startsWith("bench")) {
-                out.println(file + ": skipped (benchmark timings are not reproducible by nature)");
+            if (file.startsWith("bench") || file.startsWith("timing")) {
+                out.println(file + ": skipped (" + (file.startsWith("bench") ? "benchmark timings" : "wall-clock times")
+                        + " are not reproducible by nature)");
                 continue;
             }
             compared++;

@@ -69,6 +69,15 @@ public final class SweepCommand {
     }
 
     /**
+     * Whether this command computes the sweeps here, in one process: not one point (--point), a
+     * merge of shards (--merge) or a list of points (--list-points). What a post runs besides its
+     * sweeps (wall-clock measurements, which need the machine to themselves) runs only then.
+     */
+    public boolean computesHere() {
+        return point == null && merge == null && !listPoints;
+    }
+
+    /**
      * Runs the sweeps: every one ({@code only} null) or one, on the workers asked for, into
      * {@code <out>/<sweep>.json}; or one point; or a merge of shards; or the list of points. Sets
      * the default backend (one thread per point when several run at once). Returns the exit code.

@@ -62,9 +62,15 @@ class ReproduceTest {
         write(fresh, "a", results(0.1, 4), "java Experiment --seed 0 --out /tmp/x");
         write(pinned, "bench-matmul", results(1.0, 2), "bench");
         write(fresh, "bench-matmul", results(2.0, 2), "bench");
+        // an experiment's own wall-clock measurements, pinned for one backend only
+        write(pinned, "timing", results(3.0, 2), "java Experiment");
+        write(fresh, "timing", results(4.0, 2), "java Experiment");
+        write(pinned, "timing-cuda", results(0.5, 2), "java Experiment --backend cuda");
         assertEquals(0, compare(), output);
         assertTrue(output.contains("reproduced: 1 files identical"), output);
         assertTrue(output.contains("bench-matmul.json: skipped"), output);
+        assertTrue(output.contains("timing.json: skipped (wall-clock times"), output);
+        assertTrue(output.contains("timing-cuda.json: skipped"), output);
         assertTrue(output.contains("a.json: command pinned: java Experiment --seed 0\n"), output);
         assertTrue(output.contains("fresh:  java Experiment --seed 0 --out /tmp/x"), output);
     }

@@ -56,6 +56,20 @@ class SweepCommandTest {
         return m.sweep.run("00-test", Main.class, m.options, args, Part.class, null, SWEEPS);
     }
 
+    static boolean computesHere(String... args) {
+        Main m = new Main();
+        new CommandLine(m).parseArgs(args);
+        return m.sweep.computesHere();
+    }
+
+    @Test
+    void onlyAPlainRunComputesHere() {
+        assertTrue(computesHere("--workers", "2"));
+        assertTrue(!computesHere("--point", "alpha/alpha-s0"));
+        assertTrue(!computesHere("--merge", "shards"));
+        assertTrue(!computesHere("--list-points"));
+    }
+
     @Test
     void runsEverySweepIntoItsResultsFileAndOnePointAsAShard() throws Exception {
         assertEquals(0, run("--out", out.toString(), "--workers", "2"));
