@@ -2,6 +2,7 @@ package unboxed.kit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
@@ -46,6 +47,15 @@ public final class SweepCommand {
          */
         Function<String, Object> points(P sweep) throws java.io.IOException;
 
+        /**
+         * Why the sweep cannot run here (data that cannot be fetched is absent, say), or null when it
+         * can. A sweep with a reason is left out, the reason printed, when every sweep runs or is
+         * listed; asked for by name ({@code --only}, {@code --point}) it runs, and fails as it will.
+         */
+        default String skipReason(P sweep) {
+            return null;
+        }
+
         /** The sweeps of a post whose points need nothing loaded first: three functions of the sweep. */
         static <P extends Enum<P>> Sweeps<P> of(Function<P, List<String>> ids, Function<P, Object> config,
                                                 java.util.function.BiFunction<P, String, Object> point) {
@@ -84,7 +94,15 @@ public final class SweepCommand {
      */
     public <P extends Enum<P>> int run(String post, Class<?> main, CommonOptions options, String[] args,
                                        Class<P> type, P only, Sweeps<P> sweeps) throws Exception {
-        List<P> parts = only == null ? Arrays.asList(type.getEnumConstants()) : List.of(only);
+        List<P> parts = new ArrayList<>();
+        for (P p : only == null ? Arrays.asList(type.getEnumConstants()) : List.of(only)) {
+            String reason = only == null && point == null ? sweeps.skipReason(p) : null;
+            if (reason != null) {
+                System.err.println(p + ": skipped, " + reason);
+            } else {
+                parts.add(p);
+            }
+        }
         boolean cpu = options.backend().equals("cpu");
         int w = workers != null ? workers : (cpu ? options.threads() : 1);
         if (w < 1) {

@@ -80,6 +80,39 @@ class SweepCommandTest {
     }
 
     @Test
+    void aSweepThatCannotRunHereIsLeftOutUnlessAskedFor() throws Exception {
+        SweepCommand.Sweeps<Part> noBeta = new SweepCommand.Sweeps<>() {
+            @Override
+            public List<String> ids(Part part) {
+                return SWEEPS.ids(part);
+            }
+
+            @Override
+            public Object config(Part part) {
+                return SWEEPS.config(part);
+            }
+
+            @Override
+            public Function<String, Object> points(Part part) throws java.io.IOException {
+                return SWEEPS.points(part);
+            }
+
+            @Override
+            public String skipReason(Part part) {
+                return part == Part.beta ? "its data is absent" : null;
+            }
+        };
+        Main m = new Main();
+        String[] args = {"--out", out.toString()};
+        new CommandLine(m).parseArgs(args);
+        assertEquals(0, m.sweep.run("00-test", Main.class, m.options, args, Part.class, null, noBeta));
+        assertTrue(Files.isRegularFile(out.resolve("alpha.json")));
+        assertTrue(!Files.exists(out.resolve("beta.json")), "left out when every sweep runs");
+        assertEquals(0, m.sweep.run("00-test", Main.class, m.options, args, Part.class, Part.beta, noBeta));
+        assertTrue(Files.isRegularFile(out.resolve("beta.json")), "run when asked for by name");
+    }
+
+    @Test
     void aBadPointNamesWhatIsWrong() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> run("--out", out.toString(), "--point", "gamma/x-s0"));
