@@ -286,9 +286,14 @@ public final class Experiment implements Callable<Integer> {
                         c.put("batch", s.cnn().batch());
                         c.put("step_gamma", STEP_GAMMA);
                         c.put("step_size", "a third of the steps");
-                        c.put("onecycle", Map.of("pct_start", ONECYCLE_PCT, "div_factor", ONECYCLE_DIV,
-                                "final_div_factor", ONECYCLE_FINAL_DIV, "anneal_strategy", "cos",
-                                "cycle_momentum", false));
+                        // an ordered map: Map.of iterates in an order that changes from run to run
+                        Map<String, Object> onecycle = new LinkedHashMap<>();
+                        onecycle.put("pct_start", ONECYCLE_PCT);
+                        onecycle.put("div_factor", ONECYCLE_DIV);
+                        onecycle.put("final_div_factor", ONECYCLE_FINAL_DIV);
+                        onecycle.put("anneal_strategy", "cos");
+                        onecycle.put("cycle_momentum", false);
+                        c.put("onecycle", onecycle);
                     }
                 }
             }
