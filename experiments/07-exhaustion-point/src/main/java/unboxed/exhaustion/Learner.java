@@ -100,19 +100,6 @@ final class Learner implements AutoCloseable {
         return loss.item() / variance;
     }
 
-    /**
-     * Steps until the relative loss is at most {@code threshold} or {@code budget} steps are spent;
-     * returns the steps taken to get there, or −1 if the budget ran out first.
-     */
-    int stepsTo(double threshold, int budget) {
-        for (int s = 0; s < budget; s++) {
-            if (step() <= threshold) {
-                return s;
-            }
-        }
-        return relativeLoss() <= threshold ? budget : -1;
-    }
-
     /** The relative loss now, without a step. */
     double relativeLoss() {
         try (Autograd.GradMode ignored = Autograd.noGrad()) {
