@@ -200,6 +200,75 @@ public interface Backend {
     void avgPool2dBackward(Strided gradOut, Window2d w, boolean ceilMode, boolean countIncludePad, int divisor,
                            Strided gradInput);
 
+    // ------------------------------------------------------------------ convolution
+
+    /**
+     * conv2d without bias: input [N, C, H, W] (any strides), weight [O, C/G, kh, kw] (contiguous),
+     * out [N, O, OH, OW] (contiguous, overwritten), {@code groups} = G. Defined as its unfold
+     * form: out[n, g] = weight[g] as [O/G, C/G*kh*kw] times im2col(input[n, g]), one matrix product
+     * per image and group. This default runs exactly that (im2col, then the products), so a
+     * backend gets the op from its primitives; one with a faster kernel overrides it and must
+     * keep the products' arithmetic (the CPU's keeps every bit).
+     */
+    default void conv2d(Strided input, Strided weight, Window2d w, int groups, Strided out) {
+        int n = input.size(0);
+        int c = input.size(1);
+        int o = weight.size(0);
+        int k = c / groups * w.kernelH() * w.kernelW();
+        int l = out.size(2) * out.size(3);
+        Strided cols = Strided.contiguous(allocate(n * groups * k * l), n, groups * k, l);
+        im2col(input, w, cols);
+        Strided wg = weight.as(new int[] {groups, o / groups, k}, new int[] {o / groups * k, k, 1}, weight.offset());
+        for (int b = 0; b < n; b++) {
+            matmul(wg, cols.as(new int[] {groups, k, l}, new int[] {k * l, l, 1}, b * groups * k * l),
+                    out.as(new int[] {groups, o / groups, l}, new int[] {o / groups * l, l, 1}, out.offset() + b * o * l));
+        }
+    }
+
+    /**
+     * The gradient of {@link #conv2d} with respect to its input: per image and group the product
+     * weight[g]^T [C/G*kh*kw, O/G] times gradOut[n, g] [O/G, OH*OW], then col2im of those columns
+     * into gradInput [N, C, H, W] (contiguous, overwritten). gradOut is contiguous.
+     */
+    default void conv2dBackwardInput(Strided gradOut, Strided weight, Window2d w, int groups, Strided gradInput) {
+        int n = gradOut.size(0);
+        int o = gradOut.size(1);
+        int l = gradOut.size(2) * gradOut.size(3);
+        int k = gradInput.size(1) / groups * w.kernelH() * w.kernelW();
+        int og = o / groups;
+        Strided cols = Strided.contiguous(allocate(n * groups * k * l), n, groups * k, l);
+        Strided wt = weight.as(new int[] {groups, k, og}, new int[] {og * k, 1, k}, weight.offset());
+        for (int b = 0; b < n; b++) {
+            matmul(wt, gradOut.as(new int[] {groups, og, l}, new int[] {og * l, l, 1}, gradOut.offset() + b * o * l),
+                    cols.as(new int[] {groups, k, l}, new int[] {k * l, l, 1}, b * groups * k * l));
+        }
+        col2im(cols, w, gradInput);
+    }
+
+    /**
+     * The gradient of {@link #conv2d} with respect to its weight: per image and group the product
+     * gradOut[n, g] [O/G, OH*OW] times im2col(input[n, g])^T [OH*OW, C/G*kh*kw], then the sum over
+     * the images in their order ({@link #reduce}), into gradWeight [O, C/G, kh, kw] (contiguous).
+     * gradOut is contiguous.
+     */
+    default void conv2dBackwardWeight(Strided input, Strided gradOut, Window2d w, int groups, Strided gradWeight) {
+        int n = input.size(0);
+        int c = input.size(1);
+        int o = gradOut.size(1);
+        int l = gradOut.size(2) * gradOut.size(3);
+        int k = c / groups * w.kernelH() * w.kernelW();
+        int og = o / groups;
+        Strided cols = Strided.contiguous(allocate(n * groups * k * l), n, groups * k, l);
+        im2col(input, w, cols);
+        Strided perImage = Strided.contiguous(allocate(n * o * k), n, o * k);
+        for (int b = 0; b < n; b++) {
+            matmul(gradOut.as(new int[] {groups, og, l}, new int[] {og * l, l, 1}, gradOut.offset() + b * o * l),
+                    cols.as(new int[] {groups, l, k}, new int[] {k * l, 1, l}, b * groups * k * l),
+                    perImage.as(new int[] {groups, og, k}, new int[] {og * k, k, 1}, b * o * k));
+        }
+        reduce(ReduceOp.SUM, perImage, gradWeight.as(new int[] {1, o * k}, new int[] {o * k, 1}, gradWeight.offset()));
+    }
+
     // ------------------------------------------------------------------ products and softmax
 
     /**

@@ -59,10 +59,12 @@ public final class Convolution {
      * unbatched [C, H, W], weight [O, C/groups, kh, kw], bias [O] or null; stride, padding and
      * dilation are pairs (height, width).
      *
-     * <p>One unfold lays out every receptive field, and one product computes every output. With
-     * groups, output channel o sees only the C/groups input channels of its group: the columns split
-     * into groups along their channel axis, [N, G, C/G*kh*kw, L], the weight into [G, O/G, C/G*kh*kw],
-     * and a single batched product multiplies each group's weight with its own columns.
+     * <p>Defined by its unfold form ({@link #conv2dByUnfold}): one product of the weight with the
+     * unfolded input per image and group, then the bias. The backend runs that form as one kernel
+     * ({@code Backend#conv2d}; the CPU's never writes the unfolded matrix out) and so do the two
+     * gradients, with the same bits as the composed ops would give. When the backward pass itself
+     * records a graph (higher-order gradients), the gradients are built from the differentiable
+     * ops of the unfold form instead: the same values, and a graph to differentiate.
      */
     public static Tensor conv2d(Tensor input, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation,
                                 int groups) {
@@ -74,10 +76,92 @@ public final class Convolution {
         Window2d w = new Window2d(ws[2], ws[3], stride[0], stride[1], padding[0], padding[1], dilation[0], dilation[1]);
         int oh = w.outH(xs[2], false);
         int ow = w.outW(xs[3], false);
+        Tensor y = Tensor.empty(x.backend(), xs[0], ws[0], oh, ow);
+        x.backend().conv2d(x.strided(), weight.strided(), w, groups, y.strided());
+        FlopCounter.product(xs[0] * groups, ws[0] / groups, oh * ow, ws[1] * ws[2] * ws[3]);
+        if (bias != null) {
+            Tensor b = Views.expand(Views.reshape(bias, new int[] {ws[0], 1, 1}), y.shape());
+            y.backend().binary(unboxed.backend.BinaryOp.ADD, y.strided(), b.strided(), y.strided());
+        }
+        List<Tensor> saved = bias == null ? List.of(x, weight) : List.of(x, weight, bias);
+        Tensor out = Autograd.record(Op.CONV2D.gradFn(), y, saved, g -> conv2dBackward(g, x, weight, bias, w, groups),
+                x, weight, bias);
+        return unbatched ? Views.squeeze(out, 0) : out;
+    }
+
+    /** The gradients of conv2d (input, weight, bias; null where not required). */
+    private static Tensor[] conv2dBackward(Tensor g, Tensor x, Tensor weight, Tensor bias, Window2d w, int groups) {
+        int[] ws = weight.shape();
+        Tensor gb = bias != null && bias.requiresGrad()
+                ? Views.reshape(Reductions.sumTo(g, new int[] {ws[0], 1, 1}), new int[] {ws[0]}) : null;
+        if (Autograd.isEnabled()) {
+            // create_graph: the unfold form's gradients, as differentiable ops
+            return new Tensor[] {
+                x.requiresGrad() ? unfoldGradInput(g, weight, w, groups, new int[] {x.size(2), x.size(3)}) : null,
+                weight.requiresGrad() ? unfoldGradWeight(g, x, weight, w, groups) : null,
+                gb};
+        }
+        Tensor gc = g.contiguous();
+        Tensor gx = null;
+        if (x.requiresGrad()) {
+            gx = Tensor.empty(x.backend(), x.shape());
+            x.backend().conv2dBackwardInput(gc.strided(), weight.strided(), w, groups, gx.strided());
+            FlopCounter.product(x.size(0) * groups, ws[1] * ws[2] * ws[3], g.size(2) * g.size(3), ws[0] / groups);
+        }
+        Tensor gw = null;
+        if (weight.requiresGrad()) {
+            gw = Tensor.empty(x.backend(), ws);
+            x.backend().conv2dBackwardWeight(x.strided(), gc.strided(), w, groups, gw.strided());
+            FlopCounter.product(x.size(0) * groups, ws[0] / groups, ws[1] * ws[2] * ws[3], g.size(2) * g.size(3));
+        }
+        return new Tensor[] {gx, gw, gb};
+    }
+
+    /** The input gradient of the unfold form: fold of W[g]^T times gOut[n, g], per image and group. */
+    private static Tensor unfoldGradInput(Tensor g, Tensor weight, Window2d w, int groups, int[] size) {
+        int[] ws = weight.shape();
+        int n = g.size(0);
+        int l = g.size(2) * g.size(3);
+        int k = ws[1] * ws[2] * ws[3];
+        Tensor wg = Views.reshape(weight, new int[] {groups, ws[0] / groups, k});
+        Tensor gg = Views.reshape(g, new int[] {n, groups, ws[0] / groups, l});
+        Tensor cols = Products.matmul(Views.transpose(wg, 1, 2), gg);             // [N, G, K, L]
+        return fold(Views.reshape(cols, new int[] {n, groups * k, l}), size, w);
+    }
+
+    /** The weight gradient of the unfold form: gOut[n, g] times unfold(x)[n, g]^T, summed over the images. */
+    private static Tensor unfoldGradWeight(Tensor g, Tensor x, Tensor weight, Window2d w, int groups) {
+        int[] ws = weight.shape();
+        int n = g.size(0);
+        int l = g.size(2) * g.size(3);
+        int k = ws[1] * ws[2] * ws[3];
+        Tensor cols = Views.reshape(unfold(x, w), new int[] {n, groups, k, l});
+        Tensor gg = Views.reshape(g, new int[] {n, groups, ws[0] / groups, l});
+        Tensor perImage = Products.matmul(gg, Views.transpose(cols, 2, 3));      // [N, G, O/G, K]
+        return Views.reshape(Reductions.sumTo(perImage, new int[] {groups, ws[0] / groups, k}), ws);
+    }
+
+    /**
+     * conv2d as composed differentiable ops, the form {@link #conv2d} is defined by: one unfold
+     * lays out every receptive field, and one product computes every output. With groups, output
+     * channel o sees only the C/groups input channels of its group: the columns split into groups
+     * along their channel axis, [N, G, C/G*kh*kw, L], the weight into [G, O/G, C/G*kh*kw], and a
+     * single batched product multiplies each group's weight with its own columns. Kept as the
+     * reference the fused op is tested against, bit for bit.
+     */
+    public static Tensor conv2dByUnfold(Tensor input, Tensor weight, Tensor bias, int[] stride, int[] padding,
+                                        int[] dilation, int groups) {
+        checkConv2d(input, weight, bias, stride, padding, dilation, groups);
+        boolean unbatched = input.dim() == 3;
+        Tensor x = unbatched ? Views.unsqueeze(input, 0) : input;
+        int[] xs = x.shape();
+        int[] ws = weight.shape();
+        Window2d w = new Window2d(ws[2], ws[3], stride[0], stride[1], padding[0], padding[1], dilation[0], dilation[1]);
+        int oh = w.outH(xs[2], false);
+        int ow = w.outW(xs[3], false);
         Tensor cols = unfold(x, w);                                        // [N, C*kh*kw, L]
         Tensor y;
         if (groups == 1) {
-            // post 02's path, kept as it is so that its results stay bit for bit the same
             Tensor w2 = Views.reshape(weight, new int[] {ws[0], ws[1] * ws[2] * ws[3]});
             y = Products.matmul(w2, cols);                                 // [N, O, L]
         } else {

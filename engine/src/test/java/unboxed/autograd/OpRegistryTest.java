@@ -95,20 +95,20 @@ class OpRegistryTest {
                 Tensor.of(new float[] {0, 1, 0, 2, 1, 2}, 2, 3).to(in[0].backend()), in[1]), randn(51, 3, 3), randn(52, 2, 3));
         add(Op.UNFOLD, "kernel 3x2, dilation (1,2), padding 1, stride (2,1)", in -> F.unfold(in[0], new int[] {3, 2},
                 new int[] {1, 2}, new int[] {1}, new int[] {2, 1}), randn(53, 2, 2, 5, 6));
-        add(Op.UNFOLD, "conv2d: input, weight and bias", in -> F.conv2d(in[0], in[1], in[2], new int[] {1},
+        add(Op.CONV2D, "conv2d: input, weight and bias", in -> F.conv2d(in[0], in[1], in[2], new int[] {1},
                 new int[] {1, 2}, new int[] {1}, 1), randn(54, 2, 3, 5, 4), randn(55, 4, 3, 3, 2), randn(56, 4));
-        add(Op.UNFOLD, "conv2d: stride 2, dilation 2, unbatched", in -> F.conv2d(in[0], in[1], null, new int[] {2},
+        add(Op.CONV2D, "conv2d: stride 2, dilation 2, unbatched", in -> F.conv2d(in[0], in[1], null, new int[] {2},
                 new int[] {2}, new int[] {2}, 1), randn(57, 2, 7, 6), randn(58, 3, 2, 3, 3));
         add(Op.FOLD, "kernel 2x3, padding 1, stride 2", in -> F.fold(in[0], new int[] {5, 6}, new int[] {2, 3},
                 new int[] {1}, new int[] {1}, new int[] {2}), randn(59, 2, 12, 9));
         // conv2d with groups: unfold, then one product batched over the groups
-        add(Op.UNFOLD, "conv2d: groups 2, stride (2,1), padding (1,0), dilation (1,2)", in -> F.conv2d(in[0], in[1],
+        add(Op.CONV2D, "conv2d: groups 2, stride (2,1), padding (1,0), dilation (1,2)", in -> F.conv2d(in[0], in[1],
                 in[2], new int[] {2, 1}, new int[] {1, 0}, new int[] {1, 2}, 2), randn(65, 2, 4, 6, 7),
                 randn(66, 6, 2, 3, 2), randn(67, 6));
-        add(Op.UNFOLD, "conv2d: depthwise, channel multiplier 2, unbatched", in -> F.conv2d(in[0], in[1], null,
+        add(Op.CONV2D, "conv2d: depthwise, channel multiplier 2, unbatched", in -> F.conv2d(in[0], in[1], null,
                 new int[] {1}, new int[] {1}, new int[] {1}, 3), randn(68, 3, 5, 5), randn(69, 6, 1, 3, 3));
         // 'same' with a 2x4 kernel: total padding 1 and 3, odd, so the input is padded at the bottom and right first
-        add(Op.UNFOLD, "conv2d: padding 'same', even kernel, groups 2", in -> F.conv2d(in[0], in[1], in[2],
+        add(Op.CONV2D, "conv2d: padding 'same', even kernel, groups 2", in -> F.conv2d(in[0], in[1], in[2],
                 new int[] {1}, "same", new int[] {1}, 2), randn(70, 2, 4, 5, 4), randn(71, 2, 2, 2, 4), randn(72, 2));
         // the locally connected layer: unfold, then one product batched over the output positions
         add(Op.UNFOLD, "locally_connected2d: input, weight and bias", in -> F.locallyConnected2d(in[0], in[1], in[2],
@@ -138,6 +138,23 @@ class OpRegistryTest {
                 new int[] {0}, false, true, 3), randn(63, 2, 4, 6));
         add(Op.AVG_POOL2D_BACKWARD, "second order through average pooling", OpRegistryTest::avgPoolGradient,
                 randn(64, 1, 2, 5, 5));
+        add(Op.CONV2D, "second order: the input and weight gradients of conv2d, differentiated",
+                OpRegistryTest::convGradient, randn(186, 2, 2, 5, 4), randn(187, 4, 1, 3, 2));
+    }
+
+    /**
+     * The gradients of sum(conv2d(x, w)^2) with respect to x and w (create_graph), combined into
+     * one value: a function of x and w whose graph holds conv2d's backward, so checking it checks
+     * the gradients of both gradients (groups 2, stride (2,1), padding 1).
+     */
+    private static Tensor convGradient(Tensor[] in) {
+        try (Autograd.GradMode ignored = Autograd.enableGrad()) {
+            Tensor x = in[0].requiresGrad() ? in[0] : in[0].detach().requiresGrad(true);
+            Tensor w = in[1].requiresGrad() ? in[1] : in[1].detach().requiresGrad(true);
+            Tensor y = F.conv2d(x, w, null, new int[] {2, 1}, new int[] {1}, new int[] {1}, 2);
+            List<Tensor> g = Autograd.grad(List.of(y.mul(y).sum()), List.of(x, w), null, true, true, false);
+            return g.get(0).mul(g.get(0)).sum().add(g.get(1).mul(g.get(1)).sum());
+        }
     }
 
     /** The gradient of sum(avg_pool2d(x)^2) with respect to x (create_graph): its graph holds average pooling's backward. */

@@ -502,6 +502,29 @@ public final class CpuBackend implements Backend {
         Windows.col2im(data(cols), cols, w, data(out), out);
     }
 
+    /** The unfold form's products, with B packed straight from the image (see ConvGemm): the same bits. */
+    @Override
+    public void conv2d(Strided input, Strided weight, Window2d w, int groups, Strided out) {
+        Strided wc = weight.isContiguous() ? weight : contiguousCopy(weight);
+        ConvGemm.forward(data(input), input, data(wc), wc.offset(), wc.size(0), w, groups, data(out), out.offset(),
+                threads);
+    }
+
+    @Override
+    public void conv2dBackwardInput(Strided gradOut, Strided weight, Window2d w, int groups, Strided gradInput) {
+        Strided wc = weight.isContiguous() ? weight : contiguousCopy(weight);
+        Strided gc = gradOut.isContiguous() ? gradOut : contiguousCopy(gradOut);
+        ConvGemm.backwardInput(data(gc), gc.offset(), data(wc), wc.offset(), wc.size(0), w, groups, data(gradInput),
+                gradInput, threads);
+    }
+
+    @Override
+    public void conv2dBackwardWeight(Strided input, Strided gradOut, Window2d w, int groups, Strided gradWeight) {
+        Strided gc = gradOut.isContiguous() ? gradOut : contiguousCopy(gradOut);
+        ConvGemm.backwardWeight(data(input), input, data(gc), gc.offset(), gc.size(1), w, groups, data(gradWeight),
+                gradWeight.offset(), threads);
+    }
+
     @Override
     public void maxPool2d(Strided input, Window2d w, boolean ceilMode, Strided out, Strided indices) {
         Windows.maxPool(data(input), input, w, ceilMode, data(out), out, data(indices), indices);

@@ -156,6 +156,82 @@ public final class Sgemm {
         runParallel(call, call.tm * call.tn, tasks);
     }
 
+    /**
+     * Where the blocked loops take B from when B is not a strided array: something that writes
+     * B[pc:pc+kc, jc:jc+nc] into {@code bp} exactly as the strided packing does, as nr-wide
+     * panels (panel jp holds, for each p, the nr values B[pc+p, jc+jp*nr .. +nr) one after the
+     * other, zeros past nc). The convolutions use it to pack their im2col matrix straight from
+     * the image, without ever writing that matrix out. The packed panels are the same floats, so
+     * the product is the same bits (see "Determinism").
+     */
+    public interface PanelSource {
+        void pack(int kc, int nc, int pc, int jc, int nr, float[] bp);
+    }
+
+    /**
+     * C[M,N] = alpha * A[M,K] * B[K,N] + beta * C with B packed by {@code b}: the same loops,
+     * blocking, threads and arithmetic as the strided form (it never takes the unpacked path for
+     * tiny products, which would give the same bits anyway).
+     */
+    public static void sgemm(int m, int n, int k, float alpha,
+                             float[] a, int aOffset, int aRowStride, int aColStride,
+                             PanelSource b, float beta, float[] c, int cOffset, int ldc, int threads) {
+        SgemmPlan plan = SgemmPlan.get();
+        if (m <= 0 || n <= 0) {
+            return;
+        }
+        if (k == 0 || alpha == 0f) {
+            scale(m, n, beta, c, cOffset, ldc);
+            return;
+        }
+        Call call = new Call(plan, m, n, k, alpha, a, aOffset, aRowStride, aColStride, null, 0, 0, 0, beta, c,
+                cOffset, ldc);
+        call.source = b;
+        long work = (long) m * n * k;
+        int tasks = (int) Math.max(1, Math.min(threads, work / TASK_WORK));
+        if (tasks == 1) {
+            call.blocked(0, m, 0, n, BUFFERS.get().forPlan(plan));
+            return;
+        }
+        call.split(tasks);
+        runParallel(call, call.tm * call.tn, tasks);
+    }
+
+    /**
+     * Where the blocked loops take A from when A is not a strided array: something that writes
+     * A[ic:ic+mc, pc:pc+kc] into {@code ap} exactly as the strided packing does, as mr-tall
+     * panels (row r of panel ip at {@code (ip*mr + r) * kc}, each row kc floats, zero rows past
+     * mc). Same floats, same bits.
+     */
+    public interface RowPanelSource {
+        void pack(int kc, int mc, int pc, int ic, int mr, float[] ap);
+    }
+
+    /** C[M,N] = alpha * A[M,K] * B[K,N] + beta * C with A packed by {@code a} (see the B-source form). */
+    public static void sgemm(int m, int n, int k, float alpha, RowPanelSource a,
+                             float[] b, int bOffset, int bRowStride, int bColStride,
+                             float beta, float[] c, int cOffset, int ldc, int threads) {
+        SgemmPlan plan = SgemmPlan.get();
+        if (m <= 0 || n <= 0) {
+            return;
+        }
+        if (k == 0 || alpha == 0f) {
+            scale(m, n, beta, c, cOffset, ldc);
+            return;
+        }
+        Call call = new Call(plan, m, n, k, alpha, null, 0, 0, 0, b, bOffset, bRowStride, bColStride, beta, c,
+                cOffset, ldc);
+        call.aSource = a;
+        long work = (long) m * n * k;
+        int tasks = (int) Math.max(1, Math.min(threads, work / TASK_WORK));
+        if (tasks == 1) {
+            call.blocked(0, m, 0, n, BUFFERS.get().forPlan(plan));
+            return;
+        }
+        call.split(tasks);
+        runParallel(call, call.tm * call.tn, tasks);
+    }
+
     // ---- k == 0 or alpha == 0: C = beta * C, without touching A and B -------------------------
 
     private static void scale(int m, int n, float beta, float[] c, int cOffset, int ldc) {
@@ -228,6 +304,10 @@ public final class Sgemm {
         final float alpha, beta;
         final float[] a, b, c;
         final int aOffset, aRowStride, aColStride, bOffset, bRowStride, bColStride, cOffset, ldc;
+        /** B's packer when B is not a strided array (null: pack from b with its strides). */
+        PanelSource source;
+        /** A's packer when A is not a strided array (null: pack from a with its strides, or read it in place). */
+        RowPanelSource aSource;
         int tm = 1, tn = 1;
 
         Call(SgemmPlan plan, int m, int n, int k, float alpha,
@@ -267,7 +347,7 @@ public final class Sgemm {
         void split(int tasks) {
             int mPanels = (m + mr - 1) / mr;
             int nPanels = (n + nr - 1) / nr;
-            long packA = aColStride == 1 ? 0 : (long) m * k;
+            long packA = aColStride == 1 && aSource == null ? 0 : (long) m * k;
             long packB = (long) k * n;
             long best = Long.MAX_VALUE;
             for (int x = 1; x <= tasks; x++) {
@@ -323,7 +403,11 @@ public final class Sgemm {
                         float[] ap = buf.a(mcPanels * mr * kc);
                         // rows of A contiguous: full micro-panels are read in place, only a
                         // last partial one is copied (zero-padded); otherwise pack them all
-                        packA(mc, kc, ic, pc, ap, aColStride == 1 ? mc / mr : 0);
+                        if (aSource != null) {
+                            aSource.pack(kc, mc, pc, ic, mr, ap);
+                        } else {
+                            packA(mc, kc, ic, pc, ap, aColStride == 1 ? mc / mr : 0);
+                        }
                         // ir outer, jr inner: one A micro-panel stays in L1 while the
                         // B micro-panels stream past it (see the blocking notes above)
                         for (int ir = 0; ir < mcPanels; ir++) {
@@ -341,7 +425,7 @@ public final class Sgemm {
             int rows = Math.min(mr, mc - ir * mr);
             int cols = Math.min(nr, nc - jr * nr);
             // the A micro-panel: in place when A's rows are contiguous, else packed (see packA)
-            boolean inPlace = aColStride == 1 && rows == mr;
+            boolean inPlace = aSource == null && aColStride == 1 && rows == mr;
             float[] as = inPlace ? a : ap;
             int ao = inPlace ? aOffset + (ic + ir * mr) * aRowStride + pc : ir * mr * kc;
             int lda = inPlace ? aRowStride : kc;
@@ -381,6 +465,10 @@ public final class Sgemm {
          * B[pc+p, jc+jp*nr .. +nr) contiguously, zero-padded past nc.
          */
         private void packB(int kc, int nc, int pc, int jc, float[] bp) {
+            if (source != null) {
+                source.pack(kc, nc, pc, jc, nr, bp);
+                return;
+            }
             int panels = (nc + nr - 1) / nr;
             for (int jp = 0; jp < panels; jp++) {
                 int cols = Math.min(nr, nc - jp * nr);

@@ -1,5 +1,7 @@
 package unboxed.backend.cpu;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
 import unboxed.backend.Strided;
 import unboxed.backend.Window2d;
 
@@ -10,11 +12,14 @@ import unboxed.backend.Window2d;
  * costs no test per element.
  */
 final class Windows {
+    private static final VectorSpecies<Float> SP = FloatVector.SPECIES_PREFERRED;
+    private static final int VL = SP.length();
+
     private Windows() {
     }
 
     /** The first and one-past-last output index ox whose input position ox*s - p + k*d lies in [0, in). */
-    private static int firstInside(int kOffset, int stride, int out) {
+    static int firstInside(int kOffset, int stride, int out) {
         // ox*s + kOffset >= 0
         if (kOffset >= 0) {
             return 0;
@@ -22,7 +27,7 @@ final class Windows {
         return Math.min(out, (-kOffset + stride - 1) / stride);
     }
 
-    private static int endInside(int kOffset, int stride, int in, int out) {
+    static int endInside(int kOffset, int stride, int in, int out) {
         // ox*s + kOffset <= in - 1
         int last = in - 1 - kOffset;
         if (last < 0) {
@@ -77,39 +82,136 @@ final class Windows {
         int c = out.size(1);
         int h = out.size(2);
         int wd = out.size(3);
+        for (int b = 0; b < n; b++) {
+            col2imImage(cols, colsView.offset() + b * colsView.stride(0), colsView.stride(1), colsView.stride(2), w,
+                    o, out.offset() + b * c * h * wd, c, h, wd);
+        }
+    }
+
+    /**
+     * col2im of one image: the columns [C*kh*kw, OH*OW] (row stride sR, column stride sL, from
+     * colsOffset) summed into the contiguous [C, H, W] image at outOffset, which is overwritten.
+     */
+    static void col2imImage(float[] cols, int colsOffset, int sR, int sL, Window2d w, float[] o, int outOffset,
+                            int c, int h, int wd) {
         int oh = w.outH(h, false);
         int ow = w.outW(wd, false);
-        int l = oh * ow;
-        int ob = out.offset();
-        java.util.Arrays.fill(o, ob, ob + n * c * h * wd, 0f);
-        int sB = colsView.stride(0);
-        int sR = colsView.stride(1);
-        int sL = colsView.stride(2);
-        for (int b = 0; b < n; b++) {
-            for (int ch = 0; ch < c; ch++) {
-                int plane = ob + (b * c + ch) * h * wd;
-                for (int i = 0; i < w.kernelH(); i++) {
-                    int yOff = i * w.dilationH() - w.padH();
-                    for (int j = 0; j < w.kernelW(); j++) {
-                        int xOff = j * w.dilationW() - w.padW();
-                        int row = colsView.offset() + b * sB + ((ch * w.kernelH() + i) * w.kernelW() + j) * sR;
-                        int x0 = firstInside(xOff, w.strideW(), ow);
-                        int x1 = endInside(xOff, w.strideW(), wd, ow);
-                        for (int oy = 0; oy < oh; oy++) {
-                            int y = oy * w.strideH() + yOff;
-                            if (y < 0 || y >= h) {
-                                continue;
+        java.util.Arrays.fill(o, outOffset, outOffset + c * h * wd, 0f);
+        for (int ch = 0; ch < c; ch++) {
+            int plane = outOffset + ch * h * wd;
+            for (int i = 0; i < w.kernelH(); i++) {
+                int yOff = i * w.dilationH() - w.padH();
+                for (int j = 0; j < w.kernelW(); j++) {
+                    int xOff = j * w.dilationW() - w.padW();
+                    int row = colsOffset + ((ch * w.kernelH() + i) * w.kernelW() + j) * sR;
+                    int x0 = firstInside(xOff, w.strideW(), ow);
+                    int x1 = endInside(xOff, w.strideW(), wd, ow);
+                    for (int oy = 0; oy < oh; oy++) {
+                        int y = oy * w.strideH() + yOff;
+                        if (y < 0 || y >= h) {
+                            continue;
+                        }
+                        int dst = plane + y * wd;
+                        int src = row + oy * ow * sL;
+                        int ox = x0;
+                        if (w.strideW() == 1 && sL == 1) {
+                            // unit strides: whole vectors (each element's one addition, as below)
+                            for (; ox + VL <= x1; ox += VL) {
+                                FloatVector.fromArray(SP, o, dst + ox + xOff)
+                                        .add(FloatVector.fromArray(SP, cols, src + ox))
+                                        .intoArray(o, dst + ox + xOff);
                             }
-                            int dst = plane + y * wd;
-                            int src = row + oy * ow * sL;
-                            for (int ox = x0; ox < x1; ox++) {
-                                o[dst + ox * w.strideW() + xOff] += cols[src + ox * sL];
-                            }
+                        }
+                        for (; ox < x1; ox++) {
+                            o[dst + ox * w.strideW() + xOff] += cols[src + ox * sL];
                         }
                     }
                 }
             }
         }
+    }
+
+    /**
+     * col2im of one image at unit column stride, gathered instead of scattered: each output row
+     * is summed in registers over the kernel taps, in tap order, and stored once, where the
+     * scattering loop above reads and writes the row once per tap. Every element receives the
+     * same terms in the same order (taps in p = (i*kw + j) order, none where the window misses
+     * it), so the same bits. Vectors cover the columns every tap reaches (the last one overlaps
+     * the one before rather than running past the interior: the same sums, stored twice); the
+     * few border columns are summed one by one.
+     *
+     * <p>cols: the columns [C*kh*kw, OH*OW] from colsOffset, row stride OH*OW.
+     */
+    static void col2imImageGather(float[] cols, int colsOffset, Window2d w, float[] o, int outOffset, int c, int h,
+                                  int wd) {
+        int oh = w.outH(h, false);
+        int ow = w.outW(wd, false);
+        int l = oh * ow;
+        int kh = w.kernelH();
+        int kw = w.kernelW();
+        int sh = w.strideH();
+        int pw = w.padW();
+        int dw = w.dilationW();
+        // columns x that every tap column j reaches: 0 <= x + pw - j*dw < ow for all j
+        int xa = Math.max(0, (kw - 1) * dw - pw);
+        int xb = Math.min(wd, ow - pw);
+        boolean vectors = xb - xa >= VL;
+        int nvec = vectors ? (xb - xa + VL - 1) / VL : 0;
+        int[] rows = new int[kh];
+        int[] srcs = new int[kh * kw];
+        for (int ch = 0; ch < c; ch++) {
+            int plane = outOffset + ch * h * wd;
+            for (int y = 0; y < h; y++) {
+                // the kernel rows i that reach output row y, and where their columns start
+                int taps = 0;
+                for (int i = 0; i < kh; i++) {
+                    int num = y + w.padH() - i * w.dilationH();
+                    if (num >= 0 && num % sh == 0 && num / sh < oh) {
+                        rows[taps++] = colsOffset + ((ch * kh + i) * kw) * l + (num / sh) * ow + pw;
+                    }
+                }
+                // one flat list of sources, tap by tap (a single loop keeps the sum in a register)
+                int nsrc = 0;
+                for (int t = 0; t < taps; t++) {
+                    for (int j = 0; j < kw; j++) {
+                        srcs[nsrc++] = rows[t] + j * (l - dw);
+                    }
+                }
+                int at = plane + y * wd;
+                for (int v = 0; v < nvec; v++) {
+                    int x = Math.min(xa + v * VL, xb - VL);
+                    sumVector(cols, srcs, nsrc, x, o, at + x);
+                }
+                for (int x = 0; x < wd; x++) {
+                    if (vectors && x == xa) {
+                        x = xb - 1;               // the vectors did [xa, xb)
+                        continue;
+                    }
+                    float sum = 0f;
+                    for (int t = 0; t < taps; t++) {
+                        for (int j = 0; j < kw; j++) {
+                            int ox = x + pw - j * dw;
+                            if (ox >= 0 && ox < ow) {
+                                sum += cols[rows[t] - pw + j * l + ox];
+                            }
+                        }
+                    }
+                    o[at + x] = sum;
+                }
+            }
+        }
+    }
+
+    /**
+     * o[at..at+VL) = 0 + cols[srcs[0] + x ..] + cols[srcs[1] + x ..] + ..., one vector. A method of
+     * its own so that the JIT compiles it small, with every vector operation intrinsified.
+     */
+    private static void sumVector(float[] cols, int[] srcs, int nsrc, int x, float[] o, int at) {
+        FloatVector acc = FloatVector.zero(SP);
+        for (int q = 0; q < nsrc; q++) {
+            acc = acc.add(FloatVector.fromArray(SP, cols, srcs[q] + x));
+        }
+        acc.intoArray(o, at);
     }
 
     static void maxPool(float[] x, Strided in, Window2d w, boolean ceil, float[] o, Strided out, float[] idx,

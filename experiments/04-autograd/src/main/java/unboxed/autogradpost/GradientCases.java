@@ -99,7 +99,8 @@ final class GradientCases {
             case NARROW_BACKWARD -> narrow(op, GradientCases::narrowGradient);
             case GATHER -> gather();
             case SCATTER_ADD -> scatterAdd();
-            case UNFOLD -> Arbitraries.oneOf(unfold(), conv2d());
+            case UNFOLD -> unfold();
+            case CONV2D -> conv2d();
             case FOLD -> Arbitraries.oneOf(fold(), convTranspose2d());
             case MAX_POOL2D -> maxPool2d();
             case AVG_POOL2D -> avgPool2d(op);
@@ -589,8 +590,8 @@ final class GradientCases {
     }
 
     /**
-     * F.conv2d(input, weight, bias, stride, padding, dilation, groups): unfold, one batched product,
-     * the bias; groups 1..2, a bias or none, padding as numbers, 'same' (stride 1) or 'valid',
+     * F.conv2d(input, weight, bias, stride, padding, dilation, groups), one op defined by its unfold
+     * form (unfold, one batched product, the bias); groups 1..2, a bias or none, padding as numbers, 'same' (stride 1) or 'valid',
      * batched or not. Input, weight and bias are all checked.
      */
     private static Arbitrary<GradientCase> conv2d() {
@@ -608,7 +609,7 @@ final class GradientCases {
                     if (c.bias) {
                         in.add(input("bias", new int[] {c.out}, NORMAL));
                     }
-                    return caseOf(Op.UNFOLD, "conv2d: " + c.words(), in, t -> c.apply(t));
+                    return caseOf(Op.CONV2D, "conv2d: " + c.words(), in, t -> c.apply(t));
                 });
     }
 

@@ -1,0 +1,157 @@
+package unboxed.backend.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+import unboxed.autograd.Autograd;
+import unboxed.backend.Backend;
+import unboxed.tensor.Convolution;
+import unboxed.tensor.Rng;
+import unboxed.tensor.Tensor;
+
+/**
+ * conv2d's CPU kernels (ConvGemm: the products with B packed straight from the image) must give
+ * the same bits as the unfold form they replace ({@link Convolution#conv2dByUnfold}: unfold, a
+ * batched product, fold, a sum over the batch), forward and for every gradient, on any geometry,
+ * any thread count and any input layout; and their higher-order gradients must match too.
+ */
+class ConvGemmTest {
+
+    /** One random geometry: sizes, kernel, stride, padding, dilation and groups that PyTorch accepts. */
+    record Geometry(int n, int c, int h, int w, int o, int kh, int kw, int[] stride, int[] padding, int[] dilation,
+                    int groups, boolean bias, boolean transposedInput) {
+        static Geometry random(SplittableRandom rnd) {
+            while (true) {
+                int groups = rnd.nextInt(4) == 0 ? rnd.nextInt(2, 5) : 1;
+                int c = groups * rnd.nextInt(1, 5);
+                int o = groups * rnd.nextInt(1, 5);
+                int kh = rnd.nextInt(1, 6);
+                int kw = rnd.nextInt(1, 6);
+                int[] stride = {rnd.nextInt(1, 4), rnd.nextInt(1, 4)};
+                int[] padding = {rnd.nextInt(0, 3), rnd.nextInt(0, 3)};
+                int[] dilation = {rnd.nextInt(1, 3), rnd.nextInt(1, 3)};
+                int h = rnd.nextInt(1, 14);
+                int w = rnd.nextInt(1, 14);
+                if (dilation[0] * (kh - 1) + 1 > h + 2 * padding[0] || dilation[1] * (kw - 1) + 1 > w + 2 * padding[1]) {
+                    continue;
+                }
+                return new Geometry(rnd.nextInt(1, 4), c, h, w, o, kh, kw, stride, padding, dilation, groups,
+                        rnd.nextBoolean(), rnd.nextBoolean());
+            }
+        }
+    }
+
+    private static float[] bits(Tensor t) {
+        return t.toArray();
+    }
+
+    /** Runs {@code body} with {@code backend} as the default backend. */
+    private static <T> T on(Backend backend, Supplier<T> body) {
+        Backend before = unboxed.backend.Backends.current();
+        unboxed.backend.Backends.use(backend);
+        try {
+            return body.get();
+        } finally {
+            unboxed.backend.Backends.use(before);
+        }
+    }
+
+    private static List<float[]> run(Geometry g, long seed, boolean fused) {
+        Rng rng = new Rng(seed);
+        Tensor x = g.transposedInput()
+                ? Tensor.randn(rng, g.n(), g.c(), g.w(), g.h()).transpose(2, 3).requiresGrad(true)
+                : Tensor.randn(rng, g.n(), g.c(), g.h(), g.w()).requiresGrad(true);
+        Tensor wt = Tensor.randn(rng, g.o(), g.c() / g.groups(), g.kh(), g.kw()).requiresGrad(true);
+        Tensor b = g.bias() ? Tensor.randn(rng, g.o()).requiresGrad(true) : null;
+        Tensor y = fused
+                ? Convolution.conv2d(x, wt, b, g.stride(), g.padding(), g.dilation(), g.groups())
+                : Convolution.conv2dByUnfold(x, wt, b, g.stride(), g.padding(), g.dilation(), g.groups());
+        Tensor gy = Tensor.randn(rng, y.shape());
+        y.backward(gy);
+        return List.of(bits(y), bits(x.grad()), bits(wt.grad()), b == null ? new float[0] : bits(b.grad()));
+    }
+
+    @Test
+    void sameBitsAsTheUnfoldFormOnRandomGeometries() {
+        SplittableRandom rnd = new SplittableRandom(11);
+        for (int trial = 0; trial < 150; trial++) {
+            Geometry g = Geometry.random(rnd);
+            int threads = 1 + trial % 3;
+            long seed = 1000 + trial;
+            List<float[]> want = on(new CpuBackend(threads), () -> run(g, seed, false));
+            List<float[]> got = on(new CpuBackend(threads), () -> run(g, seed, true));
+            String[] what = {"output", "input gradient", "weight gradient", "bias gradient"};
+            for (int i = 0; i < what.length; i++) {
+                assertArrayEquals(want.get(i), got.get(i), what[i] + " differs from the unfold form for " + g
+                        + " on " + threads + " thread(s)");
+            }
+        }
+    }
+
+    /** Training sizes: K above the Sgemm block (several K blocks), rows longer than a micro-panel, batches. */
+    @Test
+    void sameBitsAtTrainingSizes() {
+        Geometry[] sizes = {
+            new Geometry(3, 64, 12, 12, 32, 3, 3, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, 1, true, false),
+            new Geometry(2, 16, 28, 28, 32, 5, 5, new int[] {1, 1}, new int[] {2, 2}, new int[] {1, 1}, 1, true, false),
+            new Geometry(2, 32, 17, 15, 32, 3, 3, new int[] {2, 2}, new int[] {1, 1}, new int[] {1, 1}, 32, true, false),
+            new Geometry(2, 40, 9, 11, 20, 3, 3, new int[] {1, 2}, new int[] {2, 1}, new int[] {2, 1}, 2, false, true),
+        };
+        for (Geometry g : sizes) {
+            for (int threads : new int[] {1, 2}) {
+                List<float[]> want = on(new CpuBackend(threads), () -> run(g, 7, false));
+                List<float[]> got = on(new CpuBackend(threads), () -> run(g, 7, true));
+                for (int i = 0; i < want.size(); i++) {
+                    assertArrayEquals(want.get(i), got.get(i), "tensor " + i + " differs for " + g);
+                }
+            }
+        }
+    }
+
+    /**
+     * With create_graph the gradients are graph values: the gradient of sum(dL/dx * v) + sum(dL/dw)
+     * with respect to the weight and the bias (a Hessian-vector product's building blocks) is the
+     * same through either form. Not bit for bit: the two graphs add the contributions that reach
+     * the weight by different paths in a different order (the unfold form sums them at the shared
+     * expand of the weight, before its batch reduction; the fused op after), so the last bit may
+     * differ; first-order gradients are bit-identical (above).
+     */
+    @Test
+    void secondOrderGradientsMatchTheUnfoldForm() {
+        float[][] results = new float[2][];
+        for (int f = 0; f < 2; f++) {
+            boolean fused = f == 1;
+            results[f] = on(new CpuBackend(1), () -> {
+                Rng rng = new Rng(5);
+                Tensor x = Tensor.randn(rng, 2, 4, 7, 6).requiresGrad(true);
+                Tensor w = Tensor.randn(rng, 6, 2, 3, 3).requiresGrad(true);
+                Tensor b = Tensor.randn(rng, 6).requiresGrad(true);
+                Tensor y = fused
+                        ? Convolution.conv2d(x, w, b, new int[] {2, 1}, new int[] {1, 1}, new int[] {1, 2}, 2)
+                        : Convolution.conv2dByUnfold(x, w, b, new int[] {2, 1}, new int[] {1, 1}, new int[] {1, 2}, 2);
+                Tensor loss = y.mul(y).sum();
+                List<Tensor> g = Autograd.grad(List.of(loss), List.of(x, w), null, true, true, false);
+                Tensor v = Tensor.randn(rng, x.shape());
+                Tensor second = g.get(0).mul(v).sum().add(g.get(1).sum());
+                List<Tensor> hv = Autograd.grad(List.of(second), List.of(w, b), null, false, false, false);
+                assertNotNull(hv.get(0));
+                float[] a = hv.get(0).toArray();
+                float[] c = hv.get(1).toArray();
+                float[] all = new float[a.length + c.length];
+                System.arraycopy(a, 0, all, 0, a.length);
+                System.arraycopy(c, 0, all, a.length, c.length);
+                return all;
+            });
+        }
+        assertEquals(results[0].length, results[1].length);
+        for (int i = 0; i < results[0].length; i++) {
+            assertEquals(results[0][i], results[1][i], 1e-5 * (1 + Math.abs(results[0][i])),
+                    "second-order gradient " + i + " differs between the fused and unfold forms");
+        }
+    }
+}
