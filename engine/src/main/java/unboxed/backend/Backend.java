@@ -203,14 +203,15 @@ public interface Backend {
     // ------------------------------------------------------------------ convolution
 
     /**
-     * conv2d without bias: input [N, C, H, W] (any strides), weight [O, C/G, kh, kw] (contiguous),
-     * out [N, O, OH, OW] (contiguous, overwritten), {@code groups} = G. Defined as its unfold
-     * form: out[n, g] = weight[g] as [O/G, C/G*kh*kw] times im2col(input[n, g]), one matrix product
-     * per image and group. This default runs exactly that (im2col, then the products), so a
-     * backend gets the op from its primitives; one with a faster kernel overrides it and must
-     * keep the products' arithmetic (the CPU's keeps every bit).
+     * conv2d: input [N, C, H, W] (any strides), weight [O, C/G, kh, kw] (contiguous), bias [O] or
+     * null, out [N, O, OH, OW] (contiguous, overwritten), {@code groups} = G. Defined as its
+     * unfold form: out[n, g] = weight[g] as [O/G, C/G*kh*kw] times im2col(input[n, g]), one matrix
+     * product per image and group, then out + bias (one rounding more). This default runs
+     * exactly that (im2col, the products, the addition), so a backend gets the op from its
+     * primitives; one with a faster kernel overrides it and must keep the products' arithmetic
+     * (the CPU's keeps every bit).
      */
-    default void conv2d(Strided input, Strided weight, Window2d w, int groups, Strided out) {
+    default void conv2d(Strided input, Strided weight, Strided bias, Window2d w, int groups, Strided out) {
         int n = input.size(0);
         int c = input.size(1);
         int o = weight.size(0);
@@ -222,6 +223,10 @@ public interface Backend {
         for (int b = 0; b < n; b++) {
             matmul(wg, cols.as(new int[] {groups, k, l}, new int[] {k * l, l, 1}, b * groups * k * l),
                     out.as(new int[] {groups, o / groups, l}, new int[] {o / groups * l, l, 1}, out.offset() + b * o * l));
+        }
+        if (bias != null) {
+            Strided flat = out.as(new int[] {n, o, l}, new int[] {o * l, l, 1}, out.offset());
+            binary(BinaryOp.ADD, flat, bias.as(new int[] {n, o, l}, new int[] {0, bias.stride(0), 0}, bias.offset()), flat);
         }
     }
 

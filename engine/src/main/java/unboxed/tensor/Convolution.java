@@ -77,12 +77,8 @@ public final class Convolution {
         int oh = w.outH(xs[2], false);
         int ow = w.outW(xs[3], false);
         Tensor y = Tensor.empty(x.backend(), xs[0], ws[0], oh, ow);
-        x.backend().conv2d(x.strided(), weight.strided(), w, groups, y.strided());
+        x.backend().conv2d(x.strided(), weight.strided(), bias == null ? null : bias.strided(), w, groups, y.strided());
         FlopCounter.product(xs[0] * groups, ws[0] / groups, oh * ow, ws[1] * ws[2] * ws[3]);
-        if (bias != null) {
-            Tensor b = Views.expand(Views.reshape(bias, new int[] {ws[0], 1, 1}), y.shape());
-            y.backend().binary(unboxed.backend.BinaryOp.ADD, y.strided(), b.strided(), y.strided());
-        }
         List<Tensor> saved = bias == null ? List.of(x, weight) : List.of(x, weight, bias);
         Tensor out = Autograd.record(Op.CONV2D.gradFn(), y, saved, g -> conv2dBackward(g, x, weight, bias, w, groups),
                 x, weight, bias);
@@ -283,6 +279,21 @@ public final class Convolution {
      */
     public static Tensor convTranspose2d(Tensor input, Tensor weight, Tensor bias, int[] stride, int[] padding,
                                          int[] outputPadding, int groups, int[] dilation) {
+        return convTranspose2d(input, weight, bias, stride, padding, outputPadding, groups, dilation, true);
+    }
+
+    /**
+     * conv_transpose2d as composed differentiable ops, the form {@link #convTranspose2d} is defined
+     * by: one batched product cols = W_g^T x_g per group, then fold. Kept as the reference the
+     * fused op is tested against, bit for bit.
+     */
+    public static Tensor convTranspose2dByFold(Tensor input, Tensor weight, Tensor bias, int[] stride, int[] padding,
+                                               int[] outputPadding, int groups, int[] dilation) {
+        return convTranspose2d(input, weight, bias, stride, padding, outputPadding, groups, dilation, false);
+    }
+
+    private static Tensor convTranspose2d(Tensor input, Tensor weight, Tensor bias, int[] stride, int[] padding,
+                                          int[] outputPadding, int groups, int[] dilation, boolean fused) {
         String op = "conv_transpose2d";
         if (input.dim() != 4 && input.dim() != 3) {
             throw new IllegalArgumentException(op + ": Expected 3D (unbatched) or 4D (batched) input to " + op
@@ -330,20 +341,79 @@ public final class Convolution {
                 x = padEnd(x, 2 + a, outputPadding[a] / stride[a]);
             }
         }
-        int n = xs[0];
-        int h = x.size(2);
-        int wd = x.size(3);
-        int k = ws[1] * ws[2] * ws[3];                                      // C_out/G * kh * kw
-        Tensor wg = Views.reshape(weight, new int[] {groups, ws[0] / groups, k});
-        Tensor xg = Views.reshape(x, new int[] {n, groups, ws[0] / groups, h * wd});
-        Tensor cols = Products.matmul(Views.transpose(wg, 1, 2), xg);       // [N, G, C_out/G*kh*kw, H*W]
-        cols = Views.reshape(cols, new int[] {n, groups * k, h * wd});
         Window2d w = new Window2d(ws[2], ws[3], stride[0], stride[1], padding[0], padding[1], dilation[0], dilation[1]);
-        Tensor y = fold(cols, new int[] {oh, ow}, w);                       // [N, C_out, OH, OW]
-        if (bias != null) {
-            y = Pointwise.add(y, Views.reshape(bias, new int[] {outChannels, 1, 1}));
+        if (!fused) {
+            int n = xs[0];
+            int h = x.size(2);
+            int wd = x.size(3);
+            int k = ws[1] * ws[2] * ws[3];                                  // C_out/G * kh * kw
+            Tensor wg = Views.reshape(weight, new int[] {groups, ws[0] / groups, k});
+            Tensor xg = Views.reshape(x, new int[] {n, groups, ws[0] / groups, h * wd});
+            Tensor cols = Products.matmul(Views.transpose(wg, 1, 2), xg);   // [N, G, C_out/G*kh*kw, H*W]
+            cols = Views.reshape(cols, new int[] {n, groups * k, h * wd});
+            Tensor y = fold(cols, new int[] {oh, ow}, w);                   // [N, C_out, OH, OW]
+            if (bias != null) {
+                y = Pointwise.add(y, Views.reshape(bias, new int[] {outChannels, 1, 1}));
+            }
+            return unbatched ? Views.squeeze(y, 0) : y;
         }
-        return unbatched ? Views.squeeze(y, 0) : y;
+        // the transposed convolution is conv2d's input gradient: the backend's kernel for it runs
+        // the products and col2im above with the same bits, and conv2d's other two kernels are its
+        // gradients (input: conv2d of the upstream gradient; weight: conv2d's weight gradient with
+        // the roles of input and upstream gradient swapped)
+        Tensor xc = x.contiguous();
+        Tensor y = Tensor.empty(x.backend(), xs[0], outChannels, oh, ow);
+        x.backend().conv2dBackwardInput(xc.strided(), weight.strided(), w, groups, y.strided());
+        FlopCounter.product(xs[0] * groups, ws[1] * ws[2] * ws[3], x.size(2) * x.size(3), ws[0] / groups);
+        if (bias != null) {
+            Tensor b = Views.expand(Views.reshape(bias, new int[] {outChannels, 1, 1}), y.shape());
+            y.backend().binary(unboxed.backend.BinaryOp.ADD, y.strided(), b.strided(), y.strided());
+        }
+        Tensor xs0 = x;
+        List<Tensor> saved = bias == null ? List.of(x, weight) : List.of(x, weight, bias);
+        Tensor out = Autograd.record(Op.CONV_TRANSPOSE2D.gradFn(), y, saved,
+                g -> convTranspose2dBackward(g, xs0, weight, bias, w, groups), x, weight, bias);
+        return unbatched ? Views.squeeze(out, 0) : out;
+    }
+
+    /** The gradients of conv_transpose2d (input, weight, bias; null where not required). */
+    private static Tensor[] convTranspose2dBackward(Tensor g, Tensor x, Tensor weight, Tensor bias, Window2d w,
+                                                    int groups) {
+        int[] ws = weight.shape();
+        int outChannels = ws[1] * groups;
+        Tensor gb = bias != null && bias.requiresGrad()
+                ? Views.reshape(Reductions.sumTo(g, new int[] {outChannels, 1, 1}), new int[] {outChannels}) : null;
+        if (Autograd.isEnabled()) {
+            // create_graph: the fold form's gradients, as differentiable ops
+            int n = x.size(0);
+            int l = x.size(2) * x.size(3);
+            int k = ws[1] * ws[2] * ws[3];
+            Tensor cols = Views.reshape(unfold(g, w), new int[] {n, groups, k, l});              // [N, G, K, L]
+            Tensor wg = Views.reshape(weight, new int[] {groups, ws[0] / groups, k});
+            Tensor gx = x.requiresGrad()
+                    ? Views.reshape(Products.matmul(wg, cols), x.shape()) : null;                  // [N, G, C_in/G, L]
+            Tensor gw = null;
+            if (weight.requiresGrad()) {
+                Tensor xg = Views.reshape(x, new int[] {n, groups, ws[0] / groups, l});
+                Tensor perImage = Products.matmul(xg, Views.transpose(cols, 2, 3));            // [N, G, C_in/G, K]
+                gw = Views.reshape(Reductions.sumTo(perImage, new int[] {groups, ws[0] / groups, k}), ws);
+            }
+            return new Tensor[] {gx, gw, gb};
+        }
+        Tensor gc = g.contiguous();
+        Tensor gx = null;
+        if (x.requiresGrad()) {
+            gx = Tensor.empty(x.backend(), x.shape());
+            x.backend().conv2d(gc.strided(), weight.strided(), null, w, groups, gx.strided());
+            FlopCounter.product(x.size(0) * groups, ws[0] / groups, x.size(2) * x.size(3), ws[1] * ws[2] * ws[3]);
+        }
+        Tensor gw = null;
+        if (weight.requiresGrad()) {
+            gw = Tensor.empty(x.backend(), ws);
+            x.backend().conv2dBackwardWeight(gc.strided(), x.contiguous().strided(), w, groups, gw.strided());
+            FlopCounter.product(x.size(0) * groups, ws[0] / groups, ws[1] * ws[2] * ws[3], x.size(2) * x.size(3));
+        }
+        return new Tensor[] {gx, gw, gb};
     }
 
     /**

@@ -51,6 +51,7 @@ public enum Op {
     UNFOLD("unfold", "Im2ColBackward0"),  // im2col: conv2d's unfold form is unfold, a product, a bias
     FOLD("fold", "Col2ImBackward0"),  // col2im, unfold's adjoint (and backward)
     CONV2D("conv2d", "ConvolutionBackward0"),  // conv2d as one op, defined by its unfold form
+    CONV_TRANSPOSE2D("conv_transpose2d", "ConvolutionBackward0"),  // conv2d's input gradient as one op, defined by its fold form
     MAX_POOL2D("max_pool2d", "MaxPool2DWithIndicesBackward0"),
     AVG_POOL2D("avg_pool2d", "AvgPool2DBackward0"),
     AVG_POOL2D_BACKWARD("avg_pool2d", "AvgPool2DBackwardBackward0");  // average pooling's backward, itself differentiable

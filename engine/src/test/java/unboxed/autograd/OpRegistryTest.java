@@ -118,14 +118,14 @@ class OpRegistryTest {
                 F.locallyConnected2d(in[0], in[1], null, new int[] {2}, new int[] {1, 0}, new int[] {2}),
                 randn(184, 2, 6, 7), randn(185, 2, 3, 2, 2, 3, 2));
         // conv_transpose2d: a product with the transposed weight, then fold
-        add(Op.FOLD, "conv_transpose2d: stride (2,3), padding (1,0), output_padding (1,2), groups 2", in ->
+        add(Op.CONV_TRANSPOSE2D, "conv_transpose2d: stride (2,3), padding (1,0), output_padding (1,2), groups 2", in ->
                 F.convTranspose2d(in[0], in[1], in[2], new int[] {2, 3}, new int[] {1, 0}, new int[] {1, 2}, 2,
                         new int[] {1}), randn(73, 2, 4, 3, 3), randn(74, 4, 2, 3, 3), randn(75, 4));
         // output_padding 1 at stride 1 (allowed by dilation 2): fold sees an extra row of zero inputs
-        add(Op.FOLD, "conv_transpose2d: dilation 2, output_padding 1 at stride 1, unbatched", in ->
+        add(Op.CONV_TRANSPOSE2D, "conv_transpose2d: dilation 2, output_padding 1 at stride 1, unbatched", in ->
                 F.convTranspose2d(in[0], in[1], null, new int[] {1}, new int[] {1}, new int[] {1}, 1, new int[] {2}),
                 randn(76, 2, 3, 4), randn(77, 2, 3, 3, 2));
-        add(Op.FOLD, "conv_transpose2d: depthwise, stride 2, dilation (1,2)", in -> F.convTranspose2d(in[0], in[1],
+        add(Op.CONV_TRANSPOSE2D, "conv_transpose2d: depthwise, stride 2, dilation (1,2)", in -> F.convTranspose2d(in[0], in[1],
                 in[2], new int[] {2}, new int[] {0}, new int[] {1}, 3, new int[] {1, 2}), randn(78, 1, 3, 3, 4),
                 randn(79, 3, 1, 2, 3), randn(80, 3));
         add(Op.MAX_POOL2D, "kernel 3, stride 2, padding 1, no ties", in -> F.maxPool2d(in[0], new int[] {3},
@@ -140,6 +140,19 @@ class OpRegistryTest {
                 randn(64, 1, 2, 5, 5));
         add(Op.CONV2D, "second order: the input and weight gradients of conv2d, differentiated",
                 OpRegistryTest::convGradient, randn(186, 2, 2, 5, 4), randn(187, 4, 1, 3, 2));
+        add(Op.CONV_TRANSPOSE2D, "second order: the input and weight gradients of conv_transpose2d, differentiated",
+                OpRegistryTest::convTransposeGradient, randn(188, 2, 2, 3, 4), randn(189, 2, 2, 3, 2));
+    }
+
+    /** As convGradient, for conv_transpose2d (groups 2, stride (2,1), padding 1, output_padding (1,0)). */
+    private static Tensor convTransposeGradient(Tensor[] in) {
+        try (Autograd.GradMode ignored = Autograd.enableGrad()) {
+            Tensor x = in[0].requiresGrad() ? in[0] : in[0].detach().requiresGrad(true);
+            Tensor w = in[1].requiresGrad() ? in[1] : in[1].detach().requiresGrad(true);
+            Tensor y = F.convTranspose2d(x, w, null, new int[] {2, 1}, new int[] {1}, new int[] {1, 0}, 2, new int[] {1});
+            List<Tensor> g = Autograd.grad(List.of(y.mul(y).sum()), List.of(x, w), null, true, true, false);
+            return g.get(0).mul(g.get(0)).sum().add(g.get(1).mul(g.get(1)).sum());
+        }
     }
 
     /**

@@ -37,13 +37,15 @@ final class ConvGemm {
 
     /** Scratch columns of one image for the input gradient, per thread, kept between calls. */
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[1][0]);
+    /** One padded image per thread, kept between calls. */
+    private static final ThreadLocal<float[][]> PADDED = ThreadLocal.withInitial(() -> new float[1][0]);
 
     private static final VectorSpecies<Float> SP = FloatVector.SPECIES_PREFERRED;
     private static final int VL = SP.length();
 
     /**
      * The geometry of one call, and one image's group of channels copied with its zero padding
-     * around it ({@link #load}): [C/G, H + 2ph, W + 2pw] plus one vector of slack. Every element
+     * around it ({@link #load}): [C/G, H + 2ph, W + 2pw] plus a few vectors of slack. Every element
      * of the im2col matrix is then an element of this buffer, with no test for the padding: row
      * p = (ch*kh + i)*kw + j, output position (oy, ox) reads
      * {@code padded[rowOffset[p] + oy*sh*Wp + ox*sw]}, and at unit stride a run along an output
@@ -54,7 +56,6 @@ final class ConvGemm {
         final int sN, sC, sH, sW, offset;
         final int sh, sw, ph, pw, hp, wp;
         final int[] rowOffset;
-        final float[] padded;
 
         Geometry(Strided in, Window2d w, int groups) {
             this.c = in.size(1);
@@ -87,11 +88,20 @@ final class ConvGemm {
                     }
                 }
             }
-            padded = new float[cg * hp * wp + VL];
         }
 
-        /** Copies image b, group g into {@link #padded} (the borders stay zero). */
-        void load(float[] x, int b, int g) {
+        /**
+         * Image b, group g with its zero padding, in this thread's buffer: [C/G, H + 2ph, W + 2pw]
+         * and four vectors of slack.
+         */
+        float[] load(float[] x, int b, int g) {
+            int size = cg * hp * wp + 4 * VL;        // slack for the vectors that run past the last row
+            float[][] holder = PADDED.get();
+            if (holder[0].length < size) {
+                holder[0] = new float[size];
+            }
+            float[] padded = holder[0];
+            Arrays.fill(padded, 0, size, 0f);
             int base = offset + b * sN + g * cg * sC;
             for (int ch = 0; ch < cg; ch++) {
                 for (int y = 0; y < h; y++) {
@@ -106,6 +116,7 @@ final class ConvGemm {
                     }
                 }
             }
+            return padded;
         }
 
         /**
@@ -113,7 +124,7 @@ final class ConvGemm {
          * columns ox[r] .. + len[r]) to dst from {@code at}; vectors may write past the end up to
          * {@code limit}, where the caller writes next.
          */
-        void row(int p, int runs, int[] oy, int[] ox, int[] len, float[] dst, int at, int limit) {
+        void row(float[] padded, int p, int runs, int[] oy, int[] ox, int[] len, float[] dst, int at, int limit) {
             int rowBase = rowOffset[p];
             for (int r = 0; r < runs; r++) {
                 int src = rowBase + oy[r] * sh * wp + ox[r] * sw;
@@ -156,9 +167,11 @@ final class ConvGemm {
     /** B = im2col(image, group) [K, OH*OW] as nr-wide column panels, from the padded image. */
     static final class Columns implements Sgemm.PanelSource {
         private final Geometry geo;
+        private final float[] padded;
 
-        Columns(Geometry geo) {
+        Columns(Geometry geo, float[] padded) {
             this.geo = geo;
+            this.padded = padded;
         }
 
         @Override
@@ -172,7 +185,7 @@ final class ConvGemm {
                 int runs = runs(geo, jc + jp * nr, cols, oy, ox, len);
                 int d = jp * nr * kc;
                 for (int p = 0; p < kc; p++, d += nr) {
-                    geo.row(pc + p, runs, oy, ox, len, bp, d, d + nr);
+                    geo.row(padded, pc + p, runs, oy, ox, len, bp, d, d + nr);
                     if (cols < nr) {
                         Arrays.fill(bp, d + cols, d + nr, 0f);
                     }
@@ -188,9 +201,11 @@ final class ConvGemm {
      */
     static final class RowColumns implements Sgemm.RowPanelSource {
         private final Geometry geo;
+        private final float[] padded;
 
-        RowColumns(Geometry geo) {
+        RowColumns(Geometry geo, float[] padded) {
             this.geo = geo;
+            this.padded = padded;
         }
 
         @Override
@@ -205,49 +220,110 @@ final class ConvGemm {
                 if (r >= mc) {
                     Arrays.fill(ap, d, d + kc, 0f);
                 } else {
-                    geo.row(ic + r, runs, oy, ox, len, ap, d, d + kc);
+                    geo.row(padded, ic + r, runs, oy, ox, len, ap, d, d + kc);
                 }
             }
         }
     }
 
-    /** out [N, O, OH, OW] (contiguous at outOffset) = conv2d(input, weight) without bias; weight contiguous. */
-    static void forward(float[] x, Strided in, float[] wt, int wOffset, int o, Window2d w, int groups,
-                        float[] y, int yOffset, int threads) {
-        Geometry geo = new Geometry(in, w, groups);
-        int n = in.size(0);
-        int og = o / groups;
-        Columns columns = new Columns(geo);
-        for (int b = 0; b < n; b++) {
-            for (int g = 0; g < groups; g++) {
-                geo.load(x, b, g);
-                Sgemm.sgemm(og, geo.l, geo.k, 1f, wt, wOffset + g * og * geo.k, geo.k, 1,
-                        columns, 0f, y, yOffset + (b * o + g * og) * geo.l, geo.l, threads);
+    /**
+     * Runs {@code tasks} independent tasks (images, or image-group pairs): spread over the threads
+     * when there are enough of them, each task's products then on one thread; otherwise one after
+     * the other, each product on every thread. Which thread computes what never changes a bit.
+     */
+    private static void forTasks(int tasks, int threads, java.util.function.IntConsumer task) {
+        if (spread(tasks, threads)) {
+            Sgemm.parallelFor(tasks, threads, task);
+        } else {
+            for (int t = 0; t < tasks; t++) {
+                task.accept(t);
             }
         }
     }
 
-    /** gradWeight [O, C/G, kh, kw] (contiguous at gwOffset) from the input and the contiguous gradOut. */
+    /** y[at .. at+n) += v, each element rounded once. */
+    private static void addScalar(float[] y, int at, int n, float v) {
+        FloatVector bv = FloatVector.broadcast(SP, v);
+        int i = 0;
+        for (; i + VL <= n; i += VL) {
+            FloatVector.fromArray(SP, y, at + i).add(bv).intoArray(y, at + i);
+        }
+        for (; i < n; i++) {
+            y[at + i] += v;
+        }
+    }
+
+    private static boolean spread(int tasks, int threads) {
+        return threads > 1 && tasks >= threads;
+    }
+
+    /**
+     * out [N, O, OH, OW] (contiguous at outOffset) = conv2d(input, weight) + bias (null: none);
+     * weight contiguous. The bias is added to each image's outputs right after their product,
+     * while they are in cache: the same one addition per element as a pass of its own.
+     */
+    static void forward(float[] x, Strided in, float[] wt, int wOffset, int o, float[] bias, Window2d w, int groups,
+                        float[] y, int yOffset, int threads) {
+        Geometry geo = new Geometry(in, w, groups);
+        int og = o / groups;
+        int tasks = in.size(0) * groups;
+        int inner = spread(tasks, threads) ? 1 : threads;
+        boolean direct = ConvDirect.suits(geo.k, og, w.strideW());
+        forTasks(tasks, threads, t -> {
+            int b = t / groups;
+            int g = t % groups;
+            float[] padded = geo.load(x, b, g);
+            int at = yOffset + (b * o + g * og) * geo.l;
+            if (direct) {
+                ConvDirect.forward(geo, padded, wt, wOffset + g * og * geo.k, og, y, at);
+            } else {
+                Sgemm.sgemm(og, geo.l, geo.k, 1f, wt, wOffset + g * og * geo.k, geo.k, 1,
+                        new Columns(geo, padded), 0f, y, at, geo.l, inner);
+            }
+            if (bias != null) {
+                for (int q = 0; q < og; q++) {
+                    addScalar(y, at + q * geo.l, geo.l, bias[g * og + q]);
+                }
+            }
+        });
+    }
+
+    /**
+     * gradWeight [O, C/G, kh, kw] (contiguous at gwOffset) from the input and the contiguous gradOut.
+     * The images are taken in waves of one per thread; each wave's products are added into the
+     * double accumulator in image order, as the unfold form's sum over the batch adds them.
+     */
     static void backwardWeight(float[] x, Strided in, float[] gy, int gyOffset, int o, Window2d w, int groups,
                                float[] gw, int gwOffset, int threads) {
         Geometry geo = new Geometry(in, w, groups);
         int n = in.size(0);
         int og = o / groups;
         int k = geo.k;
+        int wave = spread(n, threads) ? threads : 1;
+        int inner = wave > 1 ? 1 : threads;
         double[] acc = new double[o * k];
-        float[] one = new float[k * og];
-        RowColumns columns = new RowColumns(geo);
-        for (int b = 0; b < n; b++) {
-            for (int g = 0; g < groups; g++) {
-                geo.load(x, b, g);
-                // gW[g]^T [K, O/G] = cols [K, L] x gOut[n, g]^T [L, O/G]: each element is the same fma
-                // chain over the positions as gOut x cols^T (fma(a, b, s) = fma(b, a, s))
-                Sgemm.sgemm(k, og, geo.l, 1f, columns,
-                        gy, gyOffset + (b * o + g * og) * geo.l, 1, geo.l, 0f, one, 0, og, threads);
-                int at = g * og * k;
-                for (int q = 0; q < og; q++) {
-                    for (int p = 0; p < k; p++) {
-                        acc[at + q * k + p] += one[p * og + q];
+        float[][] slots = new float[wave][groups * k * og];
+        for (int b0 = 0; b0 < n; b0 += wave) {
+            int first = b0;
+            int count = Math.min(wave, n - b0);
+            forTasks(count, wave, t -> {
+                int b = first + t;
+                for (int g = 0; g < groups; g++) {
+                    float[] padded = geo.load(x, b, g);
+                    // gW[g]^T [K, O/G] = cols [K, L] x gOut[n, g]^T [L, O/G]: each element is the same
+                    // fma chain over the positions as gOut x cols^T (fma(a, b, s) = fma(b, a, s))
+                    Sgemm.sgemm(k, og, geo.l, 1f, new RowColumns(geo, padded),
+                            gy, gyOffset + (b * o + g * og) * geo.l, 1, geo.l, 0f, slots[t], g * k * og, og, inner);
+                }
+            });
+            for (int t = 0; t < count; t++) {
+                float[] one = slots[t];
+                for (int g = 0; g < groups; g++) {
+                    int at = g * og * k;
+                    for (int q = 0; q < og; q++) {
+                        for (int p = 0; p < k; p++) {
+                            acc[at + q * k + p] += one[at + p * og + q];
+                        }
                     }
                 }
             }
@@ -271,20 +347,15 @@ final class ConvGemm {
         int k = c / groups * w.kernelH() * w.kernelW();
         int cg = c / groups;
         int taps = w.kernelH() * w.kernelW();
-        // the columns of a few channels at a time, so that they are still in L2 when col2im reads
-        // them: every input element belongs to one channel, so col2im channel by channel adds the
-        // same terms in the same order as col2im of the whole image
+        // the columns of a few channels at a time (a bound on the scratch): every input element
+        // belongs to one channel, so col2im channel by channel adds the same terms in the same
+        // order as col2im of the whole image
         int chunk = (int) Math.max(1, Math.min(cg, CHUNK_BYTES / (4L * taps * l)));
         if (chunk > 1 && chunk < cg && chunk % 2 == 1) {
             chunk--;                               // an even count: 9 taps x 2 channels fill whole 6-row tiles
         }
+        int chunkChannels = chunk;
         boolean gather = w.strideW() == 1;
-        int slack = 0;
-        float[][] holder = SCRATCH.get();
-        if (holder[0].length < chunk * taps * l + 2 * slack) {
-            holder[0] = new float[chunk * taps * l + 2 * slack];
-        }
-        float[] cols = holder[0];
         // W^T once, so that the products read its rows in place instead of packing them per image
         float[] wtT = new float[groups * k * og];
         for (int g = 0; g < groups; g++) {
@@ -294,23 +365,28 @@ final class ConvGemm {
                 }
             }
         }
-        for (int b = 0; b < n; b++) {
+        int inner = spread(n, threads) ? 1 : threads;
+        forTasks(n, threads, b -> {
+            float[][] holder = SCRATCH.get();
+            if (holder[0].length < chunkChannels * taps * l) {
+                holder[0] = new float[chunkChannels * taps * l];
+            }
+            float[] cols = holder[0];
             for (int g = 0; g < groups; g++) {
-                for (int c0 = 0; c0 < cg; c0 += chunk) {
-                    int cc = Math.min(chunk, cg - c0);
-                    int rows = cc * taps;
+                for (int c0 = 0; c0 < cg; c0 += chunkChannels) {
+                    int cc = Math.min(chunkChannels, cg - c0);
                     // A = rows c0*taps .. of W[g]^T [K, O/G]
-                    Sgemm.sgemm(rows, l, og, 1f, wtT, (g * k + c0 * taps) * og, og, 1,
-                            gy, gyOffset + (b * o + g * og) * l, l, 1, 0f, cols, slack, l, threads);
+                    Sgemm.sgemm(cc * taps, l, og, 1f, wtT, (g * k + c0 * taps) * og, og, 1,
+                            gy, gyOffset + (b * o + g * og) * l, l, 1, 0f, cols, 0, l, inner);
                     int at = gradIn.offset() + ((b * c + g * cg + c0) * h) * wd;
                     if (gather) {
-                        Windows.col2imImageGather(cols, slack, w, gx, at, cc, h, wd);
+                        Windows.col2imImageGather(cols, 0, w, gx, at, cc, h, wd);
                     } else {
-                        Windows.col2imImage(cols, slack, l, 1, w, gx, at, cc, h, wd);
+                        Windows.col2imImage(cols, 0, l, 1, w, gx, at, cc, h, wd);
                     }
                 }
             }
-        }
+        });
     }
 
     /**

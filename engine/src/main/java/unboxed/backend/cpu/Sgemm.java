@@ -814,15 +814,23 @@ public final class Sgemm {
      * call made from inside a pool thread cannot deadlock.
      */
     private static void runParallel(Call call, int tasks, int workers) {
+        parallelFor(tasks, workers, t -> call.task(t, BUFFERS.get().forPlan(call.plan)));
+    }
+
+    /**
+     * Runs {@code body} for every task in [0, tasks) on the caller plus up to {@code workers - 1}
+     * pool threads, and returns when all are done (rethrowing the first failure). What a task
+     * computes must not depend on the thread that runs it.
+     */
+    static void parallelFor(int tasks, int workers, java.util.function.IntConsumer body) {
         AtomicInteger next = new AtomicInteger();
         CountDownLatch done = new CountDownLatch(tasks);
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Runnable loop = () -> {
-            Buffers buf = BUFFERS.get().forPlan(call.plan);
             int t;
             while ((t = next.getAndIncrement()) < tasks) {
                 try {
-                    call.task(t, buf);
+                    body.accept(t);
                 } catch (Throwable e) {
                     failure.compareAndSet(null, e);
                 } finally {

@@ -76,6 +76,50 @@ class ConvGemmTest {
         return List.of(bits(y), bits(x.grad()), bits(wt.grad()), b == null ? new float[0] : bits(b.grad()));
     }
 
+    /** conv_transpose2d through the backend's kernels against its fold form; output_padding as PyTorch allows it. */
+    private static List<float[]> runTransposed(Geometry g, long seed, boolean fused) {
+        Rng rng = new Rng(seed);
+        Tensor x = g.transposedInput()
+                ? Tensor.randn(rng, g.n(), g.c(), g.w(), g.h()).transpose(2, 3).requiresGrad(true)
+                : Tensor.randn(rng, g.n(), g.c(), g.h(), g.w()).requiresGrad(true);
+        Tensor wt = Tensor.randn(rng, g.c(), g.o() / g.groups(), g.kh(), g.kw()).requiresGrad(true);
+        Tensor b = g.bias() ? Tensor.randn(rng, g.o()).requiresGrad(true) : null;
+        int[] outputPadding = {
+            Math.max(g.stride()[0], g.dilation()[0]) - 1 > 0 ? (int) (seed % Math.max(g.stride()[0], g.dilation()[0])) : 0,
+            0};
+        Tensor y = fused
+                ? Convolution.convTranspose2d(x, wt, b, g.stride(), g.padding(), outputPadding, g.groups(), g.dilation())
+                : Convolution.convTranspose2dByFold(x, wt, b, g.stride(), g.padding(), outputPadding, g.groups(),
+                        g.dilation());
+        Tensor gy = Tensor.randn(rng, y.shape());
+        y.backward(gy);
+        return List.of(bits(y), bits(x.grad()), bits(wt.grad()), b == null ? new float[0] : bits(b.grad()));
+    }
+
+    @Test
+    void transposedConvolutionHasTheSameBitsAsItsFoldForm() {
+        SplittableRandom rnd = new SplittableRandom(12);
+        int checked = 0;
+        for (int trial = 0; checked < 100; trial++) {
+            Geometry g = Geometry.random(rnd);
+            int threads = 1 + trial % 3;
+            long seed = 2000 + trial;
+            List<float[]> want;
+            try {
+                want = on(new CpuBackend(threads), () -> runTransposed(g, seed, false));
+            } catch (IllegalArgumentException e) {
+                continue;                            // an output too small for this geometry: PyTorch rejects it too
+            }
+            List<float[]> got = on(new CpuBackend(threads), () -> runTransposed(g, seed, true));
+            String[] what = {"output", "input gradient", "weight gradient", "bias gradient"};
+            for (int i = 0; i < what.length; i++) {
+                assertArrayEquals(want.get(i), got.get(i), what[i] + " differs from the fold form for " + g
+                        + " on " + threads + " thread(s)");
+            }
+            checked++;
+        }
+    }
+
     @Test
     void sameBitsAsTheUnfoldFormOnRandomGeometries() {
         SplittableRandom rnd = new SplittableRandom(11);
