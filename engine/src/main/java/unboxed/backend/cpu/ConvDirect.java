@@ -28,6 +28,11 @@ final class ConvDirect {
         return strideW == 1 && k <= Sgemm.KC && (k <= 32 || og < CB);
     }
 
+    /** Whether the direct input gradient applies and pays: unit column stride and few output channels per group. */
+    static boolean suitsBackwardInput(int og, int strideW) {
+        return strideW == 1 && og < CB && og <= Sgemm.KC;
+    }
+
     /**
      * Output channels [0, og) of one image and group: y[yOffset + o*L + oy*OW + ox], weights at
      * wt[wOffset + o*K + p], the image in {@code padded} (with at least 4 vectors of slack).
@@ -127,6 +132,198 @@ final class ConvDirect {
             c3.intoArray(tail, 3 * VL);
             System.arraycopy(tail, 0, y, at, n);
         }
+    }
+
+    /**
+     * The input gradient of one image and group for few output channels per group (og < CB, as in
+     * a depthwise convolution) at unit column stride, without the columns: each element of
+     * gradIn sums, over the taps that reach it in tap order, the column value
+     * cols[p, l] = fma chain over o of w[o, p] * gOut[o, l] (from 0, as the product form computes
+     * it), which is exactly what the product and col2im add. Vectors cover the columns that every
+     * tap reaches; the border columns are summed one by one.
+     */
+    static void backwardInput(float[] gy, int gyOffset, int og, float[] wt, int wOffset, int k,
+                              unboxed.backend.Window2d w, float[] gx, int gxOffset, int cg, int h, int wd) {
+        int oh = w.outH(h, false);
+        int ow = w.outW(wd, false);
+        int l = oh * ow;
+        int kh = w.kernelH();
+        int kw = w.kernelW();
+        int sh = w.strideH();
+        int pw = w.padW();
+        int dw = w.dilationW();
+        int xa = Math.max(0, (kw - 1) * dw - pw);
+        int xb = Math.min(wd, ow - pw);
+        int nvec = xb - xa >= VL ? (xb - xa + VL - 1) / VL : 0;
+        int[] oyOf = new int[kh];
+        int[] iOf = new int[kh];
+        int[] srcs = new int[kh * kw];
+        int[] wAts = new int[kh * kw];
+        for (int ch = 0; ch < cg; ch++) {
+            for (int y = 0; y < h; y++) {
+                int taps = 0;
+                for (int i = 0; i < kh; i++) {
+                    int num = y + w.padH() - i * w.dilationH();
+                    if (num >= 0 && num % sh == 0 && num / sh < oh) {
+                        oyOf[taps] = num / sh;
+                        iOf[taps++] = i;
+                    }
+                }
+                int at = gxOffset + (ch * h + y) * wd;
+                // one flat list of (upstream gradient, weight) offsets in tap order
+                int nq = 0;
+                for (int t = 0; t < taps; t++) {
+                    int p0 = (ch * kh + iOf[t]) * kw;
+                    for (int j = 0; j < kw; j++, nq++) {
+                        srcs[nq] = gyOffset + oyOf[t] * ow + pw - j * dw;
+                        wAts[nq] = wOffset + p0 + j;
+                    }
+                }
+                for (int v = 0; v < nvec; v++) {
+                    int x = Math.min(xa + v * VL, xb - VL);
+                    if (og == 1) {
+                        sumOne(gy, srcs, wAts, nq, x, wt, gx, at + x);
+                    } else {
+                        sumColumns(gy, srcs, wAts, nq, x, og, l, k, wt, gx, at + x);
+                    }
+                }
+                for (int x = 0; x < wd; x++) {
+                    if (nvec > 0 && x == xa) {
+                        x = xb - 1;                   // the vectors did [xa, xb)
+                        continue;
+                    }
+                    float sum = 0f;
+                    for (int t = 0; t < taps; t++) {
+                        int p0 = (ch * kh + iOf[t]) * kw;
+                        for (int j = 0; j < kw; j++) {
+                            int ox = x + pw - j * dw;
+                            if (ox >= 0 && ox < ow) {
+                                float s = 0f;
+                                for (int q = 0; q < og; q++) {
+                                    s = Math.fma(wt[wOffset + q * k + p0 + j], gy[gyOffset + q * l + oyOf[t] * ow + ox], s);
+                                }
+                                sum += s;
+                            }
+                        }
+                    }
+                    gx[at + x] = sum;
+                }
+            }
+        }
+    }
+
+    /** gx[at..] = sum over q of fma(w[wAts[q]], gOut[srcs[q] + x ..], 0): one output channel per group. */
+    private static void sumOne(float[] gy, int[] srcs, int[] wAts, int nq, int x, float[] wt, float[] gx, int at) {
+        FloatVector zero = FloatVector.zero(SP);
+        FloatVector acc = zero;
+        for (int q = 0; q < nq; q++) {
+            acc = acc.add(FloatVector.broadcast(SP, wt[wAts[q]]).fma(FloatVector.fromArray(SP, gy, srcs[q] + x), zero));
+        }
+        acc.intoArray(gx, at);
+    }
+
+    /** As sumOne, each column value an fma chain over the og output channels (l and k apart). */
+    private static void sumColumns(float[] gy, int[] srcs, int[] wAts, int nq, int x, int og, int l, int k, float[] wt,
+                                   float[] gx, int at) {
+        FloatVector acc = FloatVector.zero(SP);
+        for (int q = 0; q < nq; q++) {
+            FloatVector s = FloatVector.zero(SP);
+            for (int o = 0; o < og; o++) {
+                s = FloatVector.broadcast(SP, wt[wAts[q] + o * k]).fma(FloatVector.fromArray(SP, gy, srcs[q] + x + o * l), s);
+            }
+            acc = acc.add(s);
+        }
+        acc.intoArray(gx, at);
+    }
+
+    /** Whether the depthwise weight gradient applies: one input and one output channel per group, whole vectors of groups. */
+    static boolean suitsDepthwiseWeight(int og, int cg, int groups) {
+        return og == 1 && cg == 1 && groups % VL == 0;
+    }
+
+    /**
+     * The weight gradient of a depthwise convolution (one channel per group), channels in the
+     * vector lanes: gW[g, p] sums over the images, in image order in double, the fma chain over
+     * the output positions (in Sgemm's K blocks) of gOut[g, l] * cols[g][p, l], which is what the
+     * product form computes for each group; here VL groups run side by side, one lane each, on
+     * the image and the upstream gradient laid out channel-last ([H+2ph][W+2pw][VL] and [L][VL]).
+     * Any stride and dilation.
+     */
+    static void backwardWeightDepthwise(float[] x, unboxed.backend.Strided in, float[] gy, int gyOffset,
+                                        unboxed.backend.Window2d w, int groups, float[] gw, int gwOffset, int threads) {
+        ConvGemm.Geometry geo = new ConvGemm.Geometry(in, w, groups);
+        int n = in.size(0);
+        int k = geo.k;
+        int l = geo.l;
+        int kb = Sgemm.kBlock(l);
+        int hw = geo.hp * geo.wp;
+        Sgemm.parallelFor(groups / VL, Math.min(threads, groups / VL), cv -> {
+            int g0 = cv * VL;
+            float[] xt = new float[hw * VL];
+            float[] gt = new float[l * VL];
+            float[] lanes = new float[VL];
+            double[] acc = new double[VL * k];
+            for (int b = 0; b < n; b++) {
+                // channel-last copies of this image's VL channels (the padding stays zero)
+                for (int t = 0; t < VL; t++) {
+                    int src = geo.offset + b * geo.sN + (g0 + t) * geo.sC;
+                    for (int y = 0; y < geo.h; y++) {
+                        int d = ((y + geo.ph) * geo.wp + geo.pw) * VL + t;
+                        int s0 = src + y * geo.sH;
+                        for (int q = 0; q < geo.wd; q++, d += VL) {
+                            xt[d] = x[s0 + q * geo.sW];
+                        }
+                    }
+                    int gs = gyOffset + (b * groups + g0 + t) * l;
+                    for (int q = 0, d = t; q < l; q++, d += VL) {
+                        gt[d] = gy[gs + q];
+                    }
+                }
+                for (int p = 0; p < k; p++) {
+                    FloatVector c = chain(xt, gt, geo.rowOffset[p], geo, kb);
+                    c.intoArray(lanes, 0);
+                    for (int t = 0; t < VL; t++) {
+                        acc[t * k + p] += lanes[t];
+                    }
+                }
+            }
+            for (int t = 0; t < VL; t++) {
+                for (int p = 0; p < k; p++) {
+                    gw[gwOffset + (g0 + t) * k + p] = (float) acc[t * k + p];
+                }
+            }
+        });
+    }
+
+    /**
+     * One tap's sums for VL channels: per K block of positions, s = fma chain of gOut * image from
+     * 0; the first block's s is the result, each later one is added to it (Sgemm's merge).
+     */
+    private static FloatVector chain(float[] xt, float[] gt, int tapOffset, ConvGemm.Geometry geo, int kb) {
+        FloatVector c = FloatVector.zero(SP);
+        int ow = geo.ow;
+        for (int l0 = 0; l0 < geo.l; l0 += kb) {
+            int l1 = Math.min(geo.l, l0 + kb);
+            FloatVector s = blockChain(xt, gt, tapOffset, geo, l0, l1, ow);
+            c = l0 == 0 ? s : s.add(c);
+        }
+        return c;
+    }
+
+    private static FloatVector blockChain(float[] xt, float[] gt, int tapOffset, ConvGemm.Geometry geo, int l0, int l1,
+                                          int ow) {
+        FloatVector s = FloatVector.zero(SP);
+        int oy = l0 / ow;
+        int ox = l0 - oy * ow;
+        for (int q = l0; q < l1; q++) {
+            int pix = tapOffset + oy * geo.sh * geo.wp + ox * geo.sw;
+            s = FloatVector.fromArray(SP, gt, q * VL).fma(FloatVector.fromArray(SP, xt, pix * VL), s);
+            if (++ox == ow) {
+                ox = 0;
+                oy++;
+            }
+        }
+        return s;
     }
 
     /** The first n of two vectors' lanes to y[at..]: whole vectors where they fit, the rest through tail. */

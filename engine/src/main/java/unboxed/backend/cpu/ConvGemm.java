@@ -295,6 +295,10 @@ final class ConvGemm {
      */
     static void backwardWeight(float[] x, Strided in, float[] gy, int gyOffset, int o, Window2d w, int groups,
                                float[] gw, int gwOffset, int threads) {
+        if (ConvDirect.suitsDepthwiseWeight(o / groups, in.size(1) / groups, groups)) {
+            ConvDirect.backwardWeightDepthwise(x, in, gy, gyOffset, w, groups, gw, gwOffset, threads);
+            return;
+        }
         Geometry geo = new Geometry(in, w, groups);
         int n = in.size(0);
         int og = o / groups;
@@ -366,6 +370,15 @@ final class ConvGemm {
             }
         }
         int inner = spread(n, threads) ? 1 : threads;
+        if (ConvDirect.suitsBackwardInput(og, w.strideW())) {
+            forTasks(n * groups, threads, t -> {
+                int b = t / groups;
+                int g = t % groups;
+                ConvDirect.backwardInput(gy, gyOffset + (b * o + g * og) * l, og, wt, wOffset + g * og * k, k, w, gx,
+                        gradIn.offset() + ((b * c + g * cg) * h) * wd, cg, h, wd);
+            });
+            return;
+        }
         forTasks(n, threads, b -> {
             float[][] holder = SCRATCH.get();
             if (holder[0].length < chunkChannels * taps * l) {

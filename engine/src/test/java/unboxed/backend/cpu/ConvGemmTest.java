@@ -145,6 +145,11 @@ class ConvGemmTest {
             new Geometry(2, 16, 28, 28, 32, 5, 5, new int[] {1, 1}, new int[] {2, 2}, new int[] {1, 1}, 1, true, false),
             new Geometry(2, 32, 17, 15, 32, 3, 3, new int[] {2, 2}, new int[] {1, 1}, new int[] {1, 1}, 32, true, false),
             new Geometry(2, 40, 9, 11, 20, 3, 3, new int[] {1, 2}, new int[] {2, 1}, new int[] {2, 1}, 2, false, true),
+            // depthwise at unit stride with dilation, and with a channel multiplier of 2
+            new Geometry(3, 16, 10, 12, 16, 3, 3, new int[] {1, 1}, new int[] {1, 2}, new int[] {2, 1}, 16, true, false),
+            new Geometry(2, 16, 9, 9, 32, 3, 3, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, 16, true, true),
+            // a first layer: one channel, 5 x 5, MNIST's size (the direct forward)
+            new Geometry(3, 1, 28, 28, 32, 5, 5, new int[] {1, 1}, new int[] {2, 2}, new int[] {1, 1}, 1, true, false),
         };
         for (Geometry g : sizes) {
             for (int threads : new int[] {1, 2}) {
