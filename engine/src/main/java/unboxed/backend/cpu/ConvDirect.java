@@ -51,6 +51,14 @@ final class ConvDirect {
             }
         }
         for (; o0 < og; o0++) {
+            if (geo.ow <= 2 * VL) {
+                // short rows: two rows of two vectors (the last row again when there is an odd count)
+                for (int oy = 0; oy < geo.oh; oy += 2) {
+                    twoRows(geo, padded, wt, wOffset + o0 * geo.k, y, yOffset + o0 * geo.l, oy,
+                            Math.min(oy + 1, geo.oh - 1), tail);
+                }
+                continue;
+            }
             for (int oy = 0; oy < geo.oh; oy++) {
                 for (int ox = 0; ox < geo.ow; ox += 4 * VL) {
                     single(geo, padded, wt, wOffset + o0 * geo.k, y, yOffset + o0 * geo.l, oy, ox, tail);
@@ -103,6 +111,25 @@ final class ConvDirect {
             store(c40, c41, y, at + 4 * l, n, tail);
             store(c50, c51, y, at + 5 * l, n, tail);
         }
+    }
+
+    /** One channel, output rows oy0 and oy1 (ow at most two vectors): the depthwise case on small images. */
+    private static void twoRows(ConvGemm.Geometry geo, float[] padded, float[] wt, int w0, float[] y, int y0, int oy0,
+                                int oy1, float[] tail) {
+        int base0 = oy0 * geo.sh * geo.wp;
+        int base1 = oy1 * geo.sh * geo.wp;
+        FloatVector c0 = FloatVector.zero(SP), c1 = c0, c2 = c0, c3 = c0;
+        for (int p = 0; p < geo.k; p++) {
+            int r = geo.rowOffset[p];
+            FloatVector a = FloatVector.broadcast(SP, wt[w0 + p]);
+            c0 = a.fma(FloatVector.fromArray(SP, padded, r + base0), c0);
+            c1 = a.fma(FloatVector.fromArray(SP, padded, r + base0 + VL), c1);
+            c2 = a.fma(FloatVector.fromArray(SP, padded, r + base1), c2);
+            c3 = a.fma(FloatVector.fromArray(SP, padded, r + base1 + VL), c3);
+        }
+        int n = geo.ow;
+        store(c0, c1, y, y0 + oy0 * geo.ow, n, tail);
+        store(c2, c3, y, y0 + oy1 * geo.ow, n, tail);
     }
 
     /** One channel x 4 vectors of positions from (oy, ox): the depthwise case. */
@@ -262,6 +289,7 @@ final class ConvDirect {
             float[] xt = new float[hw * VL];
             float[] gt = new float[l * VL];
             float[] lanes = new float[VL];
+            float[] lanes3 = new float[3 * VL];
             double[] acc = new double[VL * k];
             for (int b = 0; b < n; b++) {
                 // channel-last copies of this image's VL channels (the padding stays zero)
@@ -279,7 +307,17 @@ final class ConvDirect {
                         gt[d] = gy[gs + q];
                     }
                 }
-                for (int p = 0; p < k; p++) {
+                int p = 0;
+                // three taps at a time: three independent chains hide the fma latency
+                for (; p + 3 <= k; p += 3) {
+                    chains3(xt, gt, geo.rowOffset[p], geo.rowOffset[p + 1], geo.rowOffset[p + 2], geo, kb, lanes3);
+                    for (int u = 0; u < 3; u++) {
+                        for (int t = 0; t < VL; t++) {
+                            acc[t * k + p + u] += lanes3[u * VL + t];
+                        }
+                    }
+                }
+                for (; p < k; p++) {
                     FloatVector c = chain(xt, gt, geo.rowOffset[p], geo, kb);
                     c.intoArray(lanes, 0);
                     for (int t = 0; t < VL; t++) {
@@ -308,6 +346,47 @@ final class ConvDirect {
             c = l0 == 0 ? s : s.add(c);
         }
         return c;
+    }
+
+    /** chain() for three taps at once, their results to out[0..3*VL), tap by tap. */
+    private static void chains3(float[] xt, float[] gt, int tap0, int tap1, int tap2, ConvGemm.Geometry geo, int kb,
+                                float[] out) {
+        FloatVector c0 = FloatVector.zero(SP);
+        FloatVector c1 = c0;
+        FloatVector c2 = c0;
+        int ow = geo.ow;
+        int rowStep = geo.sh * geo.wp;
+        for (int l0 = 0; l0 < geo.l; l0 += kb) {
+            int l1 = Math.min(geo.l, l0 + kb);
+            FloatVector s0 = FloatVector.zero(SP);
+            FloatVector s1 = s0;
+            FloatVector s2 = s0;
+            int oy = l0 / ow;
+            int ox = l0 - oy * ow;
+            for (int q = l0; q < l1; q++) {
+                int pix = oy * rowStep + ox * geo.sw;
+                FloatVector g = FloatVector.fromArray(SP, gt, q * VL);
+                s0 = g.fma(FloatVector.fromArray(SP, xt, (tap0 + pix) * VL), s0);
+                s1 = g.fma(FloatVector.fromArray(SP, xt, (tap1 + pix) * VL), s1);
+                s2 = g.fma(FloatVector.fromArray(SP, xt, (tap2 + pix) * VL), s2);
+                if (++ox == ow) {
+                    ox = 0;
+                    oy++;
+                }
+            }
+            if (l0 == 0) {
+                c0 = s0;
+                c1 = s1;
+                c2 = s2;
+            } else {
+                c0 = s0.add(c0);
+                c1 = s1.add(c1);
+                c2 = s2.add(c2);
+            }
+        }
+        c0.intoArray(out, 0);
+        c1.intoArray(out, VL);
+        c2.intoArray(out, 2 * VL);
     }
 
     private static FloatVector blockChain(float[] xt, float[] gt, int tapOffset, ConvGemm.Geometry geo, int l0, int l1,
