@@ -203,8 +203,8 @@ public interface Backend {
     // ------------------------------------------------------------------ convolution
 
     /**
-     * conv2d: input [N, C, H, W] (any strides), weight [O, C/G, kh, kw] (contiguous), bias [O] or
-     * null, out [N, O, OH, OW] (contiguous, overwritten), {@code groups} = G. Defined as its
+     * conv2d: input [N, C, H, W], weight [O, C/G, kh, kw] and bias [O] or null, of any strides;
+     * out [N, O, OH, OW] (contiguous, overwritten); {@code groups} = G. Defined as its
      * unfold form: out[n, g] = weight[g] as [O/G, C/G*kh*kw] times im2col(input[n, g]), one matrix
      * product per image and group, then out + bias (one rounding more). This default runs
      * exactly that (im2col, the products, the addition), so a backend gets the op from its
@@ -212,6 +212,7 @@ public interface Backend {
      * (the CPU's keeps every bit).
      */
     default void conv2d(Strided input, Strided weight, Strided bias, Window2d w, int groups, Strided out) {
+        weight = dense(weight);
         int n = input.size(0);
         int c = input.size(1);
         int o = weight.size(0);
@@ -233,9 +234,11 @@ public interface Backend {
     /**
      * The gradient of {@link #conv2d} with respect to its input: per image and group the product
      * weight[g]^T [C/G*kh*kw, O/G] times gradOut[n, g] [O/G, OH*OW], then col2im of those columns
-     * into gradInput [N, C, H, W] (contiguous, overwritten). gradOut is contiguous.
+     * into gradInput [N, C, H, W] (contiguous, overwritten). Operands of any strides.
      */
     default void conv2dBackwardInput(Strided gradOut, Strided weight, Window2d w, int groups, Strided gradInput) {
+        gradOut = dense(gradOut);
+        weight = dense(weight);
         int n = gradOut.size(0);
         int o = gradOut.size(1);
         int l = gradOut.size(2) * gradOut.size(3);
@@ -254,9 +257,10 @@ public interface Backend {
      * The gradient of {@link #conv2d} with respect to its weight: per image and group the product
      * gradOut[n, g] [O/G, OH*OW] times im2col(input[n, g])^T [OH*OW, C/G*kh*kw], then the sum over
      * the images in their order ({@link #reduce}), into gradWeight [O, C/G, kh, kw] (contiguous).
-     * gradOut is contiguous.
+     * Operands of any strides.
      */
     default void conv2dBackwardWeight(Strided input, Strided gradOut, Window2d w, int groups, Strided gradWeight) {
+        gradOut = dense(gradOut);
         int n = input.size(0);
         int c = input.size(1);
         int o = gradOut.size(1);
@@ -272,6 +276,16 @@ public interface Backend {
                     perImage.as(new int[] {groups, og, k}, new int[] {og * k, k, 1}, b * o * k));
         }
         reduce(ReduceOp.SUM, perImage, gradWeight.as(new int[] {1, o * k}, new int[] {o * k, 1}, gradWeight.offset()));
+    }
+
+    /** {@code t} itself when contiguous, else a contiguous copy (for the defaults above, which assume row-major operands). */
+    private Strided dense(Strided t) {
+        if (t.isContiguous()) {
+            return t;
+        }
+        Strided c = Strided.contiguous(allocate(t.numel()), t.shape());
+        copy(t, c);
+        return c;
     }
 
     // ------------------------------------------------------------------ products and softmax

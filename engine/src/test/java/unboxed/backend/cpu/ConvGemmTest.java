@@ -66,11 +66,15 @@ class ConvGemmTest {
         Tensor x = g.transposedInput()
                 ? Tensor.randn(rng, g.n(), g.c(), g.w(), g.h()).transpose(2, 3).requiresGrad(true)
                 : Tensor.randn(rng, g.n(), g.c(), g.h(), g.w()).requiresGrad(true);
-        Tensor wt = Tensor.randn(rng, g.o(), g.c() / g.groups(), g.kh(), g.kw()).requiresGrad(true);
+        // a transposed input comes with a transposed weight: views of any strides reach the kernels
+        Tensor wt = g.transposedInput()
+                ? Tensor.randn(rng, g.o(), g.c() / g.groups(), g.kw(), g.kh()).requiresGrad(true)
+                : Tensor.randn(rng, g.o(), g.c() / g.groups(), g.kh(), g.kw()).requiresGrad(true);
+        Tensor wv = g.transposedInput() ? wt.transpose(2, 3) : wt;
         Tensor b = g.bias() ? Tensor.randn(rng, g.o()).requiresGrad(true) : null;
         Tensor y = fused
-                ? Convolution.conv2d(x, wt, b, g.stride(), g.padding(), g.dilation(), g.groups())
-                : Convolution.conv2dByUnfold(x, wt, b, g.stride(), g.padding(), g.dilation(), g.groups());
+                ? Convolution.conv2d(x, wv, b, g.stride(), g.padding(), g.dilation(), g.groups())
+                : Convolution.conv2dByUnfold(x, wv, b, g.stride(), g.padding(), g.dilation(), g.groups());
         Tensor gy = Tensor.randn(rng, y.shape());
         y.backward(gy);
         return List.of(bits(y), bits(x.grad()), bits(wt.grad()), b == null ? new float[0] : bits(b.grad()));
