@@ -282,7 +282,7 @@ public final class Sgemm {
     }
 
     /** Balanced K blocks of at most KC: depends on k only, so never on threads or tiling. */
-    static int kBlock(int k) {
+    public static int kBlock(int k) {
         if (k <= KC) {
             return Math.max(k, 1);
         }

@@ -19,14 +19,17 @@ import unboxed.autograd.Autograd;
 import unboxed.backend.Backends;
 import unboxed.backend.cpu.CpuBackend;
 import unboxed.convolutions.versions.Conv2dV3Im2col;
+import unboxed.convolutions.versions.Conv2dV4ImplicitGemm;
+import unboxed.convolutions.versions.Conv2dV5Direct;
+import unboxed.convolutions.versions.Conv2dV6Threads;
 import unboxed.nn.functional.F;
 import unboxed.tensor.Tensor;
 
 /**
  * The engine's conv2d on post 02's four reference shapes (N, C, H = W, K, kernel; padding "same",
  * stride 1), forward alone and forward + backward (gradients of input, weight and bias), on
- * {@code threads} workers; and the numbered version v3 (im2col + Sgemm on plain arrays) forward,
- * one thread. The PyTorch peer (tools/bench/torch_peer.py --conv) times F.conv2d on the same
+ * {@code threads} workers; and the numbered versions 3 to 5 forward on plain arrays, one thread,
+ * and version 6 on {@code threads}. The PyTorch peer (tools/bench/torch_peer.py --conv) times F.conv2d on the same
  * shapes with the same protocol.
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -101,6 +104,25 @@ public class ConvBench {
     @Benchmark
     public float[] v3Forward() {
         Conv2dV3Im2col.conv2d(xs, n, c, hw, hw, ws, k, r, r, bs, r / 2, r / 2, out);
+        return out;
+    }
+
+    @Benchmark
+    public float[] v4Forward() {
+        Conv2dV4ImplicitGemm.conv2d(xs, n, c, hw, hw, ws, k, r, r, bs, r / 2, r / 2, out);
+        return out;
+    }
+
+    @Benchmark
+    public float[] v5Forward() {
+        Conv2dV5Direct.conv2d(xs, n, c, hw, hw, ws, k, r, r, bs, r / 2, r / 2, out);
+        return out;
+    }
+
+    /** Version 6 on {@code threads} threads (versions 3 to 5 run on one). */
+    @Benchmark
+    public float[] v6Forward() {
+        Conv2dV6Threads.conv2d(xs, n, c, hw, hw, ws, k, r, r, bs, r / 2, r / 2, out, threads);
         return out;
     }
 }
