@@ -23,9 +23,22 @@ final class ConvDirect {
     /** Output channels per tile: 6 x 2 vectors in 12 registers with AVX-512, 4 x 2 in 8 with AVX2. */
     private static final int CB = VL >= 16 ? 6 : 4;
 
+    /**
+     * {@code -Dunboxed.conv.kernel=gemm} or {@code direct} forces the forward kernel wherever the
+     * direct form applies, to measure one against the other; both give the same bits.
+     */
+    private static final String FORCE = System.getProperty("unboxed.conv.kernel", "");
+
     /** Whether the direct form applies and pays: unit column stride, one K block, and few taps or few channels. */
     static boolean suits(int k, int og, int strideW) {
-        return strideW == 1 && k <= Sgemm.KC && (k <= 32 || og < CB);
+        boolean applies = strideW == 1 && k <= Sgemm.KC;
+        if (FORCE.equals("gemm")) {
+            return false;
+        }
+        if (FORCE.equals("direct")) {
+            return applies;
+        }
+        return applies && (k <= 32 || og < CB);
     }
 
     /** Whether the direct input gradient applies and pays: unit column stride and few output channels per group. */

@@ -522,6 +522,16 @@ public final class CpuBackend implements Backend {
         Windows.col2im(data(cols), cols, w, data(out), out);
     }
 
+    /**
+     * The kernel this backend runs for conv2d's forward pass on a shape: "direct" (ConvDirect, a
+     * register-blocked direct convolution, for few taps or few output channels per group) or
+     * "implicit GEMM" (ConvGemm, Sgemm with the columns packed straight from the image). Both give
+     * the unfold form's bits; this only says which one is faster here.
+     */
+    public static String conv2dKernel(int inPerGroup, int kh, int kw, int outPerGroup, int strideW) {
+        return ConvDirect.suits(inPerGroup * kh * kw, outPerGroup, strideW) ? "direct" : "implicit GEMM";
+    }
+
     /** The unfold form's products, with B packed straight from the image (see ConvGemm): the same bits. */
     @Override
     public void conv2d(Strided input, Strided weight, Strided bias, Window2d w, int groups, Strided out) {

@@ -29,8 +29,9 @@ public final class ConvolutionsPost implements Post {
 
     @Override
     public String summary() {
-        return "How a convolution works, numbered versions from seven nested loops to im2col and a matrix product,"
-                + " the engine's conv2d and pooling checked against PyTorch, and a CNN trained with them on MNIST.";
+        return "How a convolution works, numbered versions from seven nested loops to an implicit GEMM and a"
+                + " register-blocked direct convolution, the engine's conv2d and pooling checked against PyTorch, and a"
+                + " CNN trained with them on MNIST.";
     }
 
     @Override
@@ -45,6 +46,9 @@ public final class ConvolutionsPost implements Post {
         Map<String, String> facts = new LinkedHashMap<>();
         receptiveField(rf, outDir, facts);
         List<Pinned> bench = BenchTables.write(resultsDir, outDir, facts, Experiment.POST);
+        for (Pinned b : bench) {
+            versions(b, outDir);
+        }
         unboxed.kit.GpuTables.write(resultsDir, outDir, facts, List.of("conv2d_", "win_"));
         curves(cnn, outDir);
         accuracy(cnn, outDir, facts);
@@ -104,6 +108,49 @@ public final class ConvolutionsPost implements Post {
         Figures.save(chart, outDir, "receptive-field", title, List.of(rf));
         facts.put("rf-kernel", layer.get("weight_shape").get(2).asText());
         facts.put("rf-channels", String.valueOf(channels));
+    }
+
+    /** The numbered versions' forward passes beside the engine's, per shape, from one bench run. */
+    private static void versions(Pinned bench, Path outDir) throws IOException {
+        if (!bench.name().startsWith("bench-") || bench.name().startsWith("bench-profile")) {
+            return;
+        }
+        String kind = bench.name().substring("bench-".length());
+        String[] methods = {"v3Forward", "v4Forward", "v5Forward", "v6Forward", "engineForward"};
+        Map<String, Map<String, Double>> ms = new LinkedHashMap<>();   // shape -> method@threads -> mean ms
+        for (JsonNode j : bench.at("/jmh")) {
+            String name = j.get("benchmark").asText();
+            String method = name.substring(name.indexOf('.') + 1);
+            if (!List.of(methods).contains(method)) {
+                continue;
+            }
+            String shape = j.get("params").get("shape").asText();
+            ms.computeIfAbsent(shape, k -> new LinkedHashMap<>())
+                    .put(method + "@" + j.get("params").get("threads").asText(), j.get("stats").get("mean").asDouble());
+        }
+        if (ms.isEmpty()) {
+            return;
+        }
+        List<List<?>> rows = new ArrayList<>();
+        for (Map.Entry<String, Map<String, Double>> e : ms.entrySet()) {
+            int[] d = java.util.Arrays.stream(e.getKey().split("x")).mapToInt(Integer::parseInt).toArray();
+            double flops = 2.0 * d[0] * d[3] * d[2] * d[2] * d[1] * d[4] * d[4];
+            List<String> row = new ArrayList<>();
+            row.add(e.getKey().replace("x", " × "));
+            for (String m : List.of("v3Forward@1", "v4Forward@1", "v5Forward@1", "v6Forward@1", "engineForward@1",
+                    "v6Forward@2", "engineForward@2")) {
+                Double t = e.getValue().get(m);
+                row.add(t == null ? "—" : String.format(Locale.ROOT, "%.2f ms (%.0f)", t, flops / (t * 1e6)));
+            }
+            row.add(unboxed.backend.cpu.CpuBackend.conv2dKernel(d[1], d[4], d[4], d[3], 1));
+            rows.add(row);
+        }
+        Tables.write(outDir, "versions-" + kind, "Forward pass of every numbered version and of the engine's conv2d"
+                        + " (bias included), mean time per call and GFLOP/s in brackets, on the four reference shapes"
+                        + " (N × C × H=W × K × kernel, 'same' padding), one thread and two; versions 3 to 6 and the"
+                        + " engine give the same bits; last column: the kernel the engine runs for the shape",
+                List.of("shape", "v3 im2col", "v4 implicit GEMM", "v5 direct", "v6, 1 thread", "engine, 1 thread",
+                        "v6, 2 threads", "engine, 2 threads", "engine's kernel"), rows, List.of(bench));
     }
 
     private static void curves(Pinned cnn, Path outDir) throws IOException {
