@@ -17,7 +17,8 @@
 #                their kernels for this CPU (any inherited OPENBLAS_CORETYPE is removed).
 # --kind avx2    an AVX2 machine (a Zen 3) approximated on an AVX-512 one: -XX:UseAVX=2 (256-bit
 #                vectors and 16 registers), the blocking sized for a 512 KiB L2
-#                (-Dunboxed.cpu.l2=512K), OPENBLAS_CORETYPE=Haswell and ATEN_CPU_CAPABILITY=avx2.
+#                (-Dunboxed.cpu.l2=512K), OPENBLAS_CORETYPE=Haswell, ATEN_CPU_CAPABILITY=avx2 and
+#                ONEDNN_MAX_CPU_ISA=AVX2 (oneDNN, PyTorch's convolutions, picks its own instruction set).
 #                On a machine without AVX-512 this is simply the machine.
 # The file is named after the kind measured (avx512 or avx2, from the vectors the JVM used), and
 # its provenance says whether that kind was the machine's own or an approximation.
@@ -69,10 +70,11 @@ jar="experiments/$post/target/benchmarks.jar"
 [ -f "$jar" ] || { echo "tools/bench/run.sh: $jar was not built (does the post's pom have the 'bench' profile?)" >&2; exit 1; }
 
 jvm_kind=()
-peer_env=(env -u OPENBLAS_CORETYPE -u ATEN_CPU_CAPABILITY)
+peer_env=(env -u OPENBLAS_CORETYPE -u ATEN_CPU_CAPABILITY -u ONEDNN_MAX_CPU_ISA -u DNNL_MAX_CPU_ISA)
 if [ "$kind" = avx2 ]; then
   jvm_kind=(-XX:UseAVX=2 -Dunboxed.cpu.l2=512K)
-  peer_env=(env OPENBLAS_CORETYPE=Haswell ATEN_CPU_CAPABILITY=avx2)
+  # oneDNN chooses its instruction set on its own: ATEN_CPU_CAPABILITY does not reach it, its own cap does
+  peer_env=(env OPENBLAS_CORETYPE=Haswell ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2 DNNL_MAX_CPU_ISA=AVX2)
 fi
 host_avx512=false
 grep -qw avx512f /proc/cpuinfo && host_avx512=true
@@ -166,7 +168,8 @@ meta = {
     "post": env["POST"], "name": "bench-" + env["MEASURED"], "quick": env["QUICK"] == "1",
     "kind": {"measured": env["MEASURED"], "requested": env["KIND"], "emulated": env["EMULATED"] == "true",
              "how": ("approximated on an AVX-512 machine: " + env["JVM_KIND"] + ", OPENBLAS_CORETYPE=Haswell,"
-                     " ATEN_CPU_CAPABILITY=avx2") if env["EMULATED"] == "true" else "the machine's own kind"},
+                     " ATEN_CPU_CAPABILITY=avx2, ONEDNN_MAX_CPU_ISA=AVX2") if env["EMULATED"] == "true"
+                    else "the machine's own kind"},
     "provenance": {
         "git_commit": env["COMMIT"] or "unknown", "git_dirty": env["DIRTY"] == "true",
         "command": env["COMMAND_LINE"], "seed": None, "backend": "cpu",

@@ -207,7 +207,8 @@ public interface Backend {
      * out [N, O, OH, OW] (contiguous, overwritten); {@code groups} = G. Defined as its
      * unfold form: out[n, g] = weight[g] as [O/G, C/G*kh*kw] times im2col(input[n, g]), one matrix
      * product per image and group, then out + bias (one rounding more). This default runs
-     * exactly that (im2col, the products, the addition), so a backend gets the op from its
+     * exactly that (im2col, the products batched over the images when there is one group, the
+     * addition), so a backend gets the op from its
      * primitives; one with a faster kernel overrides it and must keep the products' arithmetic
      * (the CPU's keeps every bit).
      */
@@ -220,10 +221,16 @@ public interface Backend {
         int l = out.size(2) * out.size(3);
         Strided cols = Strided.contiguous(allocate(n * groups * k * l), n, groups * k, l);
         im2col(input, w, cols);
-        Strided wg = weight.as(new int[] {groups, o / groups, k}, new int[] {o / groups * k, k, 1}, weight.offset());
-        for (int b = 0; b < n; b++) {
-            matmul(wg, cols.as(new int[] {groups, k, l}, new int[] {k * l, l, 1}, b * groups * k * l),
-                    out.as(new int[] {groups, o / groups, l}, new int[] {o / groups * l, l, 1}, out.offset() + b * o * l));
+        if (groups == 1) {
+            // one batched product, the weight broadcast over the images (stride 0)
+            matmul(weight.as(new int[] {n, o, k}, new int[] {0, k, 1}, weight.offset()), cols,
+                    out.as(new int[] {n, o, l}, new int[] {o * l, l, 1}, out.offset()));
+        } else {
+            Strided wg = weight.as(new int[] {groups, o / groups, k}, new int[] {o / groups * k, k, 1}, weight.offset());
+            for (int b = 0; b < n; b++) {
+                matmul(wg, cols.as(new int[] {groups, k, l}, new int[] {k * l, l, 1}, b * groups * k * l),
+                        out.as(new int[] {groups, o / groups, l}, new int[] {o / groups * l, l, 1}, out.offset() + b * o * l));
+            }
         }
         if (bias != null) {
             Strided flat = out.as(new int[] {n, o, l}, new int[] {o * l, l, 1}, out.offset());
@@ -245,10 +252,15 @@ public interface Backend {
         int k = gradInput.size(1) / groups * w.kernelH() * w.kernelW();
         int og = o / groups;
         Strided cols = Strided.contiguous(allocate(n * groups * k * l), n, groups * k, l);
-        Strided wt = weight.as(new int[] {groups, k, og}, new int[] {og * k, 1, k}, weight.offset());
-        for (int b = 0; b < n; b++) {
-            matmul(wt, gradOut.as(new int[] {groups, og, l}, new int[] {og * l, l, 1}, gradOut.offset() + b * o * l),
-                    cols.as(new int[] {groups, k, l}, new int[] {k * l, l, 1}, b * groups * k * l));
+        if (groups == 1) {
+            matmul(weight.as(new int[] {n, k, o}, new int[] {0, 1, k}, weight.offset()),
+                    gradOut.as(new int[] {n, o, l}, new int[] {o * l, l, 1}, gradOut.offset()), cols);
+        } else {
+            Strided wt = weight.as(new int[] {groups, k, og}, new int[] {og * k, 1, k}, weight.offset());
+            for (int b = 0; b < n; b++) {
+                matmul(wt, gradOut.as(new int[] {groups, og, l}, new int[] {og * l, l, 1}, gradOut.offset() + b * o * l),
+                        cols.as(new int[] {groups, k, l}, new int[] {k * l, l, 1}, b * groups * k * l));
+            }
         }
         col2im(cols, w, gradInput);
     }
@@ -270,10 +282,16 @@ public interface Backend {
         Strided cols = Strided.contiguous(allocate(n * groups * k * l), n, groups * k, l);
         im2col(input, w, cols);
         Strided perImage = Strided.contiguous(allocate(n * o * k), n, o * k);
-        for (int b = 0; b < n; b++) {
-            matmul(gradOut.as(new int[] {groups, og, l}, new int[] {og * l, l, 1}, gradOut.offset() + b * o * l),
-                    cols.as(new int[] {groups, l, k}, new int[] {k * l, 1, l}, b * groups * k * l),
-                    perImage.as(new int[] {groups, og, k}, new int[] {og * k, k, 1}, b * o * k));
+        if (groups == 1) {
+            matmul(gradOut.as(new int[] {n, o, l}, new int[] {o * l, l, 1}, gradOut.offset()),
+                    cols.as(new int[] {n, l, k}, new int[] {k * l, 1, l}, 0),
+                    perImage.as(new int[] {n, o, k}, new int[] {o * k, k, 1}, 0));
+        } else {
+            for (int b = 0; b < n; b++) {
+                matmul(gradOut.as(new int[] {groups, og, l}, new int[] {og * l, l, 1}, gradOut.offset() + b * o * l),
+                        cols.as(new int[] {groups, l, k}, new int[] {k * l, 1, l}, b * groups * k * l),
+                        perImage.as(new int[] {groups, og, k}, new int[] {og * k, k, 1}, b * o * k));
+            }
         }
         reduce(ReduceOp.SUM, perImage, gradWeight.as(new int[] {1, o * k}, new int[] {o * k, 1}, gradWeight.offset()));
     }

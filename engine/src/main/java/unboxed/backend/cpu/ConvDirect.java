@@ -189,7 +189,6 @@ final class ConvDirect {
         int l = oh * ow;
         int kh = w.kernelH();
         int kw = w.kernelW();
-        int sh = w.strideH();
         int pw = w.padW();
         int dw = w.dilationW();
         int xa = Math.max(0, (kw - 1) * dw - pw);
@@ -201,14 +200,7 @@ final class ConvDirect {
         int[] wAts = new int[kh * kw];
         for (int ch = 0; ch < cg; ch++) {
             for (int y = 0; y < h; y++) {
-                int taps = 0;
-                for (int i = 0; i < kh; i++) {
-                    int num = y + w.padH() - i * w.dilationH();
-                    if (num >= 0 && num % sh == 0 && num / sh < oh) {
-                        oyOf[taps] = num / sh;
-                        iOf[taps++] = i;
-                    }
-                }
+                int taps = Windows.kernelRowsReaching(w, y, oh, iOf, oyOf);
                 int at = gxOffset + (ch * h + y) * wd;
                 // one flat list of (upstream gradient, weight) offsets in tap order
                 int nq = 0;

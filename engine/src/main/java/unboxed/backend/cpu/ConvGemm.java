@@ -20,16 +20,19 @@ import unboxed.backend.Window2d;
  * depend on where its panels come from, so every output has the same bits as the unfold form.
  *
  * <ul>
- *   <li>forward: out[n, g] = W[g] x cols(n, g), B packed from the image;</li>
+ *   <li>forward: out[n, g] = W[g] x cols(n, g), B packed from the image, then the bias; where
+ *       the taps or the output channels per group are few, {@link ConvDirect}'s direct kernel
+ *       computes the same chains;</li>
  *   <li>weight gradient: gW[g] = sum over n of gOut[n, g] x cols(n, g)^T, computed transposed
  *       with the columns as A, packed from the image ({@link RowColumns}); each image's product
- *       is added into a double
- *       accumulator in image order and rounded once, the arithmetic of the unfold form's
- *       reduction over the batch;</li>
+ *       is added into a double accumulator in image order and rounded once, the arithmetic of
+ *       the unfold form's reduction over the batch (depthwise: {@link ConvDirect});</li>
  *   <li>input gradient: cols = W[g]^T x gOut[n, g] for one image at a time into a scratch of one
- *       image's columns (which stays in cache), then col2im of that image (the same additions in
- *       the same order as col2im of the whole batch).</li>
+ *       image's columns, then col2im of that image, gathered (the same additions in the same
+ *       order as col2im of the whole batch; few output channels per group: {@link ConvDirect}).</li>
  * </ul>
+ * The images (or image-group pairs) are spread over the threads when there are enough of them,
+ * each product then on one thread; no result depends on the thread count.
  */
 final class ConvGemm {
     private ConvGemm() {

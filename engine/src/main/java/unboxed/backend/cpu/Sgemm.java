@@ -123,20 +123,7 @@ public final class Sgemm {
                              float[] a, int aOffset, int aRowStride, int aColStride,
                              float[] b, int bOffset, int bRowStride, int bColStride,
                              float beta, float[] c, int cOffset, int ldc, int threads) {
-        if (m < 0 || n < 0 || k < 0) {
-            throw new IllegalArgumentException("sgemm: negative size m=" + m + " n=" + n + " k=" + k);
-        }
-        if (threads < 1) {
-            throw new IllegalArgumentException("sgemm: threads must be >= 1, got " + threads);
-        }
-        if (m == 0 || n == 0) {
-            return;
-        }
-        if (ldc < n) {
-            throw new IllegalArgumentException("sgemm: ldc=" + ldc + " < n=" + n);
-        }
-        if (k == 0 || alpha == 0f) {
-            scale(m, n, beta, c, cOffset, ldc);
+        if (nothingToMultiply(m, n, k, alpha, beta, c, cOffset, ldc, threads)) {
             return;
         }
         long work = (long) m * n * k;
@@ -145,11 +132,41 @@ public final class Sgemm {
                     beta, c, cOffset, ldc);
             return;
         }
-        Call call = new Call(plan, m, n, k, alpha, a, aOffset, aRowStride, aColStride,
-                b, bOffset, bRowStride, bColStride, beta, c, cOffset, ldc);
+        run(new Call(plan, m, n, k, alpha, a, aOffset, aRowStride, aColStride,
+                b, bOffset, bRowStride, bColStride, beta, c, cOffset, ldc), threads);
+    }
+
+    /**
+     * Checks the arguments; true (with C scaled by beta where that is the whole result) when there
+     * is no product to compute: an empty C, or k == 0, or alpha == 0.
+     */
+    private static boolean nothingToMultiply(int m, int n, int k, float alpha, float beta, float[] c, int cOffset,
+                                             int ldc, int threads) {
+        if (m < 0 || n < 0 || k < 0) {
+            throw new IllegalArgumentException("sgemm: negative size m=" + m + " n=" + n + " k=" + k);
+        }
+        if (threads < 1) {
+            throw new IllegalArgumentException("sgemm: threads must be >= 1, got " + threads);
+        }
+        if (m == 0 || n == 0) {
+            return true;
+        }
+        if (ldc < n) {
+            throw new IllegalArgumentException("sgemm: ldc=" + ldc + " < n=" + n);
+        }
+        if (k == 0 || alpha == 0f) {
+            scale(m, n, beta, c, cOffset, ldc);
+            return true;
+        }
+        return false;
+    }
+
+    /** The blocked loops of one call on up to {@code threads} workers (one, below a task's worth of work). */
+    private static void run(Call call, int threads) {
+        long work = (long) call.m * call.n * call.k;
         int tasks = (int) Math.max(1, Math.min(threads, work / TASK_WORK));
         if (tasks == 1) {
-            call.blocked(0, m, 0, n, BUFFERS.get().forPlan(plan));
+            call.blocked(0, call.m, 0, call.n, BUFFERS.get().forPlan(call.plan));
             return;
         }
         call.split(tasks);
@@ -176,25 +193,13 @@ public final class Sgemm {
     public static void sgemm(int m, int n, int k, float alpha,
                              float[] a, int aOffset, int aRowStride, int aColStride,
                              PanelSource b, float beta, float[] c, int cOffset, int ldc, int threads) {
-        SgemmPlan plan = SgemmPlan.get();
-        if (m <= 0 || n <= 0) {
+        if (nothingToMultiply(m, n, k, alpha, beta, c, cOffset, ldc, threads)) {
             return;
         }
-        if (k == 0 || alpha == 0f) {
-            scale(m, n, beta, c, cOffset, ldc);
-            return;
-        }
-        Call call = new Call(plan, m, n, k, alpha, a, aOffset, aRowStride, aColStride, null, 0, 0, 0, beta, c,
-                cOffset, ldc);
+        Call call = new Call(SgemmPlan.get(), m, n, k, alpha, a, aOffset, aRowStride, aColStride, null, 0, 0, 0, beta,
+                c, cOffset, ldc);
         call.source = b;
-        long work = (long) m * n * k;
-        int tasks = (int) Math.max(1, Math.min(threads, work / TASK_WORK));
-        if (tasks == 1) {
-            call.blocked(0, m, 0, n, BUFFERS.get().forPlan(plan));
-            return;
-        }
-        call.split(tasks);
-        runParallel(call, call.tm * call.tn, tasks);
+        run(call, threads);
     }
 
     /**
@@ -211,25 +216,13 @@ public final class Sgemm {
     public static void sgemm(int m, int n, int k, float alpha, RowPanelSource a,
                              float[] b, int bOffset, int bRowStride, int bColStride,
                              float beta, float[] c, int cOffset, int ldc, int threads) {
-        SgemmPlan plan = SgemmPlan.get();
-        if (m <= 0 || n <= 0) {
+        if (nothingToMultiply(m, n, k, alpha, beta, c, cOffset, ldc, threads)) {
             return;
         }
-        if (k == 0 || alpha == 0f) {
-            scale(m, n, beta, c, cOffset, ldc);
-            return;
-        }
-        Call call = new Call(plan, m, n, k, alpha, null, 0, 0, 0, b, bOffset, bRowStride, bColStride, beta, c,
-                cOffset, ldc);
+        Call call = new Call(SgemmPlan.get(), m, n, k, alpha, null, 0, 0, 0, b, bOffset, bRowStride, bColStride, beta,
+                c, cOffset, ldc);
         call.aSource = a;
-        long work = (long) m * n * k;
-        int tasks = (int) Math.max(1, Math.min(threads, work / TASK_WORK));
-        if (tasks == 1) {
-            call.blocked(0, m, 0, n, BUFFERS.get().forPlan(plan));
-            return;
-        }
-        call.split(tasks);
-        runParallel(call, call.tm * call.tn, tasks);
+        run(call, threads);
     }
 
     // ---- k == 0 or alpha == 0: C = beta * C, without touching A and B -------------------------

@@ -149,7 +149,6 @@ final class Windows {
         int l = oh * ow;
         int kh = w.kernelH();
         int kw = w.kernelW();
-        int sh = w.strideH();
         int pw = w.padW();
         int dw = w.dilationW();
         // columns x that every tap column j reaches: 0 <= x + pw - j*dw < ow for all j
@@ -158,17 +157,16 @@ final class Windows {
         boolean vectors = xb - xa >= VL;
         int nvec = vectors ? (xb - xa + VL - 1) / VL : 0;
         int[] rows = new int[kh];
+        int[] iOf = new int[kh];
+        int[] oyOf = new int[kh];
         int[] srcs = new int[kh * kw];
         for (int ch = 0; ch < c; ch++) {
             int plane = outOffset + ch * h * wd;
             for (int y = 0; y < h; y++) {
                 // the kernel rows i that reach output row y, and where their columns start
-                int taps = 0;
-                for (int i = 0; i < kh; i++) {
-                    int num = y + w.padH() - i * w.dilationH();
-                    if (num >= 0 && num % sh == 0 && num / sh < oh) {
-                        rows[taps++] = colsOffset + ((ch * kh + i) * kw) * l + (num / sh) * ow + pw;
-                    }
+                int taps = kernelRowsReaching(w, y, oh, iOf, oyOf);
+                for (int t = 0; t < taps; t++) {
+                    rows[t] = colsOffset + ((ch * kh + iOf[t]) * kw) * l + oyOf[t] * ow + pw;
                 }
                 // one flat list of sources, tap by tap (a single loop keeps the sum in a register)
                 int nsrc = 0;
@@ -200,6 +198,23 @@ final class Windows {
                 }
             }
         }
+    }
+
+    /**
+     * The kernel rows i whose taps reach input row y of a convolution (y = oy*sh - ph + i*dh for
+     * an output row oy in [0, oh)), in increasing i: their count, the rows in iOf and the output
+     * rows in oyOf.
+     */
+    static int kernelRowsReaching(Window2d w, int y, int oh, int[] iOf, int[] oyOf) {
+        int taps = 0;
+        for (int i = 0; i < w.kernelH(); i++) {
+            int num = y + w.padH() - i * w.dilationH();
+            if (num >= 0 && num % w.strideH() == 0 && num / w.strideH() < oh) {
+                iOf[taps] = i;
+                oyOf[taps++] = num / w.strideH();
+            }
+        }
+        return taps;
     }
 
     /**
