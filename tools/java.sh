@@ -3,7 +3,8 @@
 #
 #   tools/java.sh <module dir> <main class> [args...]
 #
-# The JVM gets the Vector API module (the CPU backend's matrix kernel uses it) and the repository
+# The JVM gets the Vector API module (the CPU backend's matrix kernel uses it), jdk.internal.misc
+# (the CPU backend allocates kernel outputs without zeroing them: see FloatArrays) and the repository
 # root as the system property unboxed.root, so every main finds data/ wherever it is started from.
 # With UNBOXED_PREBUILT=1 it skips Maven and uses the classpath an earlier call wrote (the many
 # commands of a sweep run under GNU parallel or a job array, after one build).
@@ -26,5 +27,5 @@ else
   mvn -B -q -Dstyle.color=never -pl "$module" -am install -DskipTests >&2
   mvn -B -q -Dstyle.color=never -pl "$module" dependency:build-classpath -Dmdep.outputFile="$cp_file" -Dmdep.includeScope=runtime >&2
 fi
-exec java --add-modules jdk.incubator.vector -Dunboxed.root="$root" ${JAVA_OPTS:-} \
+exec java --add-modules jdk.incubator.vector --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -Dunboxed.root="$root" ${JAVA_OPTS:-} \
   -cp "$root/$module/target/classes:$(cat "$cp_file")" "$main" "$@"

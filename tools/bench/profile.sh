@@ -26,7 +26,7 @@ jar="experiments/$post/target/benchmarks.jar"
 [ -f "$jar" ] || mvn -q -B -Dstyle.color=never -Pbench -pl "experiments/$post" -am package -DskipTests >&2
 jvm_kind=()
 [ "$kind" = avx2 ] && jvm_kind=(-XX:UseAVX=2 -Dunboxed.cpu.l2=512K)
-plan="$(java --add-modules jdk.incubator.vector "${jvm_kind[@]}" -cp "$jar" unboxed.backend.cpu.SgemmPlan 2>/dev/null)"
+plan="$(java --add-modules jdk.incubator.vector --add-exports java.base/jdk.internal.misc=ALL-UNNAMED "${jvm_kind[@]}" -cp "$jar" unboxed.backend.cpu.SgemmPlan 2>/dev/null)"
 measured=avx2
 echo "$plan" | grep -q "preferred vector 512 bits" && measured=avx512
 work="$(mktemp -d)"
@@ -55,7 +55,7 @@ PY
   params=()
   if [ "$pspec" != "-" ]; then IFS=',' read -ra kv <<< "$pspec"; for p in "${kv[@]}"; do params+=(-p "$p"); done; fi
 fi
-cmd=(taskset -c "$core" java --add-modules jdk.incubator.vector -jar "$jar" "$regex" "${params[@]}"
+cmd=(taskset -c "$core" java --add-modules jdk.incubator.vector --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -jar "$jar" "$regex" "${params[@]}"
      -f 1 -wi 5 -i 5 -prof "stack:lines=1;top=15;detailLine=false;excludePackages=false"
      -jvmArgsPrepend "-XX:ActiveProcessorCount=1 ${jvm_kind[*]}")
 echo "== ${cmd[*]}" >&2

@@ -80,7 +80,7 @@ host_avx512=false
 grep -qw avx512f /proc/cpuinfo && host_avx512=true
 
 # what start-up chooses under these flags: the CPU, the vector width, the micro-kernel, the blocking
-plan="$(java --add-modules jdk.incubator.vector "${jvm_kind[@]}" -cp "$jar" unboxed.backend.cpu.SgemmPlan 2>/dev/null)"
+plan="$(java --add-modules jdk.incubator.vector --add-exports java.base/jdk.internal.misc=ALL-UNNAMED "${jvm_kind[@]}" -cp "$jar" unboxed.backend.cpu.SgemmPlan 2>/dev/null)"
 echo "$plan" >&2
 measured=avx2
 echo "$plan" | grep -q "preferred vector 512 bits" && measured=avx512
@@ -110,7 +110,7 @@ PY
   if [ "$threads" = 1 ]; then cores=$((cpus - 1)); else cores="0-$((threads - 1))"; fi
   pflags=()
   if [ "$params" != "-" ]; then IFS=',' read -ra kv <<< "$params"; for p in "${kv[@]}"; do pflags+=(-p "$p"); done; fi
-  jmh_cmd=(taskset -c "$cores" java --add-modules jdk.incubator.vector -Dunboxed.root="$root" -jar "$jar" "$regex"
+  jmh_cmd=(taskset -c "$cores" java --add-modules jdk.incubator.vector --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -Dunboxed.root="$root" -jar "$jar" "$regex"
            "${pflags[@]}" -rf json -rff "$work/jmh-$g.json"
            -jvmArgsPrepend "-XX:ActiveProcessorCount=$threads ${jvm_kind[*]}" "${forks[@]}" "${extra[@]}")
   echo "== JMH (group $g, $threads thread(s), cores $cores): ${jmh_cmd[*]}" >&2

@@ -410,10 +410,10 @@ def main():
                    "iterations}}: run.sh passes the protocol JMH actually ran, so that both sides match")
     args = p.parse_args()
 
-    # defaults: the JMH annotations (MatmulBench: 3 + 5 iterations of 1 s; EpochBench: 2 + 5
+    # defaults: the JMH annotations (MatmulBench: 3 + 5 iterations of 1 s; EpochBench: 10 + 5
     # single shots), or run.sh's --quick options (-wi 1 -i 2 -w 1s -r 1s); --protocol overrides
     mm = dict(warmup=1, iterations=2, seconds=1.0) if args.quick else dict(warmup=3, iterations=5, seconds=1.0)
-    ep = dict(warmup=1, iterations=2) if args.quick else dict(warmup=2, iterations=5)
+    ep = dict(warmup=1, iterations=2) if args.quick else dict(warmup=10, iterations=5)
     if args.protocol:
         given = json.loads(args.protocol)
         mm.update(given.get("matmul", {}))

@@ -80,7 +80,7 @@ done
 (cd "$tmp/mnist" && sha256sum -c --quiet "$kit/data/mnist/SHA256SUMS") >&2 \
   || die "the unpacked MNIST files do not match their sha256: copy the kit again"
 
-java_cmd=("$java" --add-modules jdk.incubator.vector -Dunboxed.root="$kit" -Djava.io.tmpdir="$tmp/java-tmp"
+java_cmd=("$java" --add-modules jdk.incubator.vector --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -Dunboxed.root="$kit" -Djava.io.tmpdir="$tmp/java-tmp"
           ${KIT_JAVA_OPTS:-} -cp "$kit/lib/*" unboxed.gpukit.GpuCheck)
 export PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 

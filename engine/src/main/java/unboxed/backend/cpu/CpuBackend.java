@@ -48,12 +48,12 @@ public final class CpuBackend implements Backend {
     /** Java zeroes every new array, so "uninitialised" memory here happens to hold zeros. */
     @Override
     public Storage allocate(int size) {
-        return track(new CpuStorage(this, new float[size]));
+        return track(new CpuStorage(this, FloatArrays.uninitialized(size)));
     }
 
     @Override
     public Storage allocateZeroed(int size) {
-        return allocate(size);
+        return track(new CpuStorage(this, new float[size]));
     }
 
     @Override

@@ -72,8 +72,9 @@ public final class Sgemm {
     //    BLIS order (B micro-panel held in L1, A streamed) on the Zen 4; on the Zen 5 (48 KiB L1)
     //    the two orders, and packing A or reading it in place, measured within the noise
     //    (195-217 GFLOP/s);
-    //  - the packed B block (KC x NC floats) is reread once per A micro-panel: NC is sized so that
-    //    it fills the L2 at most (SgemmPlan); the training shapes (N <= 784) fit in one block;
+    //  - the packed B block (kc x NC floats) is reread once per A micro-panel: NC is sized so that
+    //    it takes a quarter of the L2 (SgemmPlan), which leaves room for the block of C it updates;
+    //    a short K block (the training shapes' K = 64 weight gradients) gets a wider NC;
     //  - MC only sets how many A micro-panels are packed at once (when A needs packing at all):
     //    with the A micro-panel reused across all of NC, it does not change the speed measurably.
     //
@@ -312,7 +313,7 @@ public final class Sgemm {
             this.mr = plan.mr();
             this.nr = plan.nr();
             this.mcStep = plan.mc();
-            this.ncStep = plan.nc();
+            this.ncStep = plan.nc(kBlock(k));
             this.m = m;
             this.n = n;
             this.k = k;

@@ -10,9 +10,12 @@ import java.util.Locale;
  *   <li>the micro-kernel, from the vector width this JVM prefers and the registers that width
  *       comes with: AVX-512 (32 registers) takes the 6 x 32 tile, AVX2 (16 registers) the 4 x 16
  *       one ({@link Kernel512x6}, {@link Kernel256x4});</li>
- *   <li>NC, the columns of B packed at once, from the L2 size: the packed block KC x NC is reread
- *       once per A micro-panel, so it should stay in L2 (1 MiB: NC = 1024; a Zen 3's 512 KiB:
- *       NC = 512);</li>
+ *   <li>NC, the columns of B packed at once, from the L2 size and the call's K block: the packed
+ *       block kc x NC is reread once per A micro-panel and shares the L2 with the block of C it
+ *       updates, so it is given a quarter of the L2 (1 MiB: NC = 256 at kc = 256, the whole
+ *       row of a short K block; a Zen 3's 512 KiB: NC = 128). Filling the whole L2 measured
+ *       195 GFLOP/s at 1024^3 on the Zen 5 against 215-221 for NC = 128-512: the block of C that
+ *       each K block updates (M x NC) no longer stayed in cache between the K blocks;</li>
  *   <li>MC, the rows of A packed at once, a multiple of the tile's rows.</li>
  * </ul>
  *
@@ -27,13 +30,14 @@ public final class SgemmPlan {
 
     final MicroKernel kernel;
     private final int mc;
-    private final int nc;
+    /** Bytes of L2 the packed B block may take (a quarter of the L2). */
+    private final long bBlockBytes;
     private final String reason;
 
-    SgemmPlan(MicroKernel kernel, int mc, int nc, String reason) {
+    SgemmPlan(MicroKernel kernel, int mc, long bBlockBytes, String reason) {
         this.kernel = kernel;
         this.mc = mc;
-        this.nc = nc;
+        this.bBlockBytes = bBlockBytes;
         this.reason = reason;
     }
 
@@ -69,12 +73,9 @@ public final class SgemmPlan {
             kernel = new Kernel256x4();
             why = "the JVM prefers " + cpu.preferredVectorBits() + "-bit vectors (AVX2: 16 registers)";
         }
-        int nr = kernel.nr();
-        // the packed B block (KC x NC floats) fills the L2 at most; at least 4 micro-panels wide
-        long fit = cpu.l2Bytes() / (4L * KC);
-        int nc = (int) Math.max(4L * nr, Math.min(4096, fit / nr * nr));
         int mc = Math.max(kernel.mr(), 96 / kernel.mr() * kernel.mr());
-        return new SgemmPlan(kernel, mc, nc, why + "; NC from L2 " + (cpu.l2Bytes() >> 10) + "K");
+        return new SgemmPlan(kernel, mc, cpu.l2Bytes() / 4, why + "; NC from a quarter of the L2 "
+                + (cpu.l2Bytes() >> 10) + "K");
     }
 
     public int mr() {
@@ -93,8 +94,20 @@ public final class SgemmPlan {
         return mc;
     }
 
+    /** NC at the full K block (KC): what {@link #describe()} prints. */
     public int nc() {
-        return nc;
+        return nc(KC);
+    }
+
+    /**
+     * NC for a product whose K blocks are {@code kc} long: as many columns as keep the packed
+     * block (kc x NC floats) within its share of the L2, a whole number of micro-panels, at least
+     * one and at most 4096 columns.
+     */
+    public int nc(int kc) {
+        int nr = kernel.nr();
+        long fit = bBlockBytes / (4L * Math.max(1, kc));
+        return (int) Math.max(nr, Math.min(4096, fit / nr * nr));
     }
 
     public int vectorBits() {
@@ -104,12 +117,13 @@ public final class SgemmPlan {
     /** One line for provenance: the kernel, the blocking and why. */
     public String describe() {
         return "micro-kernel " + kernel.getClass().getSimpleName() + " (" + mr() + "x" + nr() + ", " + vectorBits()
-                + "-bit vectors); KC " + KC + ", MC " + mc + ", NC " + nc + " (" + reason + ")";
+                + "-bit vectors); KC " + KC + ", MC " + mc + ", NC " + nc() + " at KC (wider for shorter K blocks) (" + reason + ")";
     }
 
     /** Prints the machine and the plan, for benchmark provenance: {@code java ... unboxed.backend.cpu.SgemmPlan}. */
     public static void main(String[] args) {
         System.out.println("cpu: " + CpuInfo.get().describe());
         System.out.println("sgemm: " + get().describe());
+        System.out.println("memory: " + FloatArrays.describe());
     }
 }

@@ -194,7 +194,7 @@ class SgemmTest {
         assertEquals(256, narrow.vectorBits());
         assertTrue(narrow.nc() < wide.nc(), "a smaller L2 packs fewer columns of B: " + narrow.describe());
         Random rnd = new Random(99);
-        int[][] shapes = {{6, 32, 256}, {4, 16, 257}, {25, 70, 300}, {64, 256, 784}, {13, 530, 40}, {97, 33, 513}};
+        int[][] shapes = {{6, 32, 256}, {4, 16, 257}, {25, 70, 300}, {64, 256, 784}, {13, 530, 40}, {97, 33, 513}, {20, 700, 300}};
         List<Case> cases = new ArrayList<>();
         for (int[] sh : shapes) {
             cases.add(Case.random(sh[0], sh[1], sh[2], rnd));

@@ -249,7 +249,7 @@ public class DjlPeerBench {
     @Benchmark
     @BenchmarkMode(Mode.SingleShotTime)
     @OutputTimeUnit(TimeUnit.MILLISECONDS)
-    @Warmup(iterations = 3)
+    @Warmup(iterations = 10)   // as EpochBench
     @Measurement(iterations = 5)
     public float djlTrainOneEpoch(Epoch s, Batches data, Pin pin) {
         float last = 0;

@@ -1,0 +1,74 @@
+package unboxed.backend.cpu;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.util.Arrays;
+
+/**
+ * New float arrays for tensors whose every element is written before it is read (the outputs of
+ * kernels, {@code Tensor.empty}), without the zeroing Java does for {@code new float[n]}.
+ *
+ * <p>Why: a training step allocates its outputs and gradients afresh (as PyTorch does from its
+ * caching allocator), and for large ones the JVM's zeroing is a second full pass over memory
+ * that the kernel then overwrites. In post 01's MLP epoch (1 GB allocated per epoch, the largest
+ * array the 800 KB weight gradient) it measured 6 % of the epoch.
+ *
+ * <p>How: {@code jdk.internal.misc.Unsafe.allocateUninitializedArray}, which the JIT compiles to
+ * an allocation without the zeroing. It is reachable only when the JVM runs with
+ * {@code --add-exports java.base/jdk.internal.misc=ALL-UNNAMED} (every launcher of this repository
+ * passes it; see {@link #describe()}); without it, arrays are zeroed as usual. Results are the
+ * same either way, because nothing reads an element before writing it, and the test suite checks
+ * exactly that: with {@code -Dunboxed.cpu.poison=true} (set for every module's tests) every
+ * such array, of any size, starts filled with NaN, so a kernel that relied on zeros would turn
+ * its output into NaN and fail its fixture checks.
+ */
+final class FloatArrays {
+    /** Below this many floats the zeroing costs less than the call; Java's own allocation is used. */
+    static final int MIN_UNINITIALIZED = 4096;
+
+    private static final MethodHandle UNINITIALIZED = lookup();
+    private static final boolean POISON = Boolean.getBoolean("unboxed.cpu.poison");
+
+    private FloatArrays() {
+    }
+
+    private static MethodHandle lookup() {
+        try {
+            Class<?> unsafeClass = Class.forName("jdk.internal.misc.Unsafe");
+            Object unsafe = unsafeClass.getMethod("getUnsafe").invoke(null);
+            return MethodHandles.lookup()
+                    .findVirtual(unsafeClass, "allocateUninitializedArray",
+                            MethodType.methodType(Object.class, Class.class, int.class))
+                    .bindTo(unsafe);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;            // not exported to us: zeroed arrays, same results
+        }
+    }
+
+    /** An array of {@code n} floats with unspecified contents (NaN under -Dunboxed.cpu.poison=true). */
+    static float[] uninitialized(int n) {
+        if (POISON) {
+            float[] a = new float[n];
+            Arrays.fill(a, Float.NaN);
+            return a;
+        }
+        if (UNINITIALIZED == null || n < MIN_UNINITIALIZED) {
+            return new float[n];
+        }
+        try {
+            return (float[]) (Object) UNINITIALIZED.invokeExact(float.class, n);
+        } catch (Throwable t) {
+            throw new IllegalStateException("allocating " + n + " floats", t);
+        }
+    }
+
+    /** One line for provenance: whether large outputs skip the zeroing. */
+    static String describe() {
+        if (POISON) {
+            return "outputs poisoned with NaN (-Dunboxed.cpu.poison=true)";
+        }
+        return UNINITIALIZED != null ? "outputs allocated without zeroing"
+                : "outputs zeroed by the JVM (run with --add-exports java.base/jdk.internal.misc=ALL-UNNAMED to skip it)";
+    }
+}
