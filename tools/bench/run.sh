@@ -128,8 +128,10 @@ for r in json.load(open(sys.argv[1])):
         out["matmul"] = {"warmup": r["warmupIterations"], "iterations": r["measurementIterations"]}
         if secs:
             out["matmul"]["seconds"] = float(secs.group(1))
-    if re.search(r"EpochBench\.", name) and "mlp_epoch" not in out:
+    if re.search(r"(?<!Cnn)EpochBench\.", name) and "mlp_epoch" not in out:
         out["mlp_epoch"] = {"warmup": r["warmupIterations"], "iterations": r["measurementIterations"]}
+    if re.search(r"CnnEpochBench\.", name) and "cnn_epoch" not in out:
+        out["cnn_epoch"] = {"warmup": r["warmupIterations"], "iterations": r["measurementIterations"]}
 print(json.dumps(out))
 PY
 )"

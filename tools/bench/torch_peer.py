@@ -11,6 +11,8 @@ build). Measures:
                AverageTime protocol (MatmulBench): warm-up iterations, then timed iterations of
                about `--time` seconds each, every iteration scoring the mean time per call; we
                report every iteration, their median, mean, min, max and standard deviation.
+  cnn_epoch    (--cnn-epoch) one training epoch of post 02's CNN, SGD(lr=0.01, momentum=0.9), batch
+               64, the same data and protocol as mlp_epoch (CnnEpochBench's work).
   mlp_epoch    one training epoch of the post's MLP, 784-256-ReLU-10, CrossEntropyLoss,
                torch.optim.SGD(lr=0.1), batch 64, 60,000 samples (MNIST's training set when
                data/datasets/mnist holds it, else random data of MNIST's shape), reshuffled every
@@ -210,6 +212,45 @@ def bench_epoch(warmup, iterations, batch=64, lr=0.1):
     })
 
 
+def bench_cnn_epoch(warmup, iterations, batch=64, lr=0.01, momentum=0.9):
+    """Post 02's CNN, one MNIST epoch (CnnEpochBench's work)."""
+    x, y, source = training_data(60000)
+    x = x.reshape(-1, 1, 28, 28)
+    n = x.shape[0]
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Conv2d(1, 16, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+                          nn.Conv2d(16, 32, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                          nn.Linear(32 * 7 * 7, 128), nn.ReLU(), nn.Linear(128, 10))
+    loss_fn = nn.CrossEntropyLoss()
+    opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum)
+    shuffle = torch.Generator().manual_seed(2)
+    batches = (n + batch - 1) // batch
+    last = {}
+
+    def prepare():
+        """The epoch's shuffled batches, [B, 1, 28, 28], assembled before the clock starts."""
+        perm = torch.randperm(n, generator=shuffle)
+        return [(x[perm[s:s + batch]], y[perm[s:s + batch]]) for s in range(0, n, batch)]
+
+    def epoch(batches):
+        for xb, yb in batches:
+            loss = loss_fn(model(xb), yb)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            last["loss"] = loss.item()
+
+    scores, ratios = single_shot(epoch, warmup, iterations, prepare)
+    return summary(scores, "ms/epoch", ratios, {
+        "data": source, "samples": n, "batch_size": batch, "batches": batches, "lr": lr, "momentum": momentum,
+        "model": "Conv2d(1,16,5,pad 2) ReLU MaxPool2d(2) Conv2d(16,32,5,pad 2) ReLU MaxPool2d(2) Flatten "
+                 "Linear(1568,128) ReLU Linear(128,10); CrossEntropyLoss; SGD(lr=0.01, momentum=0.9)",
+        "step": "batches assembled before timing; forward, loss, zero_grad(set_to_none=True), backward, "
+                "SGD step with momentum (in place), loss.item()",
+        "last_loss": last.get("loss"),
+    })
+
+
 # post 02's reference shapes: (N, C, H=W, K, kernel), padding "same" (kernel // 2), stride 1
 CONV_SHAPES = {"64x3x32x64x3": (64, 3, 32, 64, 3), "64x64x32x64x3": (64, 64, 32, 64, 3),
                "64x128x16x128x3": (64, 128, 16, 128, 3), "128x1x28x32x5": (128, 1, 28, 32, 5)}
@@ -400,6 +441,7 @@ def main():
     p.add_argument("--quick", action="store_true", help="fewer iterations (a smoke test)")
     p.add_argument("--sizes", default="256,1024", help="matmul sizes n (n x n x n)")
     p.add_argument("--skip-epoch", action="store_true", help="no MLP epoch")
+    p.add_argument("--cnn-epoch", action="store_true", help="post 02's CNN epoch (CnnEpochBench)")
     p.add_argument("--skip-matmul", action="store_true", help="no matrix products")
     p.add_argument("--conv", default="", help="conv2d reference shapes to time (comma-separated names of CONV_SHAPES)")
     p.add_argument("--conv-spec", default="", help="general conv2d / conv_transpose2d shapes, semicolon-separated"
@@ -414,10 +456,12 @@ def main():
     # single shots), or run.sh's --quick options (-wi 1 -i 2 -w 1s -r 1s); --protocol overrides
     mm = dict(warmup=1, iterations=2, seconds=1.0) if args.quick else dict(warmup=3, iterations=5, seconds=1.0)
     ep = dict(warmup=1, iterations=2) if args.quick else dict(warmup=10, iterations=5)
+    cnn = dict(warmup=1, iterations=1) if args.quick else dict(warmup=2, iterations=3)
     if args.protocol:
         given = json.loads(args.protocol)
         mm.update(given.get("matmul", {}))
         ep.update(given.get("mlp_epoch", {}))
+        cnn.update(given.get("cnn_epoch", {}))
 
     started = time.time()
     results = {}
@@ -436,6 +480,9 @@ def main():
     if not args.skip_epoch:
         print("torch peer: MLP epoch ...", file=sys.stderr, flush=True)
         results["mlp_epoch"] = bench_epoch(**ep)
+    if args.cnn_epoch:
+        print("torch peer: CNN epoch ...", file=sys.stderr, flush=True)
+        results["cnn_epoch"] = bench_cnn_epoch(**cnn)
 
     config = [line.strip() for line in torch.__config__.show().strip().splitlines()]
     settings = next((line for line in config if line.startswith("- Build settings:")), "")
@@ -455,7 +502,8 @@ def main():
             "torch_num_threads": torch.get_num_threads(),
             "torch_num_interop_threads": torch.get_num_interop_threads(),
         },
-        "protocol": {"matmul": dict(mode="AverageTime", **mm), "mlp_epoch": dict(mode="SingleShotTime", **ep)},
+        "protocol": {"matmul": dict(mode="AverageTime", **mm), "mlp_epoch": dict(mode="SingleShotTime", **ep),
+                     "cnn_epoch": dict(mode="SingleShotTime", **cnn)},
         "results": results,
         "wall_seconds": round(time.time() - started, 3),
     }

@@ -473,6 +473,20 @@ public final class CpuBackend implements Backend {
         float[] ix = data(index);
         float[] o = data(out);
         int n = index.numel();
+        if (lastDimRows(dim, index, src, out)) {
+            // contiguous rows along the last dimension (max pooling's backward): the same sums in
+            // the same order, without the per-element walk over the dimensions
+            int len = index.size(dim);
+            int size = out.size(dim);
+            for (int r = 0, e = 0; e < n; r++) {
+                int oo = out.offset() + r * size;
+                for (int j = 0; j < len; j++, e++) {
+                    int k = checkedIndex("scatter_add", ix[index.offset() + e], size, dim);
+                    o[oo + k] += s[src.offset() + e];
+                }
+            }
+            return;
+        }
         int size = out.size(dim);
         int[] pos = new int[index.dim()];
         OffsetWalker ii = new OffsetWalker(index);
@@ -488,6 +502,24 @@ public final class CpuBackend implements Backend {
             ii.next();
             advance(pos, index.shape());
         }
+    }
+
+    /**
+     * Whether a scatter or gather along {@code dim} is row by row over contiguous arrays: dim is
+     * the last, index and src contiguous of one shape, out contiguous with the same leading sizes.
+     */
+    private static boolean lastDimRows(int dim, Strided index, Strided src, Strided out) {
+        int last = index.dim() - 1;
+        if (dim != last || out.dim() != index.dim() || !index.isContiguous() || !src.isContiguous()
+                || !out.isContiguous() || !java.util.Arrays.equals(index.shape(), src.shape())) {
+            return false;
+        }
+        for (int d = 0; d < last; d++) {
+            if (out.size(d) != index.size(d)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static int checkedIndex(String op, float v, int size, int dim) {

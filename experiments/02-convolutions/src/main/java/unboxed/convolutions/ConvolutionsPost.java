@@ -47,7 +47,7 @@ public final class ConvolutionsPost implements Post {
         receptiveField(rf, outDir, facts);
         List<Pinned> bench = BenchTables.write(resultsDir, outDir, facts, Experiment.POST);
         for (Pinned b : bench) {
-            versions(b, outDir);
+            versions(b, outDir, facts);
         }
         unboxed.kit.GpuTables.write(resultsDir, outDir, facts, List.of("conv2d_", "win_"));
         curves(cnn, outDir);
@@ -111,7 +111,7 @@ public final class ConvolutionsPost implements Post {
     }
 
     /** The numbered versions' forward passes beside the engine's, per shape, from one bench run. */
-    private static void versions(Pinned bench, Path outDir) throws IOException {
+    private static void versions(Pinned bench, Path outDir, Map<String, String> facts) throws IOException {
         if (!bench.name().startsWith("bench-") || bench.name().startsWith("bench-profile")) {
             return;
         }
@@ -131,22 +131,27 @@ public final class ConvolutionsPost implements Post {
         if (ms.isEmpty()) {
             return;
         }
+        Roofline.Ceilings peak = Roofline.ceilings(bench);
+        Roofline.figure(bench, kind, new ArrayList<>(ms.keySet()), outDir, facts);
         List<List<?>> rows = new ArrayList<>();
         for (Map.Entry<String, Map<String, Double>> e : ms.entrySet()) {
-            int[] d = java.util.Arrays.stream(e.getKey().split("x")).mapToInt(Integer::parseInt).toArray();
-            double flops = 2.0 * d[0] * d[3] * d[2] * d[2] * d[1] * d[4] * d[4];
+            int[] d = Roofline.dims(e.getKey());
+            double flops = Roofline.flops(d);
             List<String> row = new ArrayList<>();
             row.add(e.getKey().replace("x", " × "));
             for (String m : List.of("v3Forward@1", "v4Forward@1", "v5Forward@1", "v6Forward@1", "engineForward@1",
                     "v6Forward@2", "engineForward@2")) {
                 Double t = e.getValue().get(m);
-                row.add(t == null ? "—" : String.format(Locale.ROOT, "%.2f ms (%.0f)", t, flops / (t * 1e6)));
+                // one thread: GFLOP/s and the share of one core's measured peak; two threads: GFLOP/s
+                row.add(t == null ? "—" : String.format(Locale.ROOT, "%.2f ms (%s)", t,
+                        m.endsWith("@1") ? Roofline.share(peak, flops, t) : Roofline.share(null, flops, t)));
             }
             row.add(unboxed.backend.cpu.CpuBackend.conv2dKernel(d[1], d[4], d[4], d[3], 1));
             rows.add(row);
         }
         Tables.write(outDir, "versions-" + kind, "Forward pass of every numbered version and of the engine's conv2d"
-                        + " (bias included), mean time per call and GFLOP/s in brackets, on the four reference shapes"
+                        + " (bias included), mean time per call and GFLOP/s in brackets (on one thread, with the share of"
+                        + " one core's peak measured in the same run, when the run measured it), on the four reference shapes"
                         + " (N × C × H=W × K × kernel, 'same' padding), one thread and two; versions 3 to 6 and the"
                         + " engine give the same bits; last column: the kernel the engine runs for the shape",
                 List.of("shape", "v3 im2col", "v4 implicit GEMM", "v5 direct", "v6, 1 thread", "engine, 1 thread",

@@ -35,6 +35,7 @@ import unboxed.backend.cpu.CpuBackend;
 import unboxed.basics.Mlp;
 import unboxed.data.DataLoader;
 import unboxed.data.Dataset;
+import unboxed.kit.BenchData;
 import unboxed.nn.Linear;
 import unboxed.nn.Sequential;
 import unboxed.tensor.Rng;
@@ -181,7 +182,7 @@ public class DjlPeerBench {
         @Setup
         public void setup() throws IOException {
             Backends.use(new CpuBackend(1));
-            Dataset train = EpochData.train();
+            Dataset train = BenchData.mnistTrain();
             Rng rng = new Rng(0);
             Sequential model = Mlp.create(rng);
             loader = new DataLoader(train, 64, true, false, true, rng.fork("shuffle"));

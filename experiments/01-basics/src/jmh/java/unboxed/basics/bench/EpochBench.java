@@ -1,7 +1,6 @@
 package unboxed.basics.bench;
 
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -20,6 +19,7 @@ import unboxed.backend.cpu.CpuBackend;
 import unboxed.basics.Mlp;
 import unboxed.data.DataLoader;
 import unboxed.data.Dataset;
+import unboxed.kit.BenchData;
 import unboxed.nn.Sequential;
 import unboxed.nn.functional.F;
 import unboxed.optim.SGD;
@@ -55,37 +55,17 @@ public class EpochBench {
     @Setup
     public void setup() throws IOException {
         Backends.use(new CpuBackend(1));
-        train = EpochData.train();
+        train = BenchData.mnistTrain();
         Rng rng = new Rng(0);
         model = Mlp.create(rng);
         opt = new SGD(model.parameters(), 0.1);
         loader = new DataLoader(train, 64, true, false, true, rng.fork("shuffle"));
     }
 
-    /**
-     * The next epoch's batches, in their shuffled order, before the clock starts. They are copied
-     * into the same tensors every iteration: 188 MB of fresh batches per epoch would still be young
-     * when the epoch's own allocations fill the young generation, and the collector would copy
-     * them during the timed call (measured 20-70 ms per epoch with -Xlog:gc), a cost of the
-     * harness that the peers' prepared batches do not pay. Kept, they are promoted once, during
-     * warm-up.
-     */
+    /** The next epoch's batches, in their shuffled order, before the clock starts (kept tensors: see BenchData). */
     @Setup(Level.Iteration)
     public void assembleBatches() {
-        boolean first = batches == null;
-        if (first) {
-            batches = new ArrayList<>();
-        }
-        int i = 0;
-        for (DataLoader.Batch b : loader.epoch()) {
-            if (first) {
-                batches.add(b);
-            } else {
-                batches.get(i).images().copy_(b.images());
-                batches.get(i).labels().copy_(b.labels());
-            }
-            i++;
-        }
+        batches = BenchData.epochBatches(loader, batches);
     }
 
     @Benchmark

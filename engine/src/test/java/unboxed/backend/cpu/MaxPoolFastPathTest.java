@@ -1,0 +1,76 @@
+package unboxed.backend.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import unboxed.backend.Strided;
+import unboxed.backend.Window2d;
+
+/**
+ * The branch-free max pooling (Windows.maxPoolInside, with its straight-line 2 x 2 rows) against
+ * PyTorch's loop (Windows.maxPoolAnyWindow, itself checked against the max_pool2d fixtures), bit
+ * for bit, values and indices, on inputs built to trip it: ties (the first wins), NaNs (the last
+ * wins), -0.0 beside 0.0, infinities, and strided views of the input.
+ */
+class MaxPoolFastPathTest {
+    private static final float[] SPECIAL = {0f, -0f, 1f, -1f, Float.NaN, Float.intBitsToFloat(0xffc00001),
+        Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.MAX_VALUE, -Float.MAX_VALUE, Float.MIN_VALUE, 2f};
+
+    @Test
+    void sameValuesAndIndicesAsTheLoop() {
+        SplittableRandom rnd = new SplittableRandom(7);
+        CpuBackend cpu = new CpuBackend(1);
+        for (int trial = 0; trial < 400; trial++) {
+            int kh = 1 + rnd.nextInt(3);
+            int kw = 1 + rnd.nextInt(3);
+            if (trial % 2 == 0) {
+                kh = 2;
+                kw = 2;
+            }
+            int sh = 1 + rnd.nextInt(3);
+            int sw = 1 + rnd.nextInt(3);
+            int dh = 1 + rnd.nextInt(2);
+            int dw = 1 + rnd.nextInt(2);
+            int n = 1 + rnd.nextInt(2);
+            int c = 1 + rnd.nextInt(3);
+            int h = (kh - 1) * dh + 1 + rnd.nextInt(8);
+            int wd = (kw - 1) * dw + 1 + rnd.nextInt(8);
+            Window2d w = new Window2d(kh, kw, sh, sw, 0, 0, dh, dw);
+            // the input as a view: every other element of a larger array along W when `gap` is 2
+            int gap = 1 + rnd.nextInt(2);
+            int off = rnd.nextInt(3);
+            float[] x = new float[off + n * c * h * wd * gap];
+            int mode = rnd.nextInt(3);
+            for (int i = 0; i < x.length; i++) {
+                x[i] = mode == 0 ? SPECIAL[rnd.nextInt(SPECIAL.length)]        // ties, NaNs, signed zeros
+                        : mode == 1 ? rnd.nextInt(3) - 1                          // many ties
+                        : (float) rnd.nextGaussian();
+            }
+            Strided in = new Strided(cpu.allocate(x.length), new int[] {n, c, h, wd},
+                    new int[] {c * h * wd * gap, h * wd * gap, wd * gap, gap}, off);
+            int oh = w.outH(h, false);
+            int ow = w.outW(wd, false);
+            Strided out = Strided.contiguous(cpu.allocate(n * c * oh * ow), n, c, oh, ow);
+            Strided idx = Strided.contiguous(cpu.allocate(n * c * oh * ow), n, c, oh, ow);
+            float[] o1 = new float[out.numel()];
+            float[] i1 = new float[out.numel()];
+            float[] o2 = new float[out.numel()];
+            float[] i2 = new float[out.numel()];
+            Windows.maxPoolInside(x, in, w, o1, out, i1, idx);
+            Windows.maxPoolAnyWindow(x, in, w, false, o2, out, i2, idx);
+            String what = "kernel " + kh + "x" + kw + " stride " + sh + "x" + sw + " dilation " + dh + "x" + dw
+                    + " input " + n + "x" + c + "x" + h + "x" + wd + " gap " + gap + " mode " + mode;
+            assertArrayEquals(bits(o2), bits(o1), what + ": values");
+            assertArrayEquals(bits(i2), bits(i1), what + ": indices");
+        }
+    }
+
+    private static int[] bits(float[] v) {
+        int[] b = new int[v.length];
+        for (int i = 0; i < v.length; i++) {
+            b[i] = Float.floatToRawIntBits(v[i]);
+        }
+        return b;
+    }
+}
