@@ -117,7 +117,9 @@ public class DjlConvBench {
                 m.tempAttachAll(y);
                 JniUtils.backward((PtNDArray) y, (PtNDArray) gy, false, false);
             }
-            v = w.getGradient().getFloat(0, 0, 0, 0);
+            try (NDArray g = w.getGradient()) {
+                v = g.getFloat(0, 0, 0, 0);
+            }
         }
         for (NDArray t : new NDArray[] {x, w, b}) {
             JniUtils.zeroGrad((PtNDArray) t);
