@@ -298,13 +298,12 @@ final class Windows {
      *
      * <p>Each value is mapped to an int that orders as the value does ({@link #order}); the
      * window's largest is an integer max, a conditional move; then, in integer arithmetic, a bit
-     * mask of the taps that equal it (-0.0 counted as 0.0) and one of the taps that hold a NaN. PyTorch's choice is the first tap equal to the maximum, or,
-     * when the window holds a NaN, the last NaN: the lowest bit of the one mask or the highest of
-     * the other. The output is the input at that tap, so -0.0 and NaN payloads come through
-     * unchanged.
+     * mask of the taps that equal it (-0.0 counted as 0.0). PyTorch's choice is the first tap
+     * equal to the maximum (the mask's lowest bit), or, when the window holds a NaN, the last NaN.
+     * The output is the input at that tap, so -0.0 and NaN payloads come through unchanged.
      */
     static void maxPoolInside(float[] x, Strided in, Window2d w, float[] o, Strided out, float[] idx,
-                                      Strided indices) {
+                              Strided indices) {
         int n = in.size(0);
         int c = in.size(1);
         int h = in.size(2);
@@ -336,7 +335,7 @@ final class Windows {
                     int row = plane + oy * sh * s2;
                     int flatRow = oy * sh * wd;
                     if (taps == 4 && kw == 2) {
-                        k = rowOf2x2(x, row, sw * s3, s3, s2, ow, o, o0 + k, idx, i0 + k, flatRow, sw,
+                        k = rowOf2x2(x, row, sw * s3, ow, o, o0 + k, idx, i0 + k, flatRow, sw,
                                 w.dilationH() * s2, w.dilationW() * s3, w.dilationH() * wd, w.dilationW()) - o0;
                         continue;
                     }
@@ -356,7 +355,7 @@ final class Windows {
      * 0, dw, dh, dh + dw from each window's corner (flat input indices 0, fw, fh, fh + fw). Returns
      * the output position after the row.
      */
-    private static int rowOf2x2(float[] x, int row, int step, int s3, int s2, int ow, float[] o, int at,
+    private static int rowOf2x2(float[] x, int row, int step, int ow, float[] o, int at,
                                 float[] idx, int atIdx, int flatRow, int sw, int dh, int dw, int fh, int fw) {
         for (int ox = 0; ox < ow; ox++) {
             int c = row + ox * step;
@@ -402,11 +401,11 @@ final class Windows {
         int nans = 0;
         for (int t = 0; t < taps; t++) {
             float v = x[corner + tapAt[t]];
-            int diff = order(v) ^ m;
-            equal |= (~(diff | -diff) >>> 31) << t;           // 1 where the orders are equal
-            nans |= ((0x7f800000 - (Float.floatToRawIntBits(v) & 0x7fffffff)) >>> 31) << t;
+            equal |= same(order(v), m) << t;
+            nans |= isNan(v) << t;
         }
-        return nans == 0 ? Integer.numberOfTrailingZeros(equal) : 31 - Integer.numberOfLeadingZeros(nans);
+        // a NaN orders above everything: with one in the window, the last NaN wins
+        return m != Integer.MAX_VALUE ? Integer.numberOfTrailingZeros(equal) : 31 - Integer.numberOfLeadingZeros(nans);
     }
 
     /**

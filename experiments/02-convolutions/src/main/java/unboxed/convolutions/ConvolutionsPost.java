@@ -48,12 +48,14 @@ public final class ConvolutionsPost implements Post {
         List<Pinned> bench = BenchTables.write(resultsDir, outDir, facts, Experiment.POST);
         for (Pinned b : bench) {
             versions(b, outDir, facts);
+            cnnEpoch(b, facts);
         }
         unboxed.kit.GpuTables.write(resultsDir, outDir, facts, List.of("conv2d_", "win_"));
         curves(cnn, outDir);
         accuracy(cnn, outDir, facts);
         List<Pinned> sources = new ArrayList<>(List.of(cnn, rf));
         sources.addAll(bench);
+        sources.addAll(equalTime(resultsDir, cnn, outDir, facts));
         unboxed.kit.Facts.write(outDir, sources, facts);
     }
 
@@ -156,6 +158,103 @@ public final class ConvolutionsPost implements Post {
                         + " engine give the same bits; last column: the kernel the engine runs for the shape",
                 List.of("shape", "v3 im2col", "v4 implicit GEMM", "v5 direct", "v6, 1 thread", "engine, 1 thread",
                         "v6, 2 threads", "engine, 2 threads", "engine's kernel"), rows, List.of(bench));
+    }
+
+    /**
+     * The CNN against post 01's MLP at equal training time: both learning curves (test accuracy,
+     * mean over seeds, after each epoch) on one axis of training seconds, each epoch counted at the
+     * time this machine's pinned AVX-512 benchmarks measured for it (post 01's MLP epoch, this
+     * post's CNN epoch). Nothing when the baseline or either benchmark is not pinned. Returns the
+     * results it read.
+     */
+    private static List<Pinned> equalTime(Path resultsDir, Pinned cnn, Path outDir, Map<String, String> facts)
+            throws IOException {
+        Path mlpBench = resultsDir.resolveSibling("01-basics").resolve("bench-avx512.json");
+        Path cnnBench = resultsDir.resolve("bench-avx512.json");
+        if (!java.nio.file.Files.exists(resultsDir.resolve("mlp-baseline.json")) || !java.nio.file.Files.exists(mlpBench)
+                || !java.nio.file.Files.exists(cnnBench)) {
+            return List.of();
+        }
+        Pinned mlp = Pinned.load(resultsDir, "mlp-baseline");
+        Pinned b1 = Pinned.load(mlpBench);
+        Pinned b2 = Pinned.load(cnnBench);
+        Double tMlp = oursSeconds(b1, "mlp_epoch_1t");
+        Double tCnn = oursSeconds(b2, "cnn_epoch_1t");
+        if (tMlp == null || tCnn == null) {
+            return List.of();
+        }
+        double[] cnnAcc = meanAccuracy(cnn);
+        double[] mlpAcc = meanAccuracy(mlp);
+        Figures.LineFigure fig = Figures.line("equal-time", "Test accuracy against training time: the CNN and post 01's"
+                        + " MLP (mean over seeds, after each epoch), each epoch counted at the time the pinned AVX-512"
+                        + " benchmarks measured for it on one thread")
+                .axes("training time (s, one thread)", "test accuracy").size(760, 460).from(cnn, mlp, b1, b2);
+        fig.line("CNN", times(cnnAcc.length, tCnn), cnnAcc);
+        fig.line("MLP", times(mlpAcc.length, tMlp), mlpAcc);
+        fig.save(outDir);
+        int fit = (int) Math.min(mlpAcc.length, Math.floor(tCnn / tMlp));
+        facts.put("equal-time-cnn-epoch", String.format(Locale.ROOT, "%.1f s", tCnn));
+        facts.put("equal-time-mlp-epoch", String.format(Locale.ROOT, "%.2f s", tMlp));
+        facts.put("equal-time-mlp-epochs", String.valueOf(fit));
+        facts.put("equal-time-cnn-accuracy", pct(cnnAcc[0]));
+        facts.put("equal-time-mlp-accuracy", fit > 0 ? pct(mlpAcc[fit - 1]) : "–");
+        facts.put("equal-time-mlp-best", pct(java.util.Arrays.stream(mlpAcc).max().orElse(0)));
+        facts.put("mlp-baseline-epochs", String.valueOf(mlpAcc.length));
+        facts.put("mlp-baseline-seeds", String.valueOf(mlp.at("/runs").size()));
+        return List.of(mlp, b1, b2);
+    }
+
+    private static Double oursSeconds(Pinned bench, String id) {
+        for (JsonNode c : bench.at("/comparisons")) {
+            if (c.path("id").asText().equals(id) && !c.path("missing").asBoolean()) {
+                return c.at("/ours/mean").asDouble() / 1e3;
+            }
+        }
+        return null;
+    }
+
+    private static double[] meanAccuracy(Pinned runs) {
+        double[] sum = null;
+        int n = 0;
+        for (JsonNode r : runs.at("/runs")) {
+            double[] a = doubles(r.get("testAccuracy"));
+            if (sum == null) {
+                sum = new double[a.length];
+            }
+            for (int i = 0; i < a.length; i++) {
+                sum[i] += a[i];
+            }
+            n++;
+        }
+        for (int i = 0; i < sum.length; i++) {
+            sum[i] /= n;
+        }
+        return sum;
+    }
+
+    private static double[] times(int epochs, double perEpoch) {
+        double[] t = new double[epochs];
+        for (int i = 0; i < epochs; i++) {
+            t[i] = (i + 1) * perEpoch;
+        }
+        return t;
+    }
+
+    /** Facts {@code cnn-epoch-*-<kind>}: the CNN's training epoch against PyTorch's, when the run timed it. */
+    private static void cnnEpoch(Pinned bench, Map<String, String> facts) {
+        if (!bench.name().startsWith("bench-") || bench.name().startsWith("bench-profile")) {
+            return;
+        }
+        String kind = bench.name().substring("bench-".length());
+        for (JsonNode c : bench.at("/comparisons")) {
+            if (!c.path("id").asText().equals("cnn_epoch_1t") || c.path("missing").asBoolean()) {
+                continue;
+            }
+            facts.put("cnn-epoch-ours-" + kind, String.format(Locale.ROOT, "%.1f s", c.at("/ours/mean").asDouble() / 1e3));
+            facts.put("cnn-epoch-torch-" + kind, String.format(Locale.ROOT, "%.1f s", c.at("/peer/mean").asDouble() / 1e3));
+            facts.put("cnn-epoch-ratio-" + kind, String.format(Locale.ROOT, "%.2f", c.path("speed_ratio").asDouble()));
+            facts.put("cnn-epoch-verdict-" + kind, c.path("verdict").asText());
+        }
     }
 
     private static void curves(Pinned cnn, Path outDir) throws IOException {

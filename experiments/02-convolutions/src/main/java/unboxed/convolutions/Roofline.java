@@ -108,6 +108,25 @@ public final class Roofline {
             ys[i] = c.roof(xs[i]);
         }
         fig.line("roof", xs, ys);
+        // facts for the prose: where the shapes sit against the ridge, and the engine's share of the peak
+        List<String> bound = new ArrayList<>();
+        List<String> shares = new ArrayList<>();
+        double ridge = c.gflops() / c.gbPerSecond();
+        for (String shape : shapes) {
+            int[] d = dims(shape);
+            double intensity = flops(d) / bytes(d);
+            bound.add(shape.replace("x", " × ") + String.format(Locale.ROOT, " at %.0f", intensity));
+            Double ms = mean(bench, "ConvBench.engineForward", shape);
+            if (ms != null) {
+                shares.add(shape.replace("x", " × ") + String.format(Locale.ROOT, " %.0f %%",
+                        100 * flops(d) / (ms * 1e6) / c.gflops()));
+            }
+            if (intensity < ridge) {
+                facts.put("roofline-memory-bound-" + kind, "true");
+            }
+        }
+        facts.put("roofline-intensities-" + kind, String.join(", ", bound));
+        facts.put("engine-forward-peak-shares-" + kind, String.join(", ", shares));
         Map<String, double[][]> series = new LinkedHashMap<>();
         for (Map.Entry<String, String> v : VERSIONS.entrySet()) {
             List<double[]> pts = new ArrayList<>();

@@ -68,7 +68,7 @@ public final class Training {
     }
 
     /** Accuracy on a whole dataset, in fixed chunks, without recording a graph. */
-    public static double accuracy(Cnn model, Dataset data) {
+    public static double accuracy(unboxed.nn.Module model, Dataset data) {
         return Autograd.noGrad(() -> {
             DataLoader loader = new DataLoader(data, 500, false, false, true, null);
             long correct = 0;
