@@ -176,19 +176,17 @@ def training_data(samples):
     return x, y, "random, MNIST-shaped (data/datasets/mnist absent)"
 
 
-def bench_epoch(warmup, iterations, batch=64, lr=0.1):
-    x, y, source = training_data(60000)
+def time_epochs(model, opt, x, y, warmup, iterations, batch, about):
+    """One training epoch of `model` on (x, y), timed as JMH's SingleShotTime times EpochBench and
+    CnnEpochBench: the epoch's shuffled batches assembled before the clock starts (as on every
+    side), then forward, cross-entropy, zero_grad(set_to_none=True), backward, the optimizer's step
+    and loss.item() per batch. `about` goes into the summary with what this function adds."""
     n = x.shape[0]
-    torch.manual_seed(0)
-    model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 10))
     loss_fn = nn.CrossEntropyLoss()
-    opt = torch.optim.SGD(model.parameters(), lr=lr)
     shuffle = torch.Generator().manual_seed(2)
-    batches = (n + batch - 1) // batch
     last = {}
 
     def prepare():
-        """The epoch's shuffled batches, assembled before the clock starts (as on every side)."""
         perm = torch.randperm(n, generator=shuffle)
         return [(x[perm[s:s + batch]], y[perm[s:s + batch]]) for s in range(0, n, batch)]
 
@@ -204,50 +202,39 @@ def bench_epoch(warmup, iterations, batch=64, lr=0.1):
 
     scores, ratios = single_shot(epoch, warmup, iterations, prepare)
     return summary(scores, "ms/epoch", ratios, {
-        "data": source, "samples": n, "batch_size": batch, "batches": batches, "lr": lr,
-        "model": "Linear(784,256) ReLU Linear(256,10); CrossEntropyLoss; SGD(lr=0.1); shuffled, last batch kept",
-        "step": "batches assembled before timing; forward, loss, zero_grad(set_to_none=True), backward, "
-                "SGD step (param.add_(grad, alpha=-lr), in place), loss.item()",
+        **about, "samples": n, "batch_size": batch, "batches": (n + batch - 1) // batch,
         "last_loss": last.get("loss"),
     })
 
 
-def bench_cnn_epoch(warmup, iterations, batch=64, lr=0.01, momentum=0.9):
-    """Post 02's CNN, one MNIST epoch (CnnEpochBench's work)."""
+def bench_epoch(warmup, iterations, batch=64, lr=0.1):
+    """Post 01's MLP, one MNIST epoch (EpochBench's work)."""
     x, y, source = training_data(60000)
-    x = x.reshape(-1, 1, 28, 28)
-    n = x.shape[0]
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 10))
+    opt = torch.optim.SGD(model.parameters(), lr=lr)
+    return time_epochs(model, opt, x, y, warmup, iterations, batch, {
+        "data": source, "lr": lr,
+        "model": "Linear(784,256) ReLU Linear(256,10); CrossEntropyLoss; SGD(lr=0.1); shuffled, last batch kept",
+        "step": "batches assembled before timing; forward, loss, zero_grad(set_to_none=True), backward, "
+                "SGD step (param.add_(grad, alpha=-lr), in place), loss.item()",
+    })
+
+
+def bench_cnn_epoch(warmup, iterations, batch=64, lr=0.01, momentum=0.9):
+    """Post 02's CNN, one MNIST epoch (CnnEpochBench's work), batches [B, 1, 28, 28]."""
+    x, y, source = training_data(60000)
     torch.manual_seed(0)
     model = nn.Sequential(nn.Conv2d(1, 16, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
                           nn.Conv2d(16, 32, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
                           nn.Linear(32 * 7 * 7, 128), nn.ReLU(), nn.Linear(128, 10))
-    loss_fn = nn.CrossEntropyLoss()
     opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum)
-    shuffle = torch.Generator().manual_seed(2)
-    batches = (n + batch - 1) // batch
-    last = {}
-
-    def prepare():
-        """The epoch's shuffled batches, [B, 1, 28, 28], assembled before the clock starts."""
-        perm = torch.randperm(n, generator=shuffle)
-        return [(x[perm[s:s + batch]], y[perm[s:s + batch]]) for s in range(0, n, batch)]
-
-    def epoch(batches):
-        for xb, yb in batches:
-            loss = loss_fn(model(xb), yb)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            last["loss"] = loss.item()
-
-    scores, ratios = single_shot(epoch, warmup, iterations, prepare)
-    return summary(scores, "ms/epoch", ratios, {
-        "data": source, "samples": n, "batch_size": batch, "batches": batches, "lr": lr, "momentum": momentum,
+    return time_epochs(model, opt, x.reshape(-1, 1, 28, 28), y, warmup, iterations, batch, {
+        "data": source, "lr": lr, "momentum": momentum,
         "model": "Conv2d(1,16,5,pad 2) ReLU MaxPool2d(2) Conv2d(16,32,5,pad 2) ReLU MaxPool2d(2) Flatten "
                  "Linear(1568,128) ReLU Linear(128,10); CrossEntropyLoss; SGD(lr=0.01, momentum=0.9)",
         "step": "batches assembled before timing; forward, loss, zero_grad(set_to_none=True), backward, "
                 "SGD step with momentum (in place), loss.item()",
-        "last_loss": last.get("loss"),
     })
 
 
