@@ -4,7 +4,8 @@
 #
 #   tools/bench/profile.sh POST [--kind native|avx2]
 #
-# Writes data/results/POST/bench-profile-<kind>.json (or into $BENCH_OUT_DIR): for each profiled
+# Writes data/results/POST/bench-profile-<kind>.json, staged with the folder's SHA256SUMS (or into
+# $BENCH_OUT_DIR, unstaged): for each profiled
 # benchmark, the share of the benchmark thread's RUNNABLE samples per top frame (JMH's own thread,
 # runnable in native code throughout, is left out).
 set -euo pipefail
@@ -60,7 +61,9 @@ cmd=(taskset -c "$core" java --add-modules jdk.incubator.vector --add-exports ja
      -jvmArgsPrepend "-XX:ActiveProcessorCount=1 ${jvm_kind[*]}")
 echo "== ${cmd[*]}" >&2
 "${cmd[@]}" | tee "$work/out.txt" >&2
-out_dir="${BENCH_OUT_DIR:-data/results/$post}"
+# without BENCH_OUT_DIR the file is staged into data/results/POST as `make bench` stages its
+# results (unboxed.kit.Staging: the other files kept, SHA256SUMS rewritten, the folder swapped)
+out_dir="${BENCH_OUT_DIR:-$work/staged}"
 mkdir -p "$out_dir"
 out="$out_dir/bench-profile-$measured.json"
 COMMAND_LINE="$command_line" PLAN="$plan" POST="$post" COMMAND="${cmd[*]}" KIND="$kind" MEASURED="$measured" \
@@ -110,3 +113,6 @@ json.dump(out, open(tmp, "w"), indent=2)
 os.replace(tmp, sys.argv[2])
 print("wrote " + sys.argv[2], file=sys.stderr)
 PY
+if [ -z "${BENCH_OUT_DIR:-}" ]; then
+  tools/java.sh experiments/kit unboxed.kit.Staging "$root/data/results/$post" "$out"
+fi

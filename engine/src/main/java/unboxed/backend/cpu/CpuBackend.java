@@ -45,7 +45,10 @@ public final class CpuBackend implements Backend {
 
     // ------------------------------------------------------------------ memory
 
-    /** Java zeroes every new array, so "uninitialised" memory here happens to hold zeros. */
+    /**
+     * Uninitialised, as the backend contract says: the array is not zeroed when the JVM exports
+     * jdk.internal.misc to the engine, and holds NaN under the tests' poison (see FloatArrays).
+     */
     @Override
     public Storage allocate(int size) {
         return track(new CpuStorage(this, FloatArrays.uninitialized(size)));
@@ -505,7 +508,7 @@ public final class CpuBackend implements Backend {
     }
 
     /**
-     * Whether a scatter or gather along {@code dim} is row by row over contiguous arrays: dim is
+     * Whether a scatter along {@code dim} is row by row over contiguous arrays: dim is
      * the last, index and src contiguous of one shape, out contiguous with the same leading sizes.
      */
     private static boolean lastDimRows(int dim, Strided index, Strided src, Strided out) {
