@@ -87,19 +87,10 @@ public final class Experiment implements Callable<Integer> {
         Dataset train = Dataset.mnist(Datasets.root(), true);
         Dataset test = Dataset.mnist(Datasets.root(), false);
         MlpBaseline.Settings s = baseline(options.full());
-        long[] seeds = {options.seed(), options.seed() + 1, options.seed() + 2};
-        long stepsPerRun = (long) s.epochs() * ((train.size() + s.batchSize() - 1) / s.batchSize());
-        List<MlpBaseline.Run> runs = new ArrayList<>();
-        try (Progress progress = Progress.start("mlp baseline", stepsPerRun * seeds.length)) {
-            for (long seed : seeds) {
-                progress.message("seed " + seed);
-                runs.add(MlpBaseline.train(seed, train, test, s, step -> progress.step()));
-            }
-        }
-        Map<String, Object> config = new LinkedHashMap<>();
-        config.put("dataset", train.name());
-        config.put("train_samples", train.size());
-        config.put("test_samples", test.size());
+        long[] seeds = seeds();
+        List<MlpBaseline.Run> runs = overSeeds("mlp baseline", seeds, train, s.epochs(), s.batchSize(),
+                (seed, onStep) -> MlpBaseline.train(seed, train, test, s, onStep));
+        Map<String, Object> config = dataConfig(train, test);
         config.put("model", "post 01's MLP: Linear(784->256) ReLU Linear(256->10); PyTorch's default init");
         config.put("optimizer", "SGD, lr " + s.lr() + ", no momentum");
         config.put("epochs", s.epochs());
@@ -112,23 +103,47 @@ public final class Experiment implements Callable<Integer> {
         Results.write(out.resolve("mlp-baseline.json"), POST, "mlp-baseline", p.finish(), results);
     }
 
-    private void cnn(Path out, Provenance p) throws Exception {
-        Dataset train = Dataset.mnist(Datasets.root(), true);
-        Dataset test = Dataset.mnist(Datasets.root(), false);
-        Training.Settings s = settings(options.full());
-        long[] seeds = {options.seed(), options.seed() + 1, options.seed() + 2};
-        long stepsPerRun = (long) s.epochs() * ((train.size() + s.batchSize() - 1) / s.batchSize());
-        List<Training.Run> runs = new ArrayList<>();
-        try (Progress progress = Progress.start("cnn on mnist", stepsPerRun * seeds.length)) {
+    /** One training run of a seed, reporting each step. */
+    interface SeedRun<R> {
+        R train(long seed, java.util.function.IntConsumer onStep);
+    }
+
+    /** The three seeds every training experiment of this post runs: --seed, and the next two. */
+    private long[] seeds() {
+        return new long[] {options.seed(), options.seed() + 1, options.seed() + 2};
+    }
+
+    /** {@code run} on each seed in turn, with one progress bar over all their steps. */
+    private static <R> List<R> overSeeds(String label, long[] seeds, Dataset train, int epochs, int batchSize,
+                                         SeedRun<R> run) {
+        long stepsPerRun = (long) epochs * ((train.size() + batchSize - 1) / batchSize);
+        List<R> runs = new ArrayList<>();
+        try (Progress progress = Progress.start(label, stepsPerRun * seeds.length)) {
             for (long seed : seeds) {
                 progress.message("seed " + seed);
-                runs.add(Training.train(seed, train, test, s, step -> progress.step()));
+                runs.add(run.train(seed, step -> progress.step()));
             }
         }
+        return runs;
+    }
+
+    /** The config entries naming the data: the training set and both sizes. */
+    private static Map<String, Object> dataConfig(Dataset train, Dataset test) {
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("dataset", train.name());
         config.put("train_samples", train.size());
         config.put("test_samples", test.size());
+        return config;
+    }
+
+    private void cnn(Path out, Provenance p) throws Exception {
+        Dataset train = Dataset.mnist(Datasets.root(), true);
+        Dataset test = Dataset.mnist(Datasets.root(), false);
+        Training.Settings s = settings(options.full());
+        long[] seeds = seeds();
+        List<Training.Run> runs = overSeeds("cnn on mnist", seeds, train, s.epochs(), s.batchSize(),
+                (seed, onStep) -> Training.train(seed, train, test, s, onStep));
+        Map<String, Object> config = dataConfig(train, test);
         config.put("model", "conv5(1->16, pad 2) ReLU maxpool2 conv5(16->32, pad 2) ReLU maxpool2"
                 + " Linear(1568->128) ReLU Linear(128->10); PyTorch's default init");
         config.put("optimizer", "SGD, lr " + s.lr() + ", momentum " + s.momentum());
