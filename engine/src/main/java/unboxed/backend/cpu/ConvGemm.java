@@ -125,7 +125,10 @@ final class ConvGemm {
         /**
          * Writes the im2col row p at output positions given as runs (run r: output row oy[r],
          * columns ox[r] .. + len[r]) to dst from {@code at}; vectors may write past the end up to
-         * {@code limit}, where the caller writes next.
+         * {@code limit}, where the caller writes next. The packers pass the end of their buffer:
+         * they fill it in increasing order, so whatever a vector writes past a row is overwritten
+         * by the rows (or the zero padding) that follow, and a run shorter than a vector (the
+         * 14-wide rows of a 14 x 14 image) is one vector copy instead of a scalar loop.
          */
         void row(float[] padded, int p, int runs, int[] oy, int[] ox, int[] len, float[] dst, int at, int limit) {
             int rowBase = rowOffset[p];
@@ -188,7 +191,7 @@ final class ConvGemm {
                 int runs = runs(geo, jc + jp * nr, cols, oy, ox, len);
                 int d = jp * nr * kc;
                 for (int p = 0; p < kc; p++, d += nr) {
-                    geo.row(padded, pc + p, runs, oy, ox, len, bp, d, d + nr);
+                    geo.row(padded, pc + p, runs, oy, ox, len, bp, d, bp.length);
                     if (cols < nr) {
                         Arrays.fill(bp, d + cols, d + nr, 0f);
                     }
@@ -223,7 +226,7 @@ final class ConvGemm {
                 if (r >= mc) {
                     Arrays.fill(ap, d, d + kc, 0f);
                 } else {
-                    geo.row(padded, ic + r, runs, oy, ox, len, ap, d, d + kc);
+                    geo.row(padded, ic + r, runs, oy, ox, len, ap, d, ap.length);
                 }
             }
         }
@@ -323,20 +326,22 @@ final class ConvGemm {
                             gy, gyOffset + (b * o + g * og) * geo.l, 1, geo.l, 0f, slots[t], g * k * og, og, inner);
                 }
             });
+            // acc keeps the products' transposed layout [G, K, O/G], so that this sum, once per
+            // image, runs along both arrays; the transpose to gW's layout happens once, at the end
             for (int t = 0; t < count; t++) {
                 float[] one = slots[t];
-                for (int g = 0; g < groups; g++) {
-                    int at = g * og * k;
-                    for (int q = 0; q < og; q++) {
-                        for (int p = 0; p < k; p++) {
-                            acc[at + q * k + p] += one[at + p * og + q];
-                        }
-                    }
+                for (int i = 0; i < acc.length; i++) {
+                    acc[i] += one[i];
                 }
             }
         }
-        for (int i = 0; i < acc.length; i++) {
-            gw[gwOffset + i] = (float) acc[i];
+        for (int g = 0; g < groups; g++) {
+            int at = g * og * k;
+            for (int q = 0; q < og; q++) {
+                for (int p = 0; p < k; p++) {
+                    gw[gwOffset + at + q * k + p] = (float) acc[at + p * og + q];
+                }
+            }
         }
     }
 
@@ -384,8 +389,9 @@ final class ConvGemm {
         }
         forTasks(n, threads, b -> {
             float[][] holder = SCRATCH.get();
-            if (holder[0].length < chunkChannels * taps * l) {
-                holder[0] = new float[chunkChannels * taps * l];
+            if (holder[0].length < chunkChannels * taps * l + 2 * VL) {
+                // two vectors of slack: col2im's masked vectors on narrow images read past the end
+                holder[0] = new float[chunkChannels * taps * l + 2 * VL];
             }
             float[] cols = holder[0];
             for (int g = 0; g < groups; g++) {

@@ -1,6 +1,7 @@
 package unboxed.backend.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 import unboxed.backend.Strided;
 import unboxed.backend.Window2d;
@@ -154,12 +155,17 @@ final class Windows {
         // columns x that every tap column j reaches: 0 <= x + pw - j*dw < ow for all j
         int xa = Math.max(0, (kw - 1) * dw - pw);
         int xb = Math.min(wd, ow - pw);
-        // Narrower images (14 columns, say) stay scalar: a second vector species in the same JVM
-        // (8 or 4 lanes here) measured 40 % slower CNN epochs, every vector copy of the engine
-        // included; with two species seen at one call site of the Vector API, the JIT no longer
-        // knows the vectors' exact class and falls back to boxed vectors
         boolean vectors = xb - xa >= VL;
         int nvec = vectors ? (xb - xa + VL - 1) / VL : 0;
+        if (!vectors) {
+            // Narrower images (14 or 16 columns with a 5 x 5 or 3 x 3 kernel) have fewer interior
+            // columns than a vector holds: whole rows in vectors, with a mask per tap instead.
+            // (Shorter vectors are no way out: a second vector species in the same JVM measured
+            // 40 % slower CNN epochs, every vector copy of the engine included; with two species
+            // seen at one call site of the Vector API, the JIT falls back to boxed vectors.)
+            col2imNarrow(cols, colsOffset, w, o, outOffset, c, h, wd);
+            return;
+        }
         int[] rows = new int[kh];
         int[] iOf = new int[kh];
         int[] oyOf = new int[kh];
@@ -202,6 +208,103 @@ final class Windows {
                 }
             }
         }
+    }
+
+    /**
+     * {@link #col2imImageGather} for images too narrow for its interior vectors: each input row in
+     * vectors from column 0, every tap's term added in tap order, with the lanes the tap does not
+     * reach (and those past the row) masked to +0. Adding +0 leaves a sum that started at +0
+     * unchanged, bit for bit (such a sum is never -0), so every element gets the scalar loop's
+     * bits. A vector may store past its row into the next one, which is written later; one that
+     * would store past the image's last row, or read past the columns, goes through a scratch.
+     */
+    private static void col2imNarrow(float[] cols, int colsOffset, Window2d w, float[] o, int outOffset, int c, int h,
+                                     int wd) {
+        int oh = w.outH(h, false);
+        int ow = w.outW(wd, false);
+        int l = oh * ow;
+        int kh = w.kernelH();
+        int kw = w.kernelW();
+        int pw = w.padW();
+        int dw = w.dilationW();
+        int nvec = (wd + VL - 1) / VL;
+        // valid[v * kw + j]: the lanes of vector v (columns v*VL + lane) that tap column j reaches
+        @SuppressWarnings("unchecked")
+        VectorMask<Float>[] valid = new VectorMask[nvec * kw];
+        for (int v = 0; v < nvec; v++) {
+            for (int j = 0; j < kw; j++) {
+                boolean[] bits = new boolean[VL];
+                for (int lane = 0; lane < VL; lane++) {
+                    int x = v * VL + lane;
+                    int ox = x + pw - j * dw;
+                    bits[lane] = x < wd && ox >= 0 && ox < ow;
+                }
+                valid[v * kw + j] = VectorMask.fromArray(SP, bits, 0);
+            }
+        }
+        int end = outOffset + c * h * wd;
+        float[] scratch = new float[VL];
+        int[] rows = new int[kh];
+        int[] iOf = new int[kh];
+        int[] oyOf = new int[kh];
+        int[] srcs = new int[kh * kw];
+        int[] tapColumn = new int[kh * kw];           // j of each term
+        for (int q = 0; q < kh * kw; q++) {
+            tapColumn[q] = q % kw;
+        }
+        for (int ch = 0; ch < c; ch++) {
+            int plane = outOffset + ch * h * wd;
+            for (int y = 0; y < h; y++) {
+                int taps = kernelRowsReaching(w, y, oh, iOf, oyOf);
+                int nsrc = 0;
+                int maxSrc = 0;
+                for (int t = 0; t < taps; t++) {
+                    int row = colsOffset + ((ch * kh + iOf[t]) * kw) * l + oyOf[t] * ow + pw;
+                    for (int j = 0; j < kw; j++) {
+                        srcs[nsrc] = row + j * (l - dw);
+                        maxSrc = Math.max(maxSrc, srcs[nsrc++]);
+                    }
+                }
+                int at = plane + y * wd;
+                for (int v = 0; v < nvec; v++) {
+                    int x = v * VL;
+                    if (maxSrc + x + VL <= cols.length) {
+                        if (at + x + VL <= end) {
+                            sumMasked(cols, srcs, tapColumn, nsrc, x, valid, v * kw, o, at + x);
+                        } else {
+                            sumMasked(cols, srcs, tapColumn, nsrc, x, valid, v * kw, scratch, 0);
+                            System.arraycopy(scratch, 0, o, at + x, Math.min(VL, wd - x));
+                        }
+                    } else {
+                        for (int xx = x; xx < Math.min(wd, x + VL); xx++) {
+                            float sum = 0f;
+                            for (int q = 0; q < nsrc; q++) {
+                                int ox = xx + pw - (q % kw) * dw;
+                                if (ox >= 0 && ox < ow) {
+                                    sum += cols[srcs[q] + xx];
+                                }
+                            }
+                            o[at + xx] = sum;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * dst[at..at+VL) = 0 + the masked terms of every tap, in tap order (see col2imNarrow). It
+     * stores the sum itself: a method that returned the vector would box it when not inlined.
+     */
+    private static void sumMasked(float[] cols, int[] srcs, int[] tapColumn, int nsrc, int x,
+                                  VectorMask<Float>[] valid, int m0, float[] dst, int at) {
+        // one flat loop over the terms: a vector carried across nested loops is boxed by the JIT
+        FloatVector zero = FloatVector.zero(SP);
+        FloatVector acc = zero;
+        for (int q = 0; q < nsrc; q++) {
+            acc = acc.add(zero.blend(FloatVector.fromArray(SP, cols, srcs[q] + x), valid[m0 + tapColumn[q]]));
+        }
+        acc.intoArray(dst, at);
     }
 
     /**

@@ -46,6 +46,33 @@ class ConvGemmTest {
         }
     }
 
+    /**
+     * A random geometry that takes the product form (not ConvDirect): enough output channels per
+     * group and enough taps, so that every path of the GEMM kernels runs, packing from the image
+     * with any run lengths and col2im of images narrower and wider than a vector (the masked
+     * narrow path and the interior vectors), on one or two groups.
+     */
+    static Geometry randomForProducts(SplittableRandom rnd) {
+        while (true) {
+            int groups = rnd.nextInt(3) == 0 ? 2 : 1;
+            int c = groups * rnd.nextInt(3, 9);
+            int o = groups * rnd.nextInt(6, 13);
+            int kh = rnd.nextInt(2, 6);
+            int kw = rnd.nextInt(2, 6);
+            int[] stride = {rnd.nextInt(1, 3), rnd.nextInt(4) == 0 ? 2 : 1};
+            int[] padding = {rnd.nextInt(0, 3), rnd.nextInt(0, 3)};
+            int[] dilation = {rnd.nextInt(1, 3), rnd.nextInt(4) == 0 ? 2 : 1};
+            int h = rnd.nextInt(1, 22);
+            int w = rnd.nextInt(1, 40);
+            if (dilation[0] * (kh - 1) + 1 > h + 2 * padding[0] || dilation[1] * (kw - 1) + 1 > w + 2 * padding[1]
+                    || c / groups * kh * kw <= 32) {
+                continue;
+            }
+            return new Geometry(rnd.nextInt(1, 4), c, h, w, o, kh, kw, stride, padding, dilation, groups,
+                    rnd.nextBoolean(), rnd.nextBoolean());
+        }
+    }
+
     private static float[] bits(Tensor t) {
         return t.toArray();
     }
@@ -131,6 +158,23 @@ class ConvGemmTest {
             Geometry g = Geometry.random(rnd);
             int threads = 1 + trial % 3;
             long seed = 1000 + trial;
+            List<float[]> want = on(new CpuBackend(threads), () -> run(g, seed, false));
+            List<float[]> got = on(new CpuBackend(threads), () -> run(g, seed, true));
+            String[] what = {"output", "input gradient", "weight gradient", "bias gradient"};
+            for (int i = 0; i < what.length; i++) {
+                assertArrayEquals(want.get(i), got.get(i), what[i] + " differs from the unfold form for " + g
+                        + " on " + threads + " thread(s)");
+            }
+        }
+    }
+
+    @Test
+    void productFormHasTheUnfoldFormsBitsOnRandomGeometries() {
+        SplittableRandom rnd = new SplittableRandom(13);
+        for (int trial = 0; trial < 120; trial++) {
+            Geometry g = randomForProducts(rnd);
+            int threads = 1 + trial % 2;
+            long seed = 3000 + trial;
             List<float[]> want = on(new CpuBackend(threads), () -> run(g, seed, false));
             List<float[]> got = on(new CpuBackend(threads), () -> run(g, seed, true));
             String[] what = {"output", "input gradient", "weight gradient", "bias gradient"};
