@@ -1,6 +1,7 @@
 package unboxed.backend.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -40,6 +41,140 @@ final class ConvDirect {
         }
         return applies && (k <= 32 || og < CB);
     }
+
+    /**
+     * Whether the row-pair tile applies and pays ({@link #forwardNarrow}): unit column stride,
+     * output rows no longer than a vector (the 14 x 14 and 16 x 16 maps of small networks, with
+     * AVX-512), and a tile's worth of output channels. Any number of taps.
+     */
+    static boolean suitsNarrow(int ow, int og, int strideW) {
+        return !FORCE.equals("gemm") && strideW == 1 && ow <= VL && og >= CB;
+    }
+
+    /**
+     * Output channels [0, og) of one image and group, for output rows no longer than a vector:
+     * a tile of CB channels x two output rows, one vector per row, read straight from the padded
+     * image (lanes past the row compute values nobody keeps). It is Sgemm's micro-kernel with
+     * the image as its B panel, unpacked: the 14 x 14 maps of the MNIST CNN left the product
+     * form a run of 14 floats to copy per (tap, row) and a third of its 32-wide tiles empty.
+     *
+     * <p>Bits: each output is the product form's computation, in Sgemm's K blocks
+     * ({@link Sgemm#kBlock}): per block an fma chain over its taps from 0, the first block stored
+     * as it is (alpha = 1, beta = 0), each later one merged as fma(s, 1, c). The last tile of
+     * channels starts at og - CB, recomputing a few channels of the tile before it (the same
+     * values). A row's vector may store past the row into the next, which a later pair writes
+     * again; the last row of a channel is stored exactly, so no other channel is touched.
+     */
+    static void forwardNarrow(ConvGemm.Geometry geo, float[] padded, float[] wt, int wOffset, int og, float[] y,
+                              int yOffset) {
+        float[] tile = new float[2 * CB * VL];
+        VectorMask<Float> inRow = SP.indexInRange(0, geo.ow);
+        int k = geo.k;
+        int kb = Sgemm.kBlock(k);
+        for (int o = 0; o < og; o += CB) {
+            int o0 = Math.min(o, og - CB);
+            int w0 = wOffset + o0 * k;
+            int y0 = yOffset + o0 * geo.l;
+            for (int oy = 0; oy < geo.oh; oy += 2) {
+                int oy1 = Math.min(oy + 1, geo.oh - 1);
+                for (int pc = 0; pc < k; pc += kb) {
+                    rowPair(geo, padded, wt, w0, pc, Math.min(k, pc + kb), oy * geo.sh * geo.wp,
+                            oy1 * geo.sh * geo.wp, tile);
+                    mergePair(tile, pc == 0, geo, y, y0, oy, oy1, inRow);
+                }
+            }
+        }
+    }
+
+    /**
+     * The sums over taps [pc, pe) of CB channels x output rows at padded offsets base0 and base1,
+     * into tile: channel r's rows at (2r)*VL and (2r+1)*VL. One loop, so that the JIT keeps the
+     * twelve sums in registers.
+     */
+    private static void rowPair(ConvGemm.Geometry geo, float[] padded, float[] wt, int w0, int pc, int pe, int base0,
+                                int base1, float[] tile) {
+        int k = geo.k;
+        boolean six = CB == 6;
+        FloatVector c00 = FloatVector.zero(SP), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+        FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+        for (int p = pc; p < pe; p++) {
+            int r = geo.rowOffset[p];
+            FloatVector b0 = FloatVector.fromArray(SP, padded, r + base0);
+            FloatVector b1 = FloatVector.fromArray(SP, padded, r + base1);
+            FloatVector a = FloatVector.broadcast(SP, wt[w0 + p]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(SP, wt[w0 + k + p]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(SP, wt[w0 + 2 * k + p]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(SP, wt[w0 + 3 * k + p]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+            if (six) {
+                a = FloatVector.broadcast(SP, wt[w0 + 4 * k + p]);
+                c40 = a.fma(b0, c40);
+                c41 = a.fma(b1, c41);
+                a = FloatVector.broadcast(SP, wt[w0 + 5 * k + p]);
+                c50 = a.fma(b0, c50);
+                c51 = a.fma(b1, c51);
+            }
+        }
+        c00.intoArray(tile, 0);
+        c01.intoArray(tile, VL);
+        c10.intoArray(tile, 2 * VL);
+        c11.intoArray(tile, 3 * VL);
+        c20.intoArray(tile, 4 * VL);
+        c21.intoArray(tile, 5 * VL);
+        c30.intoArray(tile, 6 * VL);
+        c31.intoArray(tile, 7 * VL);
+        if (six) {
+            c40.intoArray(tile, 8 * VL);
+            c41.intoArray(tile, 9 * VL);
+            c50.intoArray(tile, 10 * VL);
+            c51.intoArray(tile, 11 * VL);
+        }
+    }
+
+    /**
+     * One K block's tile into the output rows oy0 and oy1 of CB channels: stored as it is for the
+     * first block (alpha = 1, beta = 0), else fma(s, 1, c), Sgemm's merge at alpha = beta = 1.
+     * Whole vectors where they stay inside the channel's plane: a first block's vector stores past
+     * its row into rows written later; a later block's keeps the lanes past the row as they were
+     * ({@code inRow}: the lanes of the row). Elsewhere (a channel's last rows) element by element.
+     */
+    private static void mergePair(float[] tile, boolean first, ConvGemm.Geometry geo, float[] y, int y0, int oy0,
+                                  int oy1, VectorMask<Float> inRow) {
+        int ow = geo.ow;
+        int l = geo.l;
+        for (int r = 0; r < CB; r++) {
+            int planeEnd = y0 + (r + 1) * l;
+            for (int half = 0; half < 2; half++) {
+                int oy = half == 0 ? oy0 : oy1;
+                int at = y0 + r * l + oy * ow;
+                int from = (2 * r + half) * VL;
+                if (at + VL <= planeEnd) {
+                    FloatVector s = FloatVector.fromArray(SP, tile, from);
+                    if (first) {
+                        s.intoArray(y, at);
+                    } else {
+                        FloatVector c = FloatVector.fromArray(SP, y, at);
+                        c.blend(s.fma(ONE, c), inRow).intoArray(y, at);
+                    }
+                } else if (first) {
+                    System.arraycopy(tile, from, y, at, ow);
+                } else {
+                    for (int i = 0; i < ow; i++) {
+                        y[at + i] = Math.fma(tile[from + i], 1f, y[at + i]);
+                    }
+                }
+            }
+        }
+    }
+
+    private static final FloatVector ONE = FloatVector.broadcast(SP, 1f);
 
     /** Whether the direct input gradient applies and pays: unit column stride and few output channels per group. */
     static boolean suitsBackwardInput(int og, int strideW) {
