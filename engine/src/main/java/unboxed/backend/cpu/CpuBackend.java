@@ -166,12 +166,24 @@ public final class CpuBackend implements Backend {
     /** A scalar operand is a one-element array seen with stride 0 everywhere: the same row loops, no upload. */
     @Override
     public void binary(BinaryOp op, Strided a, float s, Strided out) {
+        if (a.isContiguous() && out.isContiguous()) {
+            // one flat row with the scalar broadcast (stride 0): row by row, a ReLU mask on 28-wide
+            // maps ran mostly in the scalar tail of each short row, a mispredicted branch an element
+            Elementwise.binaryRow(op, data(a), a.offset(), 1, new float[] {s}, 0, 0, data(out), out.offset(),
+                    out.numel());
+            return;
+        }
         binaryRows(op, data(a), a.offset(), a.strides(), a.isContiguous(),
                 new float[] {s}, 0, new int[out.dim()], out.numel() <= 1, out);
     }
 
     @Override
     public void binary(BinaryOp op, float s, Strided b, Strided out) {
+        if (b.isContiguous() && out.isContiguous()) {
+            Elementwise.binaryRow(op, new float[] {s}, 0, 0, data(b), b.offset(), 1, data(out), out.offset(),
+                    out.numel());
+            return;
+        }
         binaryRows(op, new float[] {s}, 0, new int[out.dim()], out.numel() <= 1,
                 data(b), b.offset(), b.strides(), b.isContiguous(), out);
     }
