@@ -1,7 +1,10 @@
 package unboxed.backend.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 import unboxed.backend.Strided;
 import unboxed.backend.Window2d;
@@ -431,12 +434,26 @@ final class Windows {
         int o0 = out.offset();
         int i0 = indices.offset();
         int k = 0;
+        // MaxPool2d(2) on rows of contiguous values: VL windows at a time (see rowOf2x2Vectors)
+        boolean vectors = taps == 4 && kw == 2 && sw == 2 && s3 == 1 && w.dilationH() == 1 && w.dilationW() == 1
+                && (long) h * wd < 1 << 24;
+        int outEnd = o0 + n * c * oh * ow;
+        int idxEnd = i0 + n * c * oh * ow;
         for (int b = 0; b < n; b++) {
             for (int ch = 0; ch < c; ch++) {
                 int plane = in.offset() + b * in.stride(0) + ch * in.stride(1);
                 for (int oy = 0; oy < oh; oy++) {
                     int row = plane + oy * sh * s2;
                     int flatRow = oy * sh * wd;
+                    if (vectors) {
+                        int done = rowOf2x2Vectors(x, row, s2, ow, o, o0 + k, idx, i0 + k, flatRow, wd, outEnd, idxEnd);
+                        if (done < ow) {
+                            rowOf2x2(x, row + 2 * done, 2, ow - done, o, o0 + k + done, idx, i0 + k + done,
+                                    flatRow + 2 * done, 2, s2, 1, wd, 1);
+                        }
+                        k += ow;
+                        continue;
+                    }
                     if (taps == 4 && kw == 2) {
                         k = rowOf2x2(x, row, sw * s3, ow, o, o0 + k, idx, i0 + k, flatRow, sw,
                                 w.dilationH() * s2, w.dilationW() * s3, w.dilationH() * wd, w.dilationW()) - o0;
@@ -482,6 +499,79 @@ final class Windows {
             idx[atIdx + ox] = flatRow + ox * sw + row2 * fh + col2 * fw;
         }
         return at + ow;
+    }
+
+    /**
+     * One output row of MaxPool2d(2) (2 x 2 windows at stride 2, no dilation) on contiguous input
+     * rows, VL windows at a time: two vectors of each input row split into their even and odd
+     * columns (lane permutations and a blend, as in Sgemm's transposes), then the window's taps in
+     * order (0,0), (0,1), (1,0), (1,1), each replacing the maximum so far where it is larger or
+     * NaN: PyTorch's loop, lane by lane, so the first maximum wins, -0.0 ties with 0.0, and the
+     * last NaN wins (blends keep every bit of the winning value). Indices are flat input indices
+     * as floats, exact below 2^24. A vector stores past the row's end into the next row, written
+     * later; near the end of the output it stops, as it does where its loads would run past the
+     * input: returns the windows done, the caller finishes the row one window at a time.
+     */
+    private static int rowOf2x2Vectors(float[] x, int row, int dh, int ow, float[] o, int at, float[] idx, int atIdx,
+                                       int flatRow, int fh, int outEnd, int idxEnd) {
+        FloatVector tapDown = FloatVector.broadcast(SP, fh);
+        FloatVector tapDiagonal = FloatVector.broadcast(SP, fh + 1);
+        int ox = 0;
+        for (; ox < ow; ox += VL) {
+            int c = row + 2 * ox;
+            if (c + dh + 2 * VL > x.length || at + ox + VL > outEnd || atIdx + ox + VL > idxEnd) {
+                break;
+            }
+            FloatVector r0 = FloatVector.fromArray(SP, x, c);
+            FloatVector r1 = FloatVector.fromArray(SP, x, c + VL);
+            FloatVector s0 = FloatVector.fromArray(SP, x, c + dh);
+            FloatVector s1 = FloatVector.fromArray(SP, x, c + dh + VL);
+            FloatVector m = columns(r0, r1, EVEN);                                       // tap (0,0)
+            FloatVector off = FloatVector.zero(SP);
+            FloatVector v = columns(r0, r1, ODD);                                         // tap (0,1)
+            VectorMask<Float> take = v.compare(VectorOperators.GT, m).or(v.compare(VectorOperators.EQ, v).not());
+            m = m.blend(v, take);
+            off = off.blend(ONE, take);
+            v = columns(s0, s1, EVEN);                                                    // tap (1,0)
+            take = v.compare(VectorOperators.GT, m).or(v.compare(VectorOperators.EQ, v).not());
+            m = m.blend(v, take);
+            off = off.blend(tapDown, take);
+            v = columns(s0, s1, ODD);                                                     // tap (1,1)
+            take = v.compare(VectorOperators.GT, m).or(v.compare(VectorOperators.EQ, v).not());
+            m = m.blend(v, take);
+            off = off.blend(tapDiagonal, take);
+            m.intoArray(o, at + ox);
+            EVEN_COLUMNS.add((float) (flatRow + 2 * ox)).add(off).intoArray(idx, atIdx + ox);
+        }
+        return Math.min(ox, ow);
+    }
+
+    /**
+     * The even (odd) columns of two consecutive vectors of a row: the low half from the first, the
+     * high half from the second. Permuted as ints: the Vector API's float permutation, before the
+     * JIT compiles it, passes values through a conversion that turns every NaN into the canonical
+     * one, and max pooling returns the NaN it found, bit for bit.
+     */
+    private static FloatVector columns(FloatVector lo, FloatVector hi, VectorShuffle<Integer> which) {
+        IntVector a = lo.reinterpretAsInts().rearrange(which);
+        IntVector b = hi.reinterpretAsInts().rearrange(which);
+        return (FloatVector) a.blend(b, UPPER).reinterpretAsFloats();
+    }
+
+    private static final VectorSpecies<Integer> SI = IntVector.SPECIES_PREFERRED;
+    private static final VectorShuffle<Integer> EVEN = VectorShuffle.fromOp(SI, i -> (2 * i) % VL);
+    private static final VectorShuffle<Integer> ODD = VectorShuffle.fromOp(SI, i -> (2 * i + 1) % VL);
+    private static final VectorMask<Integer> UPPER = SI.indexInRange(-VL / 2, VL / 2);     // lanes VL/2 ..
+    private static final FloatVector ONE = FloatVector.broadcast(SP, 1f);
+    /** 0, 2, 4, ...: each window's first column, relative to the vector's first window. */
+    private static final FloatVector EVEN_COLUMNS = FloatVector.fromArray(SP, evenColumns(), 0);
+
+    private static float[] evenColumns() {
+        float[] v = new float[VL];
+        for (int i = 0; i < VL; i++) {
+            v[i] = 2 * i;
+        }
+        return v;
     }
 
     /** 1 when the orders are equal, else 0, without a branch. */

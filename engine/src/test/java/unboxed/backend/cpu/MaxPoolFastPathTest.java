@@ -66,6 +66,43 @@ class MaxPoolFastPathTest {
         }
     }
 
+    /** MaxPool2d(2) on rows wide enough for several vectors of windows, and the tails of the output. */
+    @Test
+    void sameValuesAndIndicesAsTheLoopOnWideRows() {
+        SplittableRandom rnd = new SplittableRandom(8);
+        CpuBackend cpu = new CpuBackend(1);
+        for (int trial = 0; trial < 200; trial++) {
+            int n = 1 + rnd.nextInt(3);
+            int c = 1 + rnd.nextInt(3);
+            int h = 2 + rnd.nextInt(9);
+            int wd = 2 + rnd.nextInt(80);
+            int off = rnd.nextInt(3);
+            int slack = rnd.nextInt(2) * rnd.nextInt(40);     // none, or room past the input for whole vectors
+            float[] x = new float[off + n * c * h * wd + slack];
+            int mode = rnd.nextInt(3);
+            for (int i = 0; i < x.length; i++) {
+                x[i] = mode == 0 ? SPECIAL[rnd.nextInt(SPECIAL.length)]
+                        : mode == 1 ? rnd.nextInt(3) - 1
+                        : (float) rnd.nextGaussian();
+            }
+            Window2d w = new Window2d(2, 2, 2, 2, 0, 0, 1, 1);
+            Strided in = new Strided(cpu.allocate(x.length), new int[] {n, c, h, wd},
+                    new int[] {c * h * wd, h * wd, wd, 1}, off);
+            int oh = w.outH(h, false);
+            int ow = w.outW(wd, false);
+            Strided out = Strided.contiguous(cpu.allocate(n * c * oh * ow), n, c, oh, ow);
+            float[] o1 = new float[out.numel()];
+            float[] i1 = new float[out.numel()];
+            float[] o2 = new float[out.numel()];
+            float[] i2 = new float[out.numel()];
+            Windows.maxPoolInside(x, in, w, o1, out, i1, out);
+            Windows.maxPoolAnyWindow(x, in, w, false, o2, out, i2, out);
+            String what = "input " + n + "x" + c + "x" + h + "x" + wd + " mode " + mode + " slack " + slack;
+            assertArrayEquals(bits(o2), bits(o1), what + ": values");
+            assertArrayEquals(bits(i2), bits(i1), what + ": indices");
+        }
+    }
+
     private static int[] bits(float[] v) {
         int[] b = new int[v.length];
         for (int i = 0; i < v.length; i++) {
