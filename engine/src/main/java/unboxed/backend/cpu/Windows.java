@@ -1,7 +1,6 @@
 package unboxed.backend.cpu;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
@@ -436,7 +435,7 @@ final class Windows {
         int k = 0;
         // MaxPool2d(2) on rows of contiguous values: VL windows at a time (see rowOf2x2Vectors)
         boolean vectors = taps == 4 && kw == 2 && sw == 2 && s3 == 1 && w.dilationH() == 1 && w.dilationW() == 1
-                && (long) h * wd < 1 << 24;
+                && (long) h * wd < 1 << 24 && s2 < 1 << 23;
         int outEnd = o0 + n * c * oh * ow;
         int idxEnd = i0 + n * c * oh * ow;
         for (int b = 0; b < n; b++) {
@@ -507,8 +506,8 @@ final class Windows {
      * columns (lane permutations and a blend, as in Sgemm's transposes), then the window's taps in
      * order (0,0), (0,1), (1,0), (1,1), each replacing the maximum so far where it is larger or
      * NaN: PyTorch's loop, lane by lane, so the first maximum wins, -0.0 ties with 0.0, and the
-     * last NaN wins (blends keep every bit of the winning value). Indices are flat input indices
-     * as floats, exact below 2^24. A vector stores past the row's end into the next row, written
+     * last NaN wins; each value is then read from the input at the winning tap, bit for bit.
+     * Indices are flat input indices as floats, exact below 2^24 (as are the offsets from c). A vector stores past the row's end into the next row, written
      * later; near the end of the output it stops, as it does where its loads would run past the
      * input: returns the windows done, the caller finishes the row one window at a time.
      */
@@ -516,6 +515,9 @@ final class Windows {
                                        int flatRow, int fh, int outEnd, int idxEnd) {
         FloatVector tapDown = FloatVector.broadcast(SP, fh);
         FloatVector tapDiagonal = FloatVector.broadcast(SP, fh + 1);
+        FloatVector down = FloatVector.broadcast(SP, dh);
+        FloatVector diagonal = FloatVector.broadcast(SP, dh + 1);
+        float[] where = new float[VL];
         int ox = 0;
         for (; ox < ow; ox += VL) {
             int c = row + 2 * ox;
@@ -528,40 +530,45 @@ final class Windows {
             FloatVector s1 = FloatVector.fromArray(SP, x, c + dh + VL);
             FloatVector m = columns(r0, r1, EVEN);                                       // tap (0,0)
             FloatVector off = FloatVector.zero(SP);
+            FloatVector at0 = EVEN_COLUMNS;                 // the winner's offset from c, in the input
             FloatVector v = columns(r0, r1, ODD);                                         // tap (0,1)
             VectorMask<Float> take = v.compare(VectorOperators.GT, m).or(v.compare(VectorOperators.EQ, v).not());
             m = m.blend(v, take);
             off = off.blend(ONE, take);
+            at0 = at0.blend(EVEN_COLUMNS.add(ONE), take);
             v = columns(s0, s1, EVEN);                                                    // tap (1,0)
             take = v.compare(VectorOperators.GT, m).or(v.compare(VectorOperators.EQ, v).not());
             m = m.blend(v, take);
             off = off.blend(tapDown, take);
+            at0 = at0.blend(EVEN_COLUMNS.add(down), take);
             v = columns(s0, s1, ODD);                                                     // tap (1,1)
             take = v.compare(VectorOperators.GT, m).or(v.compare(VectorOperators.EQ, v).not());
             m = m.blend(v, take);
             off = off.blend(tapDiagonal, take);
-            m.intoArray(o, at + ox);
+            at0 = at0.blend(EVEN_COLUMNS.add(diagonal), take);
             EVEN_COLUMNS.add((float) (flatRow + 2 * ox)).add(off).intoArray(idx, atIdx + ox);
+            // the value itself read again from the input: the permutations above may have
+            // replaced a NaN by the canonical one (they do before the JIT compiles them). Permuting
+            // the bits as IntVectors instead kept them, but a second vector class in the JVM made
+            // some runs' training steps 30 % slower (the matrix kernel among them): the JIT's
+            // type profiles in the shared Vector API code, as with a second float species
+            // (col2imImageGather)
+            at0.intoArray(where, 0);
+            for (int j = 0; j < VL; j++) {
+                o[at + ox + j] = x[c + (int) where[j]];
+            }
         }
         return Math.min(ox, ow);
     }
 
-    /**
-     * The even (odd) columns of two consecutive vectors of a row: the low half from the first, the
-     * high half from the second. Permuted as ints: the Vector API's float permutation, before the
-     * JIT compiles it, passes values through a conversion that turns every NaN into the canonical
-     * one, and max pooling returns the NaN it found, bit for bit.
-     */
-    private static FloatVector columns(FloatVector lo, FloatVector hi, VectorShuffle<Integer> which) {
-        IntVector a = lo.reinterpretAsInts().rearrange(which);
-        IntVector b = hi.reinterpretAsInts().rearrange(which);
-        return (FloatVector) a.blend(b, UPPER).reinterpretAsFloats();
+    /** The even (odd) columns of two consecutive vectors of a row: the low half from the first, the high half from the second. */
+    private static FloatVector columns(FloatVector lo, FloatVector hi, VectorShuffle<Float> which) {
+        return lo.rearrange(which).blend(hi.rearrange(which), UPPER);
     }
 
-    private static final VectorSpecies<Integer> SI = IntVector.SPECIES_PREFERRED;
-    private static final VectorShuffle<Integer> EVEN = VectorShuffle.fromOp(SI, i -> (2 * i) % VL);
-    private static final VectorShuffle<Integer> ODD = VectorShuffle.fromOp(SI, i -> (2 * i + 1) % VL);
-    private static final VectorMask<Integer> UPPER = SI.indexInRange(-VL / 2, VL / 2);     // lanes VL/2 ..
+    private static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(SP, i -> (2 * i) % VL);
+    private static final VectorShuffle<Float> ODD = VectorShuffle.fromOp(SP, i -> (2 * i + 1) % VL);
+    private static final VectorMask<Float> UPPER = SP.indexInRange(-VL / 2, VL / 2);     // lanes VL/2 ..
     private static final FloatVector ONE = FloatVector.broadcast(SP, 1f);
     /** 0, 2, 4, ...: each window's first column, relative to the vector's first window. */
     private static final FloatVector EVEN_COLUMNS = FloatVector.fromArray(SP, evenColumns(), 0);
