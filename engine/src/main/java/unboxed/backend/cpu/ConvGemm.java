@@ -123,26 +123,32 @@ final class ConvGemm {
         }
 
         /**
-         * Writes the im2col row p at output positions given as runs (run r: output row oy[r],
-         * columns ox[r] .. + len[r]) to dst from {@code at}; vectors may write past the end up to
-         * {@code limit}, where the caller writes next. The packers pass the end of their buffer:
-         * they fill it in increasing order, so whatever a vector writes past a row is overwritten
-         * by the rows (or the zero padding) that follow, and a run shorter than a vector (the
-         * 14-wide rows of a 14 x 14 image) is one vector copy instead of a scalar loop.
+         * Writes the im2col row p at the output positions of {@code runs} to dst from {@code at};
+         * vectors may write past the end up to {@code limit}, where the caller writes next. The
+         * packers pass the end of their buffer: they fill it in increasing order, so whatever a
+         * vector writes past a row is overwritten by the rows (or the zero padding) that follow,
+         * and a run no longer than a vector (the 14-wide rows of a 14 x 14 image) is one vector
+         * copy.
          */
-        void row(float[] padded, int p, int runs, int[] oy, int[] ox, int[] len, float[] dst, int at, int limit) {
+        void row(float[] padded, int p, Runs runs, float[] dst, int at, int limit) {
             int rowBase = rowOffset[p];
-            for (int r = 0; r < runs; r++) {
-                int src = rowBase + oy[r] * sh * wp + ox[r] * sw;
+            int[] from = runs.from;
+            int[] len = runs.len;
+            for (int r = 0; r < runs.count; r++) {
+                int src = rowBase + from[r];
                 int n = len[r];
                 if (sw == 1) {
-                    int t = 0;
-                    // whole vectors while they stay below the limit (the buffer has a vector of slack)
-                    for (; t < n && at + t + VL <= limit; t += VL) {
-                        FloatVector.fromArray(SP, padded, src + t).intoArray(dst, at + t);
-                    }
-                    for (; t < n; t++) {
-                        dst[at + t] = padded[src + t];
+                    if (n <= VL && at + VL <= limit) {
+                        FloatVector.fromArray(SP, padded, src).intoArray(dst, at);
+                    } else {
+                        int t = 0;
+                        // whole vectors while they stay below the limit (the buffer has a vector of slack)
+                        for (; t < n && at + t + VL <= limit; t += VL) {
+                            FloatVector.fromArray(SP, padded, src + t).intoArray(dst, at + t);
+                        }
+                        for (; t < n; t++) {
+                            dst[at + t] = padded[src + t];
+                        }
                     }
                 } else {
                     for (int t = 0; t < n; t++) {
@@ -154,20 +160,32 @@ final class ConvGemm {
         }
     }
 
-    /** Output positions [l0, l0 + count) cut into runs along one output row: {oy, ox, length} each. */
-    private static int runs(Geometry geo, int l0, int count, int[] oy, int[] ox, int[] len) {
-        int runs = 0;
-        for (int t = 0, l = l0; t < count; runs++) {
-            int y = l / geo.ow;
-            int x = l - y * geo.ow;
-            int run = Math.min(count - t, geo.ow - x);
-            oy[runs] = y;
-            ox[runs] = x;
-            len[runs] = run;
-            t += run;
-            l += run;
+    /**
+     * Output positions [l0, l0 + count) cut into runs along one output row: run r starts at
+     * {@code from[r]} in the padded image, relative to a row's offset (oy*sh*Wp + ox*sw), and is
+     * {@code len[r]} positions long. The same for every row of the im2col matrix.
+     */
+    static final class Runs {
+        final int[] from;
+        final int[] len;
+        final int count;
+
+        Runs(Geometry geo, int l0, int count) {
+            int most = Math.min(count, count / Math.max(1, geo.ow) + 2);
+            from = new int[most];
+            len = new int[most];
+            int runs = 0;
+            for (int t = 0, l = l0; t < count; runs++) {
+                int y = l / geo.ow;
+                int x = l - y * geo.ow;
+                int run = Math.min(count - t, geo.ow - x);
+                from[runs] = y * geo.sh * geo.wp + x * geo.sw;
+                len[runs] = run;
+                t += run;
+                l += run;
+            }
+            this.count = runs;
         }
-        return runs;
     }
 
     /** B = im2col(image, group) [K, OH*OW] as nr-wide column panels, from the padded image. */
@@ -182,16 +200,13 @@ final class ConvGemm {
 
         @Override
         public void pack(int kc, int nc, int pc, int jc, int nr, float[] bp) {
-            int[] oy = new int[nr + 1];
-            int[] ox = new int[nr + 1];
-            int[] len = new int[nr + 1];
             int panels = (nc + nr - 1) / nr;
             for (int jp = 0; jp < panels; jp++) {
                 int cols = Math.min(nr, nc - jp * nr);
-                int runs = runs(geo, jc + jp * nr, cols, oy, ox, len);
+                Runs runs = new Runs(geo, jc + jp * nr, cols);
                 int d = jp * nr * kc;
                 for (int p = 0; p < kc; p++, d += nr) {
-                    geo.row(padded, pc + p, runs, oy, ox, len, bp, d, bp.length);
+                    geo.row(padded, pc + p, runs, bp, d, bp.length);
                     if (cols < nr) {
                         Arrays.fill(bp, d + cols, d + nr, 0f);
                     }
@@ -216,17 +231,14 @@ final class ConvGemm {
 
         @Override
         public void pack(int kc, int mc, int pc, int ic, int mr, float[] ap) {
-            int[] oy = new int[kc + 1];
-            int[] ox = new int[kc + 1];
-            int[] len = new int[kc + 1];
-            int runs = runs(geo, pc, kc, oy, ox, len);
+            Runs runs = new Runs(geo, pc, kc);
             int rows = (mc + mr - 1) / mr * mr;
             for (int r = 0; r < rows; r++) {
                 int d = r * kc;
                 if (r >= mc) {
                     Arrays.fill(ap, d, d + kc, 0f);
                 } else {
-                    geo.row(padded, ic + r, runs, oy, ox, len, ap, d, ap.length);
+                    geo.row(padded, ic + r, runs, ap, d, ap.length);
                 }
             }
         }
