@@ -43,44 +43,67 @@ final class ConvDirect {
     }
 
     /**
-     * Whether the row-pair tile applies and pays ({@link #forwardNarrow}): unit column stride,
-     * output rows no longer than a vector (the 14 x 14 and 16 x 16 maps of small networks, with
-     * AVX-512), and a tile's worth of output channels. Any number of taps.
+     * Whether the unpacked tile of {@link #forwardRows} applies and pays: unit column stride, a
+     * tile's worth of output channels, and output rows that fill its vectors well (at least
+     * seven eighths of the lanes: rows of 14 or 16 as one vector each, rows of 32 or 64 as two).
+     * Any number of taps. Elsewhere the product form packs the image into full panels.
      */
-    static boolean suitsNarrow(int ow, int og, int strideW) {
-        return !FORCE.equals("gemm") && strideW == 1 && ow <= VL && og >= CB;
+    static boolean suitsRows(int ow, int og, int strideW) {
+        if (FORCE.equals("gemm") || strideW != 1 || og < CB) {
+            return false;
+        }
+        int lanes = ow <= VL ? VL : (ow + 2 * VL - 1) / (2 * VL) * 2 * VL;
+        return 8L * ow >= 7L * lanes;
     }
 
     /**
-     * Output channels [0, og) of one image and group, for output rows no longer than a vector:
-     * a tile of CB channels x two output rows, one vector per row, read straight from the padded
-     * image (lanes past the row compute values nobody keeps). It is Sgemm's micro-kernel with
-     * the image as its B panel, unpacked: the 14 x 14 maps of the MNIST CNN left the product
-     * form a run of 14 floats to copy per (tap, row) and a third of its 32-wide tiles empty.
+     * Output channels [0, og) of one image and group, unpacked: a tile of CB channels x two
+     * vectors of output positions, read straight from the padded image: two output rows, one
+     * vector each, when rows are no longer than a vector (the 14 x 14 and 16 x 16 maps of small
+     * networks with AVX-512), else two consecutive vectors along one row (lanes past the row
+     * compute values nobody keeps). It is Sgemm's micro-kernel with the image as its B panel,
+     * without packing it: on the MNIST CNN's 14 x 14 maps the product form copied a run of 14
+     * floats per (tap, row) and left a third of its 32-wide tiles empty.
      *
      * <p>Bits: each output is the product form's computation, in Sgemm's K blocks
      * ({@link Sgemm#kBlock}): per block an fma chain over its taps from 0, the first block stored
      * as it is (alpha = 1, beta = 0), each later one merged as fma(s, 1, c). The last tile of
      * channels starts at og - CB, recomputing a few channels of the tile before it (the same
-     * values). A row's vector may store past the row into the next, which a later pair writes
-     * again; the last row of a channel is stored exactly, so no other channel is touched.
+     * values).
      */
-    static void forwardNarrow(ConvGemm.Geometry geo, float[] padded, float[] wt, int wOffset, int og, float[] y,
-                              int yOffset) {
+    static void forwardRows(ConvGemm.Geometry geo, float[] padded, float[] wt, int wOffset, int og, float[] y,
+                            int yOffset) {
         float[] tile = new float[2 * CB * VL];
-        VectorMask<Float> inRow = SP.indexInRange(0, geo.ow);
+        int ow = geo.ow;
+        boolean pairs = ow <= VL;
+        VectorMask<Float> partial = SP.indexInRange(0, pairs ? ow : ow % VL);
         int k = geo.k;
         int kb = Sgemm.kBlock(k);
+        int rowStep = geo.sh * geo.wp;
         for (int o = 0; o < og; o += CB) {
             int o0 = Math.min(o, og - CB);
             int w0 = wOffset + o0 * k;
             int y0 = yOffset + o0 * geo.l;
-            for (int oy = 0; oy < geo.oh; oy += 2) {
-                int oy1 = Math.min(oy + 1, geo.oh - 1);
-                for (int pc = 0; pc < k; pc += kb) {
-                    rowPair(geo, padded, wt, w0, pc, Math.min(k, pc + kb), oy * geo.sh * geo.wp,
-                            oy1 * geo.sh * geo.wp, tile);
-                    mergePair(tile, pc == 0, geo, y, y0, oy, oy1, inRow);
+            if (pairs) {
+                for (int oy = 0; oy < geo.oh; oy += 2) {
+                    int oy1 = Math.min(oy + 1, geo.oh - 1);
+                    for (int pc = 0; pc < k; pc += kb) {
+                        rowPair(geo, padded, wt, w0, pc, Math.min(k, pc + kb), oy * rowStep, oy1 * rowStep, tile);
+                        // an odd last row is computed twice and merged once
+                        mergePair(tile, pc == 0, y, y0, geo.l, oy * ow, ow, oy1 * ow, oy1 > oy ? ow : 0, partial);
+                    }
+                }
+            } else {
+                for (int oy = 0; oy < geo.oh; oy++) {
+                    for (int ox = 0; ox < ow; ox += 2 * VL) {
+                        int n0 = Math.min(VL, ow - ox);
+                        int n1 = Math.max(0, Math.min(VL, ow - ox - VL));
+                        int base = oy * rowStep + ox;
+                        for (int pc = 0; pc < k; pc += kb) {
+                            rowPair(geo, padded, wt, w0, pc, Math.min(k, pc + kb), base, base + VL, tile);
+                            mergePair(tile, pc == 0, y, y0, geo.l, oy * ow + ox, n0, oy * ow + ox + VL, n1, partial);
+                        }
+                    }
                 }
             }
         }
@@ -139,37 +162,40 @@ final class ConvDirect {
     }
 
     /**
-     * One K block's tile into the output rows oy0 and oy1 of CB channels: stored as it is for the
-     * first block (alpha = 1, beta = 0), else fma(s, 1, c), Sgemm's merge at alpha = beta = 1.
-     * Whole vectors where they stay inside the channel's plane: a first block's vector stores past
-     * its row into rows written later; a later block's keeps the lanes past the row as they were
-     * ({@code inRow}: the lanes of the row). Elsewhere (a channel's last rows) element by element.
+     * One K block's tile into CB channels (planes of l from y0): its two vectors hold n0 outputs
+     * at {@code at0} and n1 at {@code at1} in each plane (n1 may be 0). Stored as they are for
+     * the first block (alpha = 1, beta = 0), else fma(s, 1, c), Sgemm's merge at alpha = beta = 1.
+     * Whole vectors where they stay inside the channel's plane: a first block's vector stores
+     * past its row into positions written later; a later block's keeps the lanes past its n as
+     * they were ({@code partial}: the lanes of a short vector). Elsewhere element by element.
      */
-    private static void mergePair(float[] tile, boolean first, ConvGemm.Geometry geo, float[] y, int y0, int oy0,
-                                  int oy1, VectorMask<Float> inRow) {
-        int ow = geo.ow;
-        int l = geo.l;
+    private static void mergePair(float[] tile, boolean first, float[] y, int y0, int l, int at0, int n0, int at1,
+                                  int n1, VectorMask<Float> partial) {
         for (int r = 0; r < CB; r++) {
-            int planeEnd = y0 + (r + 1) * l;
-            for (int half = 0; half < 2; half++) {
-                int oy = half == 0 ? oy0 : oy1;
-                int at = y0 + r * l + oy * ow;
-                int from = (2 * r + half) * VL;
-                if (at + VL <= planeEnd) {
-                    FloatVector s = FloatVector.fromArray(SP, tile, from);
-                    if (first) {
-                        s.intoArray(y, at);
-                    } else {
-                        FloatVector c = FloatVector.fromArray(SP, y, at);
-                        c.blend(s.fma(ONE, c), inRow).intoArray(y, at);
-                    }
-                } else if (first) {
-                    System.arraycopy(tile, from, y, at, ow);
-                } else {
-                    for (int i = 0; i < ow; i++) {
-                        y[at + i] = Math.fma(tile[from + i], 1f, y[at + i]);
-                    }
-                }
+            int plane = y0 + r * l;
+            mergeOne(tile, (2 * r) * VL, first, y, plane + at0, n0, plane + l, partial);
+            if (n1 > 0) {
+                mergeOne(tile, (2 * r + 1) * VL, first, y, plane + at1, n1, plane + l, partial);
+            }
+        }
+    }
+
+    private static void mergeOne(float[] tile, int from, boolean first, float[] y, int at, int n, int planeEnd,
+                                 VectorMask<Float> partial) {
+        if (at + VL <= planeEnd) {
+            FloatVector s = FloatVector.fromArray(SP, tile, from);
+            if (first) {
+                s.intoArray(y, at);
+            } else {
+                FloatVector c = FloatVector.fromArray(SP, y, at);
+                FloatVector sum = s.fma(ONE, c);
+                (n == VL ? sum : c.blend(sum, partial)).intoArray(y, at);
+            }
+        } else if (first) {
+            System.arraycopy(tile, from, y, at, n);
+        } else {
+            for (int i = 0; i < n; i++) {
+                y[at + i] = Math.fma(tile[from + i], 1f, y[at + i]);
             }
         }
     }

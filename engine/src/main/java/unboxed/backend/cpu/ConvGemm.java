@@ -287,7 +287,7 @@ final class ConvGemm {
         int tasks = in.size(0) * groups;
         int inner = spread(tasks, threads) ? 1 : threads;
         boolean direct = ConvDirect.suits(geo.k, og, w.strideW());
-        boolean narrow = !direct && ConvDirect.suitsNarrow(geo.ow, og, w.strideW());
+        boolean rows = !direct && ConvDirect.suitsRows(geo.ow, og, w.strideW());
         forTasks(tasks, threads, t -> {
             int b = t / groups;
             int g = t % groups;
@@ -295,8 +295,8 @@ final class ConvGemm {
             int at = yOffset + (b * o + g * og) * geo.l;
             if (direct) {
                 ConvDirect.forward(geo, padded, wt, wOffset + g * og * geo.k, og, y, at);
-            } else if (narrow) {
-                ConvDirect.forwardNarrow(geo, padded, wt, wOffset + g * og * geo.k, og, y, at);
+            } else if (rows) {
+                ConvDirect.forwardRows(geo, padded, wt, wOffset + g * og * geo.k, og, y, at);
             } else {
                 Sgemm.sgemm(og, geo.l, geo.k, 1f, wt, wOffset + g * og * geo.k, geo.k, 1,
                         new Columns(geo, padded), 0f, y, at, geo.l, inner);

@@ -196,6 +196,11 @@ class ConvGemmTest {
             // depthwise at unit stride with dilation, and with a channel multiplier of 2
             new Geometry(3, 16, 10, 12, 16, 3, 3, new int[] {1, 1}, new int[] {1, 2}, new int[] {2, 1}, 16, true, false),
             new Geometry(2, 16, 9, 9, 32, 3, 3, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, 16, true, true),
+            // the unpacked forward tile over several K blocks: rows of two vectors, rows of one
+            // (pairs of rows), and a last tile of channels that overlaps the one before it
+            new Geometry(2, 32, 32, 32, 12, 3, 3, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, 1, true, false),
+            new Geometry(2, 40, 16, 16, 8, 3, 3, new int[] {2, 1}, new int[] {1, 1}, new int[] {1, 2}, 1, false, false),
+            new Geometry(1, 36, 7, 14, 9, 3, 3, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, 1, true, true),
             // a first layer: one channel, 5 x 5, MNIST's size (the direct forward)
             new Geometry(3, 1, 28, 28, 32, 5, 5, new int[] {1, 1}, new int[] {2, 2}, new int[] {1, 1}, 1, true, false),
         };
