@@ -43,7 +43,8 @@ final class ConvDirect {
     }
 
     /**
-     * Whether the unpacked tile of {@link #forwardRows} applies and pays: unit column stride, a
+     * Whether the unpacked tile of {@link #forwardRows} applies and pays (it takes precedence over
+     * {@link #forward}, whose single K block it computes the same way): unit column stride, a
      * tile's worth of output channels, and output rows that fill its vectors well (at least
      * seven eighths of the lanes: rows of 14 or 16 as one vector each, rows of 32 or 64 as two).
      * Any number of taps. Elsewhere the product form packs the image into full panels.
@@ -69,10 +70,11 @@ final class ConvDirect {
      * ({@link Sgemm#kBlock}): per block an fma chain over its taps from 0, the first block stored
      * as it is (alpha = 1, beta = 0), each later one merged as fma(s, 1, c). The last tile of
      * channels starts at og - CB, recomputing a few channels of the tile before it (the same
-     * values).
+     * values). The bias (null: none) is added to each output as the last block is stored, one
+     * addition as a pass of its own would make.
      */
-    static void forwardRows(ConvGemm.Geometry geo, float[] padded, float[] wt, int wOffset, int og, float[] y,
-                            int yOffset) {
+    static void forwardRows(ConvGemm.Geometry geo, float[] padded, float[] wt, int wOffset, int og, float[] bias,
+                            int biasOffset, float[] y, int yOffset) {
         float[] tile = new float[2 * CB * VL];
         int ow = geo.ow;
         boolean pairs = ow <= VL;
@@ -88,9 +90,11 @@ final class ConvDirect {
                 for (int oy = 0; oy < geo.oh; oy += 2) {
                     int oy1 = Math.min(oy + 1, geo.oh - 1);
                     for (int pc = 0; pc < k; pc += kb) {
-                        rowPair(geo, padded, wt, w0, pc, Math.min(k, pc + kb), oy * rowStep, oy1 * rowStep, tile);
+                        int pe = Math.min(k, pc + kb);
+                        rowPair(geo, padded, wt, w0, pc, pe, oy * rowStep, oy1 * rowStep, tile);
                         // an odd last row is computed twice and merged once
-                        mergePair(tile, pc == 0, y, y0, geo.l, oy * ow, ow, oy1 * ow, oy1 > oy ? ow : 0, partial);
+                        mergePair(tile, pc == 0, pe == k ? bias : null, biasOffset + o0, y, y0, geo.l, oy * ow, ow,
+                                oy1 * ow, oy1 > oy ? ow : 0, partial);
                     }
                 }
             } else {
@@ -100,8 +104,10 @@ final class ConvDirect {
                         int n1 = Math.max(0, Math.min(VL, ow - ox - VL));
                         int base = oy * rowStep + ox;
                         for (int pc = 0; pc < k; pc += kb) {
-                            rowPair(geo, padded, wt, w0, pc, Math.min(k, pc + kb), base, base + VL, tile);
-                            mergePair(tile, pc == 0, y, y0, geo.l, oy * ow + ox, n0, oy * ow + ox + VL, n1, partial);
+                            int pe = Math.min(k, pc + kb);
+                            rowPair(geo, padded, wt, w0, pc, pe, base, base + VL, tile);
+                            mergePair(tile, pc == 0, pe == k ? bias : null, biasOffset + o0, y, y0, geo.l,
+                                    oy * ow + ox, n0, oy * ow + ox + VL, n1, partial);
                         }
                     }
                 }
@@ -168,34 +174,35 @@ final class ConvDirect {
      * Whole vectors where they stay inside the channel's plane: a first block's vector stores
      * past its row into positions written later; a later block's keeps the lanes past its n as
      * they were ({@code partial}: the lanes of a short vector). Elsewhere element by element.
+     * With {@code bias} (the last block only), channel r's bias[b0 + r] is then added.
      */
-    private static void mergePair(float[] tile, boolean first, float[] y, int y0, int l, int at0, int n0, int at1,
-                                  int n1, VectorMask<Float> partial) {
+    private static void mergePair(float[] tile, boolean first, float[] bias, int b0, float[] y, int y0, int l, int at0,
+                                  int n0, int at1, int n1, VectorMask<Float> partial) {
         for (int r = 0; r < CB; r++) {
             int plane = y0 + r * l;
-            mergeOne(tile, (2 * r) * VL, first, y, plane + at0, n0, plane + l, partial);
+            boolean biased = bias != null;
+            float b = biased ? bias[b0 + r] : 0f;
+            mergeOne(tile, (2 * r) * VL, first, biased, b, y, plane + at0, n0, plane + l, partial);
             if (n1 > 0) {
-                mergeOne(tile, (2 * r + 1) * VL, first, y, plane + at1, n1, plane + l, partial);
+                mergeOne(tile, (2 * r + 1) * VL, first, biased, b, y, plane + at1, n1, plane + l, partial);
             }
         }
     }
 
-    private static void mergeOne(float[] tile, int from, boolean first, float[] y, int at, int n, int planeEnd,
-                                 VectorMask<Float> partial) {
+    private static void mergeOne(float[] tile, int from, boolean first, boolean biased, float b, float[] y, int at,
+                                 int n, int planeEnd, VectorMask<Float> partial) {
         if (at + VL <= planeEnd) {
             FloatVector s = FloatVector.fromArray(SP, tile, from);
-            if (first) {
-                s.intoArray(y, at);
-            } else {
-                FloatVector c = FloatVector.fromArray(SP, y, at);
-                FloatVector sum = s.fma(ONE, c);
-                (n == VL ? sum : c.blend(sum, partial)).intoArray(y, at);
+            FloatVector c = first ? s : FloatVector.fromArray(SP, y, at);
+            FloatVector v = first ? s : s.fma(ONE, c);
+            if (biased) {
+                v = v.add(FloatVector.broadcast(SP, b));
             }
-        } else if (first) {
-            System.arraycopy(tile, from, y, at, n);
+            (first || n == VL ? v : c.blend(v, partial)).intoArray(y, at);
         } else {
             for (int i = 0; i < n; i++) {
-                y[at + i] = Math.fma(tile[from + i], 1f, y[at + i]);
+                float v = first ? tile[from + i] : Math.fma(tile[from + i], 1f, y[at + i]);
+                y[at + i] = biased ? v + b : v;
             }
         }
     }

@@ -286,8 +286,8 @@ final class ConvGemm {
         int og = o / groups;
         int tasks = in.size(0) * groups;
         int inner = spread(tasks, threads) ? 1 : threads;
-        boolean direct = ConvDirect.suits(geo.k, og, w.strideW());
-        boolean rows = !direct && ConvDirect.suitsRows(geo.ow, og, w.strideW());
+        boolean rows = ConvDirect.suitsRows(geo.ow, og, w.strideW());
+        boolean direct = !rows && ConvDirect.suits(geo.k, og, w.strideW());
         forTasks(tasks, threads, t -> {
             int b = t / groups;
             int g = t % groups;
@@ -296,7 +296,9 @@ final class ConvGemm {
             if (direct) {
                 ConvDirect.forward(geo, padded, wt, wOffset + g * og * geo.k, og, y, at);
             } else if (rows) {
-                ConvDirect.forwardRows(geo, padded, wt, wOffset + g * og * geo.k, og, y, at);
+                // the bias goes in with the last K block
+                ConvDirect.forwardRows(geo, padded, wt, wOffset + g * og * geo.k, og, bias, g * og, y, at);
+                return;
             } else {
                 Sgemm.sgemm(og, geo.l, geo.k, 1f, wt, wOffset + g * og * geo.k, geo.k, 1,
                         new Columns(geo, padded), 0f, y, at, geo.l, inner);
