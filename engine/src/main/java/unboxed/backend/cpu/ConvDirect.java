@@ -5,15 +5,18 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * conv2d's forward as a register-blocked direct convolution, for the shapes where the product
- * form spends more on packing than on multiplying: few taps per output (K = C/G*kh*kw small, a
- * first layer on 1 or 3 channels) or few output channels per group (depthwise). No packing:
- * a tile of output channels x output positions is held in registers while the taps stream past,
- * the weight broadcast from its row and the image read straight from the zero-padded copy
- * (ConvGemm.Geometry), a vector of consecutive output positions at a time (unit column stride).
+ * conv2d's forward as a register-blocked direct convolution: no packing. A tile of output
+ * channels x output positions is held in registers while the taps stream past, the weight
+ * broadcast from its row and the image read straight from the zero-padded copy
+ * (ConvGemm.Geometry), vectors of consecutive output positions (unit column stride).
+ * {@link #forwardRows} is Sgemm's 6 x 32 micro-kernel with the image as its B panel, for any
+ * number of taps, wherever the output rows fill its vectors or the taps are few (a first layer);
+ * {@link #forward} takes one channel at a time where there are fewer output channels per group
+ * than a tile (depthwise). The weight gradient of a depthwise convolution and the input gradient
+ * for few output channels per group are here too.
  *
- * <p>Each output is the same fused multiply-add chain over the taps, in tap order from 0, as the
- * product form computes (one K block, since K is at most Sgemm.KC here), so the same bits.
+ * <p>Each output is the same fused multiply-add chain over the taps, in tap order from 0 and in
+ * Sgemm's K blocks, as the product form computes, so the same bits.
  */
 final class ConvDirect {
     private ConvDirect() {
@@ -30,28 +33,29 @@ final class ConvDirect {
      */
     private static final String FORCE = System.getProperty("unboxed.conv.kernel", "");
 
-    /** Whether the direct form applies and pays: unit column stride, one K block, and few taps or few channels. */
+    /**
+     * Whether the small direct tile of {@link #forward} applies and pays: unit column stride, one
+     * K block, and fewer output channels per group than a tile of {@link #forwardRows} (a
+     * depthwise convolution).
+     */
     static boolean suits(int k, int og, int strideW) {
-        boolean applies = strideW == 1 && k <= Sgemm.KC;
-        if (FORCE.equals("gemm")) {
-            return false;
-        }
-        if (FORCE.equals("direct")) {
-            return applies;
-        }
-        return applies && (k <= 32 || og < CB);
+        return !FORCE.equals("gemm") && strideW == 1 && k <= Sgemm.KC && og < CB;
     }
 
     /**
-     * Whether the unpacked tile of {@link #forwardRows} applies and pays (it takes precedence over
-     * {@link #forward}, whose single K block it computes the same way): unit column stride, a
-     * tile's worth of output channels, and output rows that fill its vectors well (at least
-     * seven eighths of the lanes: rows of 14 or 16 as one vector each, rows of 32 or 64 as two).
-     * Any number of taps. Elsewhere the product form packs the image into full panels.
+     * Whether the unpacked tile of {@link #forwardRows} applies and pays: unit column stride, a
+     * tile's worth of output channels, and either few taps (a first layer on 1 or 3 channels,
+     * where the product form's packing costs as much as its arithmetic) or output rows that fill
+     * its vectors well (at least seven eighths of the lanes: rows of 14 or 16 as one vector each,
+     * rows of 32 or 64 as two). Any number of taps. Elsewhere the product form packs the image
+     * into full panels.
      */
-    static boolean suitsRows(int ow, int og, int strideW) {
+    static boolean suitsRows(int ow, int og, int strideW, int k) {
         if (FORCE.equals("gemm") || strideW != 1 || og < CB) {
             return false;
+        }
+        if (FORCE.equals("direct") || k <= 32) {
+            return true;
         }
         int lanes = ow <= VL ? VL : (ow + 2 * VL - 1) / (2 * VL) * 2 * VL;
         return 8L * ow >= 7L * lanes;
@@ -215,23 +219,14 @@ final class ConvDirect {
     }
 
     /**
-     * Output channels [0, og) of one image and group: y[yOffset + o*L + oy*OW + ox], weights at
-     * wt[wOffset + o*K + p], the image in {@code padded} (with at least 4 vectors of slack).
+     * Output channels [0, og) of one image and group, one channel at a time (og < CB, see
+     * {@link #suits}): y[yOffset + o*L + oy*OW + ox], weights at wt[wOffset + o*K + p], one K
+     * block, the image in {@code padded} (with at least 4 vectors of slack).
      */
     static void forward(ConvGemm.Geometry geo, float[] padded, float[] wt, int wOffset, int og, float[] y,
                         int yOffset) {
         float[] tail = new float[4 * VL];
-        int o0 = 0;
-        if (og >= CB) {
-            for (; o0 + CB <= og; o0 += CB) {
-                for (int oy = 0; oy < geo.oh; oy++) {
-                    for (int ox = 0; ox < geo.ow; ox += 2 * VL) {
-                        tile(geo, padded, wt, wOffset + o0 * geo.k, y, yOffset + o0 * geo.l, oy, ox, tail);
-                    }
-                }
-            }
-        }
-        for (; o0 < og; o0++) {
+        for (int o0 = 0; o0 < og; o0++) {
             if (geo.ow <= 2 * VL) {
                 // short rows: two rows of two vectors (the last row again when there is an odd count)
                 for (int oy = 0; oy < geo.oh; oy += 2) {
@@ -245,52 +240,6 @@ final class ConvDirect {
                     single(geo, padded, wt, wOffset + o0 * geo.k, y, yOffset + o0 * geo.l, oy, ox, tail);
                 }
             }
-        }
-    }
-
-    /** CB channels x 2 vectors of positions from (oy, ox). */
-    private static void tile(ConvGemm.Geometry geo, float[] padded, float[] wt, int w0, float[] y, int y0, int oy,
-                             int ox, float[] tail) {
-        int k = geo.k;
-        int base = oy * geo.sh * geo.wp + ox;
-        FloatVector c00 = FloatVector.zero(SP), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
-        FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
-        boolean six = CB == 6;
-        for (int p = 0; p < k; p++) {
-            int at = geo.rowOffset[p] + base;
-            FloatVector b0 = FloatVector.fromArray(SP, padded, at);
-            FloatVector b1 = FloatVector.fromArray(SP, padded, at + VL);
-            FloatVector a = FloatVector.broadcast(SP, wt[w0 + p]);
-            c00 = a.fma(b0, c00);
-            c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(SP, wt[w0 + k + p]);
-            c10 = a.fma(b0, c10);
-            c11 = a.fma(b1, c11);
-            a = FloatVector.broadcast(SP, wt[w0 + 2 * k + p]);
-            c20 = a.fma(b0, c20);
-            c21 = a.fma(b1, c21);
-            a = FloatVector.broadcast(SP, wt[w0 + 3 * k + p]);
-            c30 = a.fma(b0, c30);
-            c31 = a.fma(b1, c31);
-            if (six) {
-                a = FloatVector.broadcast(SP, wt[w0 + 4 * k + p]);
-                c40 = a.fma(b0, c40);
-                c41 = a.fma(b1, c41);
-                a = FloatVector.broadcast(SP, wt[w0 + 5 * k + p]);
-                c50 = a.fma(b0, c50);
-                c51 = a.fma(b1, c51);
-            }
-        }
-        int l = geo.l;
-        int at = y0 + oy * geo.ow + ox;
-        int n = Math.min(2 * VL, geo.ow - ox);
-        store(c00, c01, y, at, n, tail);
-        store(c10, c11, y, at + l, n, tail);
-        store(c20, c21, y, at + 2 * l, n, tail);
-        store(c30, c31, y, at + 3 * l, n, tail);
-        if (six) {
-            store(c40, c41, y, at + 4 * l, n, tail);
-            store(c50, c51, y, at + 5 * l, n, tail);
         }
     }
 

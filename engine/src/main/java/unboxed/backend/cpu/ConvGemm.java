@@ -21,8 +21,9 @@ import unboxed.backend.Window2d;
  *
  * <ul>
  *   <li>forward: out[n, g] = W[g] x cols(n, g), B packed from the image, then the bias; where
- *       the taps or the output channels per group are few, {@link ConvDirect}'s direct kernel
- *       computes the same chains;</li>
+ *       the output rows fill the vectors, the taps are few or the output channels per group are
+ *       few, {@link ConvDirect}'s direct kernels compute the same chains from the padded image
+ *       in place;</li>
  *   <li>weight gradient: gW[g] = sum over n of gOut[n, g] x cols(n, g)^T, computed transposed
  *       with the columns as A, packed from the image ({@link RowColumns}); each image's product
  *       is added into a double accumulator in image order and rounded once, the arithmetic of
@@ -286,7 +287,7 @@ final class ConvGemm {
         int og = o / groups;
         int tasks = in.size(0) * groups;
         int inner = spread(tasks, threads) ? 1 : threads;
-        boolean rows = ConvDirect.suitsRows(geo.ow, og, w.strideW());
+        boolean rows = ConvDirect.suitsRows(geo.ow, og, w.strideW(), geo.k);
         boolean direct = !rows && ConvDirect.suits(geo.k, og, w.strideW());
         forTasks(tasks, threads, t -> {
             int b = t / groups;
