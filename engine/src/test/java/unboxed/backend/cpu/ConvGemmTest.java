@@ -158,13 +158,7 @@ class ConvGemmTest {
             Geometry g = Geometry.random(rnd);
             int threads = 1 + trial % 3;
             long seed = 1000 + trial;
-            List<float[]> want = on(new CpuBackend(threads), () -> run(g, seed, false));
-            List<float[]> got = on(new CpuBackend(threads), () -> run(g, seed, true));
-            String[] what = {"output", "input gradient", "weight gradient", "bias gradient"};
-            for (int i = 0; i < what.length; i++) {
-                assertArrayEquals(want.get(i), got.get(i), what[i] + " differs from the unfold form for " + g
-                        + " on " + threads + " thread(s)");
-            }
+            assertSameBitsAsTheUnfoldForm(g, threads, seed);
         }
     }
 
@@ -175,13 +169,18 @@ class ConvGemmTest {
             Geometry g = randomForProducts(rnd);
             int threads = 1 + trial % 2;
             long seed = 3000 + trial;
-            List<float[]> want = on(new CpuBackend(threads), () -> run(g, seed, false));
-            List<float[]> got = on(new CpuBackend(threads), () -> run(g, seed, true));
-            String[] what = {"output", "input gradient", "weight gradient", "bias gradient"};
-            for (int i = 0; i < what.length; i++) {
-                assertArrayEquals(want.get(i), got.get(i), what[i] + " differs from the unfold form for " + g
-                        + " on " + threads + " thread(s)");
-            }
+            assertSameBitsAsTheUnfoldForm(g, threads, seed);
+        }
+    }
+
+    /** Output and all three gradients of the fused op against the unfold form, bit for bit. */
+    private static void assertSameBitsAsTheUnfoldForm(Geometry g, int threads, long seed) {
+        List<float[]> want = on(new CpuBackend(threads), () -> run(g, seed, false));
+        List<float[]> got = on(new CpuBackend(threads), () -> run(g, seed, true));
+        String[] what = {"output", "input gradient", "weight gradient", "bias gradient"};
+        for (int i = 0; i < what.length; i++) {
+            assertArrayEquals(want.get(i), got.get(i), what[i] + " differs from the unfold form for " + g
+                    + " on " + threads + " thread(s)");
         }
     }
 
