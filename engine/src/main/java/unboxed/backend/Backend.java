@@ -100,6 +100,18 @@ public interface Backend {
     void where(Strided condition, Strided a, Strided b, Strided out);
 
     /**
+     * out = x <= 0 ? 0 : g, all three of out's shape: ReLU's gradient g passed back where its
+     * output x is positive or NaN (PyTorch's threshold_backward at 0), a select as in
+     * {@link #where}. This default compares, then selects; a backend may do both in one pass.
+     */
+    default void reluBackward(Strided g, Strided x, Strided out) {
+        Strided mask = Strided.contiguous(allocate(out.numel()), out.shape());
+        binary(BinaryOp.LE, x, 0f, mask);
+        Strided zero = new Strided(allocateZeroed(1), out.shape(), new int[out.dim()], 0);
+        where(mask, zero, g, out);
+    }
+
+    /**
      * y = y + alpha * x in place (y contiguous, same shape as x): the optimizers' update, one pass
      * over memory instead of a temporary for alpha * x. Rounds alpha * x before adding (no fused
      * multiply-add), exactly like the separate multiply and add it replaces.

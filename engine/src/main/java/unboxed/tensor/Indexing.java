@@ -27,7 +27,7 @@ final class Indexing {
         input.backend().gather(d, input.strided(), index.strided(), out.strided());
         int[] xs = input.shape();
         return Autograd.record(Op.GATHER.gradFn(), out, List.of(index),
-                g -> new Tensor[] {scatterAdd(Tensor.zeros(g.backend(), xs), d, index, g)}, input);
+                g -> new Tensor[] {scatterAddIntoZeros(xs, d, index, g)}, input);
     }
 
     /** {@code torch.scatter_add(input, dim, index, src)}: a copy of input with src added at the indices. */
@@ -54,6 +54,20 @@ final class Indexing {
         return Autograd.record(Op.SCATTER_ADD.gradFn(), out, List.of(index), g -> new Tensor[] {
             input.requiresGrad() ? g : null,
             src.requiresGrad() ? Views.narrowTo(gather(g, d, index), ss) : null}, input, src);
+    }
+
+    /**
+     * {@code scatter_add(zeros(shape), dim, index, src)} with checked arguments (the backwards of
+     * gather and max pooling), scattered straight into the new zeros: without the copy of a
+     * zero tensor into the result, which on the MNIST CNN's pooling backward was a third of it.
+     * The same additions in the same order, so the same bits.
+     */
+    static Tensor scatterAddIntoZeros(int[] shape, int d, Tensor index, Tensor src) {
+        int[] ss = src.shape();
+        Tensor out = Tensor.zeros(src.backend(), shape);
+        src.backend().scatterAdd(d, index.strided(), src.strided(), out.strided());
+        return Autograd.record(Op.SCATTER_ADD.gradFn(), out, List.of(index),
+                g -> new Tensor[] {Views.narrowTo(gather(g, d, index), ss)}, src);
     }
 
     private static int checkIndex(String op, Tensor input, int dim, Tensor index) {

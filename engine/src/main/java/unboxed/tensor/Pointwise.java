@@ -156,7 +156,21 @@ final class Pointwise {
     static Tensor relu(Tensor x) {
         Tensor out = unaryKernel(UnaryOp.RELU, x);
         return Autograd.record(Op.RELU.gradFn(), out, List.of(out),
-                g -> new Tensor[] {where(compare(BinaryOp.LE, out, 0f), zero(g), g)}, x);
+                g -> new Tensor[] {reluBackward(g, out)}, x);
+    }
+
+    /**
+     * where(out <= 0, 0, g): ReLU's gradient from its output, in one backend call (a comparison
+     * and a select fused) when g has out's shape. Differentiable in g, as the select it computes
+     * (recorded as one: its own gradient is the same select of the upstream gradient).
+     */
+    static Tensor reluBackward(Tensor g, Tensor out) {
+        if (!java.util.Arrays.equals(g.shape(), out.shape()) || g.backend() != out.backend()) {
+            return where(compare(BinaryOp.LE, out, 0f), zero(g), g);
+        }
+        Tensor r = Tensor.empty(g.backend(), g.shape());
+        g.backend().reluBackward(g.strided(), out.strided(), r.strided());
+        return Autograd.record(Op.WHERE.gradFn(), r, List.of(out), gg -> new Tensor[] {reluBackward(gg, out)}, g);
     }
 
     static Tensor sigmoid(Tensor x) {

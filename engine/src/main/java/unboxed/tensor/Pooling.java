@@ -52,8 +52,8 @@ public final class Pooling {
         int[] flat = {s[0], s[1], oh * ow};
         int[] plane = {s[0], s[1], s[2] * s[3]};
         Autograd.record(Op.MAX_POOL2D.gradFn(), values, List.of(indices), g -> new Tensor[] {
-            Views.reshape(Indexing.scatterAdd(Tensor.zeros(g.backend(), plane), 2, Views.reshape(indices, flat),
-                    Views.reshape(g, flat)), s)}, x);
+            Views.reshape(Indexing.scatterAddIntoZeros(plane, 2, Views.reshape(indices, flat), Views.reshape(g, flat)),
+                    s)}, x);
         if (input.dim() == 3) {
             return new Tensor.ValuesIndices(Views.squeeze(values, 0), Views.squeeze(indices, 0));
         }

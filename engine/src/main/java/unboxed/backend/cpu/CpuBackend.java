@@ -246,6 +246,19 @@ public final class CpuBackend implements Backend {
         }
     }
 
+    /**
+     * One pass over three contiguous arrays: in the MNIST CNN's training step the comparison and
+     * the select it replaces were two passes and a mask array, 8 % of the step.
+     */
+    @Override
+    public void reluBackward(Strided g, Strided x, Strided out) {
+        if (!g.isContiguous() || !x.isContiguous() || !out.isContiguous()) {
+            Backend.super.reluBackward(g, x, out);
+            return;
+        }
+        Elementwise.reluBackward(data(g), g.offset(), data(x), x.offset(), data(out), out.offset(), out.numel());
+    }
+
     /** Contiguous, or one value broadcast everywhere (all strides 0). */
     private static boolean denseOrScalar(Strided t) {
         if (t.isContiguous()) {

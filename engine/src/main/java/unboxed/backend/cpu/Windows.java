@@ -433,26 +433,19 @@ final class Windows {
         int o0 = out.offset();
         int i0 = indices.offset();
         int k = 0;
-        // MaxPool2d(2) on rows of contiguous values: VL windows at a time (see rowOf2x2Vectors)
+        // MaxPool2d(2) on rows of contiguous values: VL windows at a time (see planesOf2x2Vectors)
         boolean vectors = taps == 4 && kw == 2 && sw == 2 && s3 == 1 && w.dilationH() == 1 && w.dilationW() == 1
                 && (long) h * wd < 1 << 24 && s2 < 1 << 23;
-        int outEnd = o0 + n * c * oh * ow;
-        int idxEnd = i0 + n * c * oh * ow;
+        if (vectors) {
+            planesOf2x2Vectors(x, in, sh, oh, ow, o, o0, idx, i0);
+            return;
+        }
         for (int b = 0; b < n; b++) {
             for (int ch = 0; ch < c; ch++) {
                 int plane = in.offset() + b * in.stride(0) + ch * in.stride(1);
                 for (int oy = 0; oy < oh; oy++) {
                     int row = plane + oy * sh * s2;
                     int flatRow = oy * sh * wd;
-                    if (vectors) {
-                        int done = rowOf2x2Vectors(x, row, s2, ow, o, o0 + k, idx, i0 + k, flatRow, wd, outEnd, idxEnd);
-                        if (done < ow) {
-                            rowOf2x2(x, row + 2 * done, 2, ow - done, o, o0 + k + done, idx, i0 + k + done,
-                                    flatRow + 2 * done, 2, s2, 1, wd, 1);
-                        }
-                        k += ow;
-                        continue;
-                    }
                     if (taps == 4 && kw == 2) {
                         k = rowOf2x2(x, row, sw * s3, ow, o, o0 + k, idx, i0 + k, flatRow, sw,
                                 w.dilationH() * s2, w.dilationW() * s3, w.dilationH() * wd, w.dilationW()) - o0;
@@ -501,64 +494,111 @@ final class Windows {
     }
 
     /**
-     * One output row of MaxPool2d(2) (2 x 2 windows at stride 2, no dilation) on contiguous input
-     * rows, VL windows at a time: two vectors of each input row split into their even and odd
-     * columns (lane permutations and a blend, as in Sgemm's transposes), then the window's taps in
-     * order (0,0), (0,1), (1,0), (1,1), each replacing the maximum so far where it is larger or
+     * 2 x 2 windows at column stride 2 (MaxPool2d(2); any row stride), no dilation, on input rows of contiguous values,
+     * every plane, VL windows at a time: two vectors of each input row split into their even and
+     * odd columns (lane permutations and a blend, as in Sgemm's transposes), then the window's taps
+     * in order (0,0), (0,1), (1,0), (1,1), each replacing the maximum so far where it is larger or
      * NaN: PyTorch's loop, lane by lane, so the first maximum wins, -0.0 ties with 0.0, and the
-     * last NaN wins; each value is then read from the input at the winning tap, bit for bit.
-     * Indices are flat input indices as floats, exact below 2^24 (as are the offsets from c). A vector stores past the row's end into the next row, written
-     * later; near the end of the output it stops, as it does where its loads would run past the
-     * input: returns the windows done, the caller finishes the row one window at a time.
+     * last NaN wins. Indices are flat input indices as floats, exact below 2^24.
+     *
+     * <p>One method for all rows, so that the loop over rows costs no call: on the MNIST CNN's
+     * rows of 14 and 7 windows, one vector per row, a call per row cost as much as its windows.
+     * A vector stores past the row's end into the next row, written later; near the end of the
+     * output, or where its loads would run past the input, the row is finished one window at a
+     * time ({@link #rowOf2x2}).
+     *
+     * <p>Values: a permutation may replace a NaN by the canonical one (the Vector API does so
+     * before the JIT compiles it), so a plane through which a NaN went is pooled again one window
+     * at a time, reading each value from the input, bit for bit (a sum of the plane's outputs
+     * tells, one vector addition per vector of outputs); other values pass through
+     * permutations and blends unchanged. (Permuting the bits as IntVectors instead kept them, but a second vector class in
+     * the JVM made some runs' training steps 30 % slower, the matrix kernel among them: the JIT's
+     * type profiles in the shared Vector API code.)
      */
-    private static int rowOf2x2Vectors(float[] x, int row, int dh, int ow, float[] o, int at, float[] idx, int atIdx,
-                                       int flatRow, int fh, int outEnd, int idxEnd) {
-        FloatVector tapDown = FloatVector.broadcast(SP, fh);
-        FloatVector tapDiagonal = FloatVector.broadcast(SP, fh + 1);
-        FloatVector down = FloatVector.broadcast(SP, dh);
-        FloatVector diagonal = FloatVector.broadcast(SP, dh + 1);
-        float[] where = new float[VL];
-        int ox = 0;
-        for (; ox < ow; ox += VL) {
-            int c = row + 2 * ox;
-            if (c + dh + 2 * VL > x.length || at + ox + VL > outEnd || atIdx + ox + VL > idxEnd) {
-                break;
-            }
-            FloatVector r0 = FloatVector.fromArray(SP, x, c);
-            FloatVector r1 = FloatVector.fromArray(SP, x, c + VL);
-            FloatVector s0 = FloatVector.fromArray(SP, x, c + dh);
-            FloatVector s1 = FloatVector.fromArray(SP, x, c + dh + VL);
-            FloatVector m = columns(r0, r1, EVEN);                                       // tap (0,0)
-            FloatVector off = FloatVector.zero(SP);
-            FloatVector at0 = EVEN_COLUMNS;                 // the winner's offset from c, in the input
-            FloatVector v = columns(r0, r1, ODD);                                         // tap (0,1)
-            VectorMask<Float> take = v.compare(VectorOperators.GT, m).or(v.compare(VectorOperators.EQ, v).not());
-            m = m.blend(v, take);
-            off = off.blend(ONE, take);
-            at0 = at0.blend(EVEN_COLUMNS.add(ONE), take);
-            v = columns(s0, s1, EVEN);                                                    // tap (1,0)
-            take = v.compare(VectorOperators.GT, m).or(v.compare(VectorOperators.EQ, v).not());
-            m = m.blend(v, take);
-            off = off.blend(tapDown, take);
-            at0 = at0.blend(EVEN_COLUMNS.add(down), take);
-            v = columns(s0, s1, ODD);                                                     // tap (1,1)
-            take = v.compare(VectorOperators.GT, m).or(v.compare(VectorOperators.EQ, v).not());
-            m = m.blend(v, take);
-            off = off.blend(tapDiagonal, take);
-            at0 = at0.blend(EVEN_COLUMNS.add(diagonal), take);
-            EVEN_COLUMNS.add((float) (flatRow + 2 * ox)).add(off).intoArray(idx, atIdx + ox);
-            // the value itself read again from the input: the permutations above may have
-            // replaced a NaN by the canonical one (they do before the JIT compiles them). Permuting
-            // the bits as IntVectors instead kept them, but a second vector class in the JVM made
-            // some runs' training steps 30 % slower (the matrix kernel among them): the JIT's
-            // type profiles in the shared Vector API code, as with a second float species
-            // (col2imImageGather)
-            at0.intoArray(where, 0);
-            for (int j = 0; j < VL; j++) {
-                o[at + ox + j] = x[c + (int) where[j]];
+    private static void planesOf2x2Vectors(float[] x, Strided in, int sh, int oh, int ow, float[] o, int o0, float[] idx,
+                                           int i0) {
+        int n = in.size(0);
+        int c = in.size(1);
+        int wd = in.size(3);
+        int dh = in.stride(2);
+        FloatVector tapRight = ONE;
+        FloatVector tapDown = FloatVector.broadcast(SP, wd);
+        FloatVector tapDiagonal = FloatVector.broadcast(SP, wd + 1);
+        int outEnd = o0 + n * c * oh * ow;
+        int idxEnd = i0 + n * c * oh * ow;
+        int k = 0;
+        for (int b = 0; b < n; b++) {
+            for (int ch = 0; ch < c; ch++) {
+                int plane = in.offset() + b * in.stride(0) + ch * in.stride(1);
+                int k0 = k;
+                for (int oy = 0; oy < oh; oy++, k += ow) {
+                    int row = plane + oy * sh * dh;
+                    int flatRow = oy * sh * wd;
+                    int at = o0 + k;
+                    int atIdx = i0 + k;
+                    int ox = 0;
+                    for (; ox < ow; ox += VL) {
+                        int cc = row + 2 * ox;
+                        if (cc + dh + 2 * VL > x.length || at + ox + VL > outEnd || atIdx + ox + VL > idxEnd) {
+                            break;
+                        }
+                        FloatVector r0 = FloatVector.fromArray(SP, x, cc);
+                        FloatVector r1 = FloatVector.fromArray(SP, x, cc + VL);
+                        FloatVector s0 = FloatVector.fromArray(SP, x, cc + dh);
+                        FloatVector s1 = FloatVector.fromArray(SP, x, cc + dh + VL);
+                        FloatVector m = columns(r0, r1, EVEN);                               // tap (0,0)
+                        FloatVector tap = FloatVector.zero(SP);     // the winner's flat offset in its window
+                        FloatVector v = columns(r0, r1, ODD);                                 // tap (0,1)
+                        // larger, or NaN (v != v): two blends, no mask arithmetic
+                        VectorMask<Float> larger = v.compare(VectorOperators.GT, m);
+                        VectorMask<Float> nan = v.compare(VectorOperators.NE, v);
+                        m = m.blend(v, larger).blend(v, nan);
+                        tap = tap.blend(tapRight, larger).blend(tapRight, nan);
+                        v = columns(s0, s1, EVEN);                                            // tap (1,0)
+                        larger = v.compare(VectorOperators.GT, m);
+                        nan = v.compare(VectorOperators.NE, v);
+                        m = m.blend(v, larger).blend(v, nan);
+                        tap = tap.blend(tapDown, larger).blend(tapDown, nan);
+                        v = columns(s0, s1, ODD);                                             // tap (1,1)
+                        larger = v.compare(VectorOperators.GT, m);
+                        nan = v.compare(VectorOperators.NE, v);
+                        m = m.blend(v, larger).blend(v, nan);
+                        tap = tap.blend(tapDiagonal, larger).blend(tapDiagonal, nan);
+                        EVEN_COLUMNS.add((float) (flatRow + 2 * ox)).add(tap).intoArray(idx, atIdx + ox);
+                        m.intoArray(o, at + ox);
+                    }
+                    int done = Math.min(ox, ow);
+                    if (done < ow) {
+                        rowOf2x2(x, row + 2 * done, 2, ow - done, o, at + done, idx, atIdx + done,
+                                flatRow + 2 * done, 2, dh, 1, wd, 1);
+                    }
+                }
+                if (mayHoldNaN(o, o0 + k0, oh * ow)) {
+                    // a NaN may have passed through a permutation: the plane again, one window at a time
+                    for (int oy = 0, kk = k0; oy < oh; oy++, kk += ow) {
+                        rowOf2x2(x, plane + oy * sh * dh, 2, ow, o, o0 + kk, idx, i0 + kk, oy * sh * wd, 2, dh, 1, wd, 1);
+                    }
+                }
             }
         }
-        return Math.min(ox, ow);
+    }
+
+    /**
+     * Whether y[at .. at+n) may hold a NaN: its sum, in vectors, is NaN (also when +inf and -inf
+     * both occur, which only costs the caller a second look). One loop, so the sum stays in a
+     * register.
+     */
+    private static boolean mayHoldNaN(float[] y, int at, int n) {
+        FloatVector sum = FloatVector.zero(SP);
+        int i = 0;
+        for (; i + VL <= n; i += VL) {
+            sum = sum.add(FloatVector.fromArray(SP, y, at + i));
+        }
+        float tail = 0f;
+        for (; i < n; i++) {
+            tail += y[at + i];
+        }
+        return sum.compare(VectorOperators.NE, sum).anyTrue() || tail != tail;
     }
 
     /** The even (odd) columns of two consecutive vectors of a row: the low half from the first, the high half from the second. */
