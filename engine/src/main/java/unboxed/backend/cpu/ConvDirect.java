@@ -95,7 +95,7 @@ final class ConvDirect {
                     int oy1 = Math.min(oy + 1, geo.oh - 1);
                     for (int pc = 0; pc < k; pc += kb) {
                         int pe = Math.min(k, pc + kb);
-                        rowPair(geo, padded, wt, w0, pc, pe, oy * rowStep, oy1 * rowStep, tile);
+                        rowPair(geo.rowOffset, k, padded, wt, w0, pc, pe, oy * rowStep, oy1 * rowStep, tile);
                         // an odd last row is computed twice and merged once
                         mergePair(tile, pc == 0, pe == k ? bias : null, biasOffset + o0, y, y0, geo.l, oy * ow, ow,
                                 oy1 * ow, oy1 > oy ? ow : 0, partial);
@@ -109,7 +109,7 @@ final class ConvDirect {
                         int base = oy * rowStep + ox;
                         for (int pc = 0; pc < k; pc += kb) {
                             int pe = Math.min(k, pc + kb);
-                            rowPair(geo, padded, wt, w0, pc, pe, base, base + VL, tile);
+                            rowPair(geo.rowOffset, k, padded, wt, w0, pc, pe, base, base + VL, tile);
                             mergePair(tile, pc == 0, pe == k ? bias : null, biasOffset + o0, y, y0, geo.l,
                                     oy * ow + ox, n0, oy * ow + ox + VL, n1, partial);
                         }
@@ -120,18 +120,20 @@ final class ConvDirect {
     }
 
     /**
-     * The sums over taps [pc, pe) of CB channels x output rows at padded offsets base0 and base1,
-     * into tile: channel r's rows at (2r)*VL and (2r+1)*VL. One loop, so that the JIT keeps the
-     * twelve sums in registers.
+     * The sums over terms [pc, pe) of CB channels x two vectors, into tile: channel r's at (2r)*VL
+     * and (2r+1)*VL. Term p multiplies wt[w0 + r*k + p] by the vectors at padded[rowOffset[p] +
+     * base0] and [.. + base1]: in the forward the terms are the taps, the vectors two output rows
+     * of the padded image; in the input gradient ({@link #backwardInputRows}) the terms are the
+     * output channels of one tap, the vectors two rows of the upstream gradient. One loop, so that
+     * the JIT keeps the twelve sums in registers.
      */
-    private static void rowPair(ConvGemm.Geometry geo, float[] padded, float[] wt, int w0, int pc, int pe, int base0,
+    private static void rowPair(int[] rowOffset, int k, float[] padded, float[] wt, int w0, int pc, int pe, int base0,
                                 int base1, float[] tile) {
-        int k = geo.k;
         boolean six = CB == 6;
         FloatVector c00 = FloatVector.zero(SP), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
         FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
         for (int p = pc; p < pe; p++) {
-            int r = geo.rowOffset[p];
+            int r = rowOffset[p];
             FloatVector b0 = FloatVector.fromArray(SP, padded, r + base0);
             FloatVector b1 = FloatVector.fromArray(SP, padded, r + base1);
             FloatVector a = FloatVector.broadcast(SP, wt[w0 + p]);
@@ -383,6 +385,403 @@ final class ConvDirect {
             acc = acc.add(s);
         }
         acc.intoArray(gx, at);
+    }
+
+    /**
+     * Whether the unpacked input gradient ({@link #backwardInputRows}) applies and pays: unit
+     * strides, a tile's worth of input channels per group, the output channels per group in one
+     * of Sgemm's K blocks (each column value is then one fma chain), and input rows that fill the
+     * vectors as {@link #suitsRows} asks of output rows.
+     */
+    static boolean suitsBackwardInputRows(int wd, int cg, int og, unboxed.backend.Window2d w) {
+        if (FORCE.equals("gemm") || w.strideH() != 1 || w.strideW() != 1 || cg < CB || og > Sgemm.KC) {
+            return false;
+        }
+        int lanes = wd <= VL ? VL : (wd + 2 * VL - 1) / (2 * VL) * 2 * VL;
+        return FORCE.equals("direct") || 8L * wd >= 7L * lanes;
+    }
+
+    /**
+     * The weights by tap for {@link #backwardInputRows}: [G][taps][C/G][O/G], so that one tap's
+     * weights for a tile of input channels are rows of O/G floats (rowPair's A).
+     */
+    static float[] weightsByTap(float[] wt, int wOffset, int groups, int og, int cg, int taps) {
+        int k = cg * taps;
+        float[] byTap = new float[groups * taps * cg * og];
+        for (int g = 0; g < groups; g++) {
+            for (int q = 0; q < og; q++) {
+                for (int ch = 0; ch < cg; ch++) {
+                    for (int t = 0; t < taps; t++) {
+                        byTap[((g * taps + t) * cg + ch) * og + q] = wt[wOffset + (g * og + q) * k + ch * taps + t];
+                    }
+                }
+            }
+        }
+        return byTap;
+    }
+
+    /** The upstream gradient of one image and group, with zero rows and columns around it, per thread. */
+    private static final ThreadLocal<float[][]> GRADIENT = ThreadLocal.withInitial(() -> new float[1][0]);
+
+    /**
+     * The input gradient of one image and group at unit strides without the columns: for a tile
+     * of CB input channels and two vectors of input positions (two rows, or two vectors along a
+     * row), each tap's column values are computed in registers by {@link #rowPair}, an fma chain
+     * over the output channels from 0 (the product form's cols = W^T x gOut, one K block), and
+     * added to the sums of the positions that tap reaches, in tap order from +0: what the
+     * product and col2im add, so the same bits. The positions a tap does not reach (beyond the
+     * image's border) add +0 through a mask, which leaves a sum started at +0 unchanged, whatever
+     * the weights; the rows and columns they read are zeros around a copy of the upstream
+     * gradient. On the MNIST CNN's second layer (14 x 14 maps) the product form wrote 20 MB of
+     * columns per batch and read them again.
+     *
+     * @param gy upstream gradient of this image and group, [O/G, OH, OW] at gyOffset
+     * @param byTap {@link #weightsByTap}, this group's from wTap
+     * @param gx gradient of the input, [C/G, H, W] at gxOffset, overwritten
+     */
+    static void backwardInputRows(float[] gy, int gyOffset, int og, float[] byTap, int wTap,
+                                  unboxed.backend.Window2d w, float[] gx, int gxOffset, int cg, int h, int wd) {
+        int oh = w.outH(h, false);
+        int ow = w.outW(wd, false);
+        int l = oh * ow;
+        int kh = w.kernelH();
+        int kw = w.kernelW();
+        int ph = w.padH();
+        int pw = w.padW();
+        int dh = w.dilationH();
+        int dw = w.dilationW();
+        // zero rows above and below, zero columns left and right: every row a tap reads, at any
+        // of its lanes, lies inside the buffer
+        int top = Math.max(0, (kh - 1) * dh - ph) + 1;
+        int left = Math.max(0, (kw - 1) * dw - pw) + 1;
+        int bottom = Math.max(0, (kh - 1) * dh - ph) + 1;
+        int lead = top * ow + left;
+        int size = lead + og * l + bottom * ow + pw + 2 * VL + wd;
+        float[][] holder = GRADIENT.get();
+        if (holder[0].length < size) {
+            holder[0] = new float[size];
+        }
+        float[] gp = holder[0];
+        java.util.Arrays.fill(gp, 0, lead, 0f);
+        System.arraycopy(gy, gyOffset, gp, lead, og * l);
+        java.util.Arrays.fill(gp, lead + og * l, size, 0f);
+        // the output channels, the terms of rowPair's chains: row q of each tap's gradient
+        int[] channelAt = new int[og];
+        for (int q = 0; q < og; q++) {
+            channelAt[q] = q * l;
+        }
+        boolean pairs = wd <= VL;
+        int perRow = pairs ? 1 : (wd + 2 * VL - 1) / (2 * VL) * 2;    // vectors per row, a whole number of pairs
+        // reach[v * kw + j]: the lanes of vector v of a row (columns v*VL + lane) that tap column j
+        // reaches; none: a row the tap does not reach
+        @SuppressWarnings("unchecked")
+        VectorMask<Float>[] reach = new VectorMask[perRow * kw];
+        for (int v = 0; v < perRow; v++) {
+            for (int j = 0; j < kw; j++) {
+                boolean[] bits = new boolean[VL];
+                for (int lane = 0; lane < VL; lane++) {
+                    int x = v * VL + lane;
+                    int ox = x + pw - j * dw;
+                    bits[lane] = x < wd && ox >= 0 && ox < ow;
+                }
+                reach[v * kw + j] = VectorMask.fromArray(SP, bits, 0);
+            }
+        }
+        VectorMask<Float> none = SP.maskAll(false);
+        float[] tile = new float[2 * CB * VL];
+        float[] sums = new float[2 * CB * VL];
+        int taps = kh * kw;
+        for (int c = 0; c < cg; c += CB) {
+            int c0 = Math.min(c, cg - CB);                // the last tile overlaps the one before: same values
+            for (int y = 0; y < h; y += pairs ? 2 : 1) {
+                int y1 = pairs ? Math.min(y + 1, h - 1) : y;
+                for (int x0 = 0; x0 < wd; x0 += pairs ? VL : 2 * VL) {
+                    int v0 = pairs ? 0 : x0 / VL;
+                    java.util.Arrays.fill(sums, 0f);
+                    for (int i = 0; i < kh; i++) {
+                        int oy0 = y + ph - i * dh;
+                        int oy1 = y1 + ph - i * dh;
+                        boolean in0 = oy0 >= 0 && oy0 < oh;
+                        boolean in1 = oy1 >= 0 && oy1 < oh && y1 > y;
+                        if (!in0 && !in1) {
+                            continue;
+                        }
+                        for (int j = 0; j < kw; j++) {
+                            int shift = lead + pw - j * dw + x0;
+                            int base0 = shift + oy0 * ow;
+                            int base1 = pairs ? shift + oy1 * ow : base0 + VL;
+                            rowPair(channelAt, og, gp, byTap, wTap + ((i * kw + j) * cg + c0) * og, 0, og, base0,
+                                    base1, tile);
+                            VectorMask<Float> m0 = in0 ? reach[v0 * kw + j] : none;
+                            VectorMask<Float> m1 = pairs ? (in1 ? reach[j] : none) : reach[(v0 + 1) * kw + j];
+                            addMasked(tile, sums, m0, m1);
+                        }
+                    }
+                    for (int r = 0; r < CB; r++) {
+                        int plane = gxOffset + (c0 + r) * h * wd;
+                        if (pairs) {
+                            storeRow(sums, 2 * r * VL, gx, plane + y * wd, wd);
+                            if (y1 > y) {
+                                storeRow(sums, (2 * r + 1) * VL, gx, plane + y1 * wd, wd);
+                            }
+                        } else {
+                            storeRow(sums, 2 * r * VL, gx, plane + y * wd + x0, Math.min(VL, wd - x0));
+                            if (x0 + VL < wd) {
+                                storeRow(sums, (2 * r + 1) * VL, gx, plane + y * wd + x0 + VL, Math.min(VL, wd - x0 - VL));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** sums += the tile's lanes that m0 (first vector of each channel) and m1 (second) keep, +0 elsewhere. */
+    private static void addMasked(float[] tile, float[] sums, VectorMask<Float> m0, VectorMask<Float> m1) {
+        FloatVector zero = FloatVector.zero(SP);
+        for (int r = 0; r < 2 * CB; r += 2) {
+            FloatVector.fromArray(SP, sums, r * VL).add(zero.blend(FloatVector.fromArray(SP, tile, r * VL), m0))
+                    .intoArray(sums, r * VL);
+            FloatVector.fromArray(SP, sums, (r + 1) * VL).add(zero.blend(FloatVector.fromArray(SP, tile, (r + 1) * VL), m1))
+                    .intoArray(sums, (r + 1) * VL);
+        }
+    }
+
+    /** y[at .. at+n) = the first n lanes at sums[from]. */
+    private static void storeRow(float[] sums, int from, float[] y, int at, int n) {
+        if (n == VL) {
+            FloatVector.fromArray(SP, sums, from).intoArray(y, at);
+        } else {
+            System.arraycopy(sums, from, y, at, n);
+        }
+    }
+
+    /**
+     * Whether the unpacked weight gradient ({@link #backwardWeightRows}) applies: a tile's worth
+     * of kernel taps (C/G x kh x kw), each image on one thread.
+     */
+    static boolean suitsWeightRows(int k) {
+        return !FORCE.equals("gemm") && k >= CB;
+    }
+
+    /** The upstream gradient of one image and group, transposed, per thread. */
+    private static final ThreadLocal<float[][]> TRANSPOSED = ThreadLocal.withInitial(() -> new float[1][0]);
+
+    /**
+     * The output positions' offsets in the padded image: position l = oy*OW + ox at
+     * oy*sh*Wp + ox*sw, added to a tap's row offset (Geometry.rowOffset) to read its im2col
+     * element.
+     */
+    static int[] positions(ConvGemm.Geometry geo) {
+        int[] pos = new int[geo.l];
+        for (int oy = 0, t = 0; oy < geo.oh; oy++) {
+            for (int ox = 0; ox < geo.ow; ox++, t++) {
+                pos[t] = oy * geo.sh * geo.wp + ox * geo.sw;
+            }
+        }
+        return pos;
+    }
+
+    /**
+     * gW[g]^T of one image, [K, O/G] into slot from s0, unpacked: the product form's
+     * cols x gOut^T with Sgemm's 6 x 32 tile, its A (six kernel taps, one im2col element each per
+     * position, broadcast) read from the padded image in place and its B the upstream gradient
+     * transposed once per image, [L][O/G] (zero columns up to two vectors when O/G is fewer).
+     * Each element is the product form's computation: an fma chain over the positions from 0 in
+     * Sgemm's K blocks, the first block stored as it is, each later one merged as fma(s, 1, c).
+     * The last tile of taps, and of channels, overlaps the one before it (the same values,
+     * computed again from the first block on). On the MNIST CNN the product form spent a third of
+     * the weight gradient packing the im2col rows of each image.
+     */
+    static void backwardWeightRows(ConvGemm.Geometry geo, float[] padded, int[] pos, float[] gy, int gyOffset, int og,
+                                   float[] slot, int s0) {
+        int l = geo.l;
+        int k = geo.k;
+        int width = og <= VL && k >= 2 * CB ? VL : Math.max(og, 2 * VL);
+        float[][] holder = TRANSPOSED.get();
+        if (holder[0].length < l * width) {
+            holder[0] = new float[l * width];
+        }
+        float[] gt = holder[0];
+        transpose(gy, gyOffset, og, l, gt, width);
+        int kb = Sgemm.kBlock(l);
+        float[] tile = new float[2 * CB * VL];
+        if (og <= VL && k >= 2 * CB) {
+            // one vector of channels (the first layer's 16 with AVX-512): 2CB taps a tile
+            for (int p = 0; p < k; p += 2 * CB) {
+                int p0 = Math.min(p, k - 2 * CB);
+                for (int lc = 0; lc < l; lc += kb) {
+                    int le = Math.min(l, lc + kb);
+                    weightTileTall(geo.rowOffset, p0, padded, pos, gt, width, lc, le, tile);
+                    mergeWeightTile(tile, lc == 0, slot, s0 + p0 * og, og, og, 2 * CB, 1);
+                }
+            }
+            return;
+        }
+        for (int p = 0; p < k; p += CB) {
+            int p0 = Math.min(p, k - CB);
+            for (int q = 0; q < og; q += 2 * VL) {
+                int q0 = og >= 2 * VL ? Math.min(q, og - 2 * VL) : 0;
+                int n = Math.min(2 * VL, og - q0);
+                for (int lc = 0; lc < l; lc += kb) {
+                    int le = Math.min(l, lc + kb);
+                    weightTile(geo.rowOffset, p0, padded, pos, gt, width, q0, lc, le, tile);
+                    mergeWeightTile(tile, lc == 0, slot, s0 + p0 * og + q0, og, n, CB, 2);
+                }
+            }
+        }
+    }
+
+    /** The sums over positions [lc, le) of taps p0 .. p0+CB-1 x channels q0 .. q0+2VL-1 into tile (tap r's at 2r*VL). */
+    private static void weightTile(int[] rowOffset, int p0, float[] padded, int[] pos, float[] gt, int width, int q0,
+                                   int lc, int le, float[] tile) {
+        boolean six = CB == 6;
+        int r0 = rowOffset[p0];
+        int r1 = rowOffset[p0 + 1];
+        int r2 = rowOffset[p0 + 2];
+        int r3 = rowOffset[p0 + 3];
+        int r4 = six ? rowOffset[p0 + 4] : 0;
+        int r5 = six ? rowOffset[p0 + 5] : 0;
+        FloatVector c00 = FloatVector.zero(SP), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+        FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+        for (int t = lc; t < le; t++) {
+            int at = pos[t];
+            int g = t * width + q0;
+            FloatVector b0 = FloatVector.fromArray(SP, gt, g);
+            FloatVector b1 = FloatVector.fromArray(SP, gt, g + VL);
+            FloatVector a = FloatVector.broadcast(SP, padded[r0 + at]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(SP, padded[r1 + at]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(SP, padded[r2 + at]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(SP, padded[r3 + at]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+            if (six) {
+                a = FloatVector.broadcast(SP, padded[r4 + at]);
+                c40 = a.fma(b0, c40);
+                c41 = a.fma(b1, c41);
+                a = FloatVector.broadcast(SP, padded[r5 + at]);
+                c50 = a.fma(b0, c50);
+                c51 = a.fma(b1, c51);
+            }
+        }
+        c00.intoArray(tile, 0);
+        c01.intoArray(tile, VL);
+        c10.intoArray(tile, 2 * VL);
+        c11.intoArray(tile, 3 * VL);
+        c20.intoArray(tile, 4 * VL);
+        c21.intoArray(tile, 5 * VL);
+        c30.intoArray(tile, 6 * VL);
+        c31.intoArray(tile, 7 * VL);
+        if (six) {
+            c40.intoArray(tile, 8 * VL);
+            c41.intoArray(tile, 9 * VL);
+            c50.intoArray(tile, 10 * VL);
+            c51.intoArray(tile, 11 * VL);
+        }
+    }
+
+    /**
+     * The upstream gradient of one image [O/G][L] as [L][width] (zero columns from O/G on): 16 x 16
+     * blocks by lane permutations with AVX-512 (Sgemm's packing transpose), the rest one by one.
+     */
+    private static void transpose(float[] gy, int gyOffset, int og, int l, float[] gt, int width) {
+        int q16 = VL == 16 ? og / 16 * 16 : 0;
+        int t16 = VL == 16 ? l / 16 * 16 : 0;
+        for (int q = 0; q < q16; q += 16) {
+            for (int t = 0; t < t16; t += 16) {
+                Sgemm.Transpose16.run(gy, gyOffset + q * l + t, l, gt, t * width + q, width);
+            }
+        }
+        for (int t = 0; t < l; t++) {
+            for (int q = t < t16 ? q16 : 0; q < og; q++) {
+                gt[t * width + q] = gy[gyOffset + q * l + t];
+            }
+            for (int q = og; q < width; q++) {
+                gt[t * width + q] = 0f;
+            }
+        }
+    }
+
+    /** As {@link #weightTile} for 2CB taps x one vector of channels (tap r's at r*VL). */
+    private static void weightTileTall(int[] rowOffset, int p0, float[] padded, int[] pos, float[] gt, int width,
+                                       int lc, int le, float[] tile) {
+        boolean six = CB == 6;
+        int r0 = rowOffset[p0];
+        int r1 = rowOffset[p0 + 1];
+        int r2 = rowOffset[p0 + 2];
+        int r3 = rowOffset[p0 + 3];
+        int r4 = rowOffset[p0 + 4];
+        int r5 = rowOffset[p0 + 5];
+        int r6 = rowOffset[p0 + 6];
+        int r7 = rowOffset[p0 + 7];
+        int r8 = six ? rowOffset[p0 + 8] : 0;
+        int r9 = six ? rowOffset[p0 + 9] : 0;
+        int r10 = six ? rowOffset[p0 + 10] : 0;
+        int r11 = six ? rowOffset[p0 + 11] : 0;
+        FloatVector c0 = FloatVector.zero(SP), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0;
+        FloatVector c6 = c0, c7 = c0, c8 = c0, c9 = c0, c10 = c0, c11 = c0;
+        for (int t = lc; t < le; t++) {
+            int at = pos[t];
+            FloatVector b = FloatVector.fromArray(SP, gt, t * width);
+            c0 = FloatVector.broadcast(SP, padded[r0 + at]).fma(b, c0);
+            c1 = FloatVector.broadcast(SP, padded[r1 + at]).fma(b, c1);
+            c2 = FloatVector.broadcast(SP, padded[r2 + at]).fma(b, c2);
+            c3 = FloatVector.broadcast(SP, padded[r3 + at]).fma(b, c3);
+            c4 = FloatVector.broadcast(SP, padded[r4 + at]).fma(b, c4);
+            c5 = FloatVector.broadcast(SP, padded[r5 + at]).fma(b, c5);
+            c6 = FloatVector.broadcast(SP, padded[r6 + at]).fma(b, c6);
+            c7 = FloatVector.broadcast(SP, padded[r7 + at]).fma(b, c7);
+            if (six) {
+                c8 = FloatVector.broadcast(SP, padded[r8 + at]).fma(b, c8);
+                c9 = FloatVector.broadcast(SP, padded[r9 + at]).fma(b, c9);
+                c10 = FloatVector.broadcast(SP, padded[r10 + at]).fma(b, c10);
+                c11 = FloatVector.broadcast(SP, padded[r11 + at]).fma(b, c11);
+            }
+        }
+        c0.intoArray(tile, 0);
+        c1.intoArray(tile, VL);
+        c2.intoArray(tile, 2 * VL);
+        c3.intoArray(tile, 3 * VL);
+        c4.intoArray(tile, 4 * VL);
+        c5.intoArray(tile, 5 * VL);
+        c6.intoArray(tile, 6 * VL);
+        c7.intoArray(tile, 7 * VL);
+        if (six) {
+            c8.intoArray(tile, 8 * VL);
+            c9.intoArray(tile, 9 * VL);
+            c10.intoArray(tile, 10 * VL);
+            c11.intoArray(tile, 11 * VL);
+        }
+    }
+
+    /**
+     * {@code rows} rows of n (at most vectors x VL) sums, row r's at r*vectors*VL in tile, into
+     * slot rows {@code stride} apart from {@code at}: stored as they are for the first K block,
+     * else fma(s, 1, c), Sgemm's merge.
+     */
+    private static void mergeWeightTile(float[] tile, boolean first, float[] slot, int at, int stride, int n, int rows,
+                                        int vectors) {
+        for (int r = 0; r < rows; r++) {
+            int row = at + r * stride;
+            int from = r * vectors * VL;
+            if (n == vectors * VL) {
+                for (int v = 0; v < vectors; v++) {
+                    FloatVector s = FloatVector.fromArray(SP, tile, from + v * VL);
+                    (first ? s : s.fma(ONE, FloatVector.fromArray(SP, slot, row + v * VL))).intoArray(slot, row + v * VL);
+                }
+            } else {
+                for (int i = 0; i < n; i++) {
+                    float s = tile[from + i];
+                    slot[row + i] = first ? s : Math.fma(s, 1f, slot[row + i]);
+                }
+            }
+        }
     }
 
     /** Whether the depthwise weight gradient applies: one input and one output channel per group, whole vectors of groups. */

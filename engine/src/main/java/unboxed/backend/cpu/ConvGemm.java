@@ -331,6 +331,9 @@ final class ConvGemm {
         int inner = wave > 1 ? 1 : threads;
         double[] acc = new double[o * k];
         float[][] slots = new float[wave][groups * k * og];
+        // unpacked where each image runs on one thread (always, but for fewer images than threads)
+        boolean rows = ConvDirect.suitsWeightRows(k) && inner == 1;
+        int[] pos = rows ? ConvDirect.positions(geo) : null;
         for (int b0 = 0; b0 < n; b0 += wave) {
             int first = b0;
             int count = Math.min(wave, n - b0);
@@ -338,6 +341,11 @@ final class ConvGemm {
                 int b = first + t;
                 for (int g = 0; g < groups; g++) {
                     float[] padded = geo.load(x, b, g);
+                    if (rows) {
+                        ConvDirect.backwardWeightRows(geo, padded, pos, gy, gyOffset + (b * o + g * og) * geo.l, og,
+                                slots[t], g * k * og);
+                        continue;
+                    }
                     // gW[g]^T [K, O/G] = cols [K, L] x gOut[n, g]^T [L, O/G]: each element is the same
                     // fma chain over the positions as gOut x cols^T (fma(a, b, s) = fma(b, a, s))
                     Sgemm.sgemm(k, og, geo.l, 1f, new RowColumns(geo, padded),
@@ -401,6 +409,16 @@ final class ConvGemm {
                 int b = t / groups;
                 int g = t % groups;
                 ConvDirect.backwardInput(gy, gyOffset + (b * o + g * og) * l, og, wt, wOffset + g * og * k, k, w, gx,
+                        gradIn.offset() + ((b * c + g * cg) * h) * wd, cg, h, wd);
+            });
+            return;
+        }
+        if (ConvDirect.suitsBackwardInputRows(wd, cg, og, w)) {
+            float[] byTap = ConvDirect.weightsByTap(wt, wOffset, groups, og, cg, taps);
+            forTasks(n * groups, threads, t -> {
+                int b = t / groups;
+                int g = t % groups;
+                ConvDirect.backwardInputRows(gy, gyOffset + (b * o + g * og) * l, og, byTap, g * taps * cg * og, w, gx,
                         gradIn.offset() + ((b * c + g * cg) * h) * wd, cg, h, wd);
             });
             return;

@@ -581,7 +581,7 @@ public final class Sgemm {
      * 1.5x faster than the scalar copy. Used only when the preferred vector has 16 lanes
      * (AVX-512); elsewhere the scalar loops below it do the job.
      */
-    private static final class Transpose16 {
+    static final class Transpose16 {
         static final VectorSpecies<Float> S16 = FloatVector.SPECIES_512;
         static final VectorShuffle<Float> UP8 = VectorShuffle.fromOp(S16, l -> (l + 16 - 8) % 16);
         static final VectorShuffle<Float> DN8 = VectorShuffle.fromOp(S16, l -> (l + 8) % 16);

@@ -10,6 +10,7 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import unboxed.autograd.Autograd;
 import unboxed.backend.Backend;
+import unboxed.backend.Window2d;
 import unboxed.tensor.Convolution;
 import unboxed.tensor.Rng;
 import unboxed.tensor.Tensor;
@@ -171,6 +172,76 @@ class ConvGemmTest {
             long seed = 3000 + trial;
             assertSameBitsAsTheUnfoldForm(g, threads, seed);
         }
+    }
+
+    /**
+     * The input gradient without columns (ConvDirect.backwardInputRows) on every geometry it
+     * takes: rows of one vector (in pairs, the last one alone on odd heights) and of several,
+     * kernel rows that reach one row of a pair and not the other, padding on either side, dilation,
+     * groups, a last tile of channels that overlaps the one before, and output channels from one
+     * to more than a vector.
+     */
+    @Test
+    void inputGradientWithoutColumnsHasTheUnfoldFormsBits() {
+        SplittableRandom rnd = new SplittableRandom(17);
+        int checked = 0;
+        while (checked < 80) {
+            int groups = rnd.nextInt(4) == 0 ? 2 : 1;
+            int c = groups * rnd.nextInt(6, 15);
+            int o = groups * rnd.nextInt(1, 41);
+            int kh = rnd.nextInt(1, 6);
+            int kw = rnd.nextInt(1, 6);
+            int[] padding = {rnd.nextInt(0, 4), rnd.nextInt(0, 4)};
+            int[] dilation = {rnd.nextInt(1, 3), rnd.nextInt(3) == 0 ? 2 : 1};
+            int h = rnd.nextInt(1, 20);
+            int w = rnd.nextInt(1, 70);
+            Window2d win = new Window2d(kh, kw, 1, 1, padding[0], padding[1], dilation[0], dilation[1]);
+            if (dilation[0] * (kh - 1) + 1 > h + 2 * padding[0] || dilation[1] * (kw - 1) + 1 > w + 2 * padding[1]
+                    || !ConvDirect.suitsBackwardInputRows(w, c / groups, o / groups, win)) {
+                continue;
+            }
+            Geometry g = new Geometry(rnd.nextInt(1, 3), c, h, w, o, kh, kw, new int[] {1, 1}, padding, dilation,
+                    groups, rnd.nextBoolean(), rnd.nextBoolean());
+            assertSameBitsAsTheUnfoldForm(g, 1 + checked % 2, 5000 + checked);
+            checked++;
+        }
+    }
+
+    /**
+     * The taps that miss the image add nothing even where the weight is infinite: the product
+     * form's columns hold inf * 0 = NaN there, which col2im never reads; the direct input
+     * gradient masks those lanes instead of multiplying them by zeros.
+     */
+    @Test
+    void inputGradientIgnoresTheTapsOutsideTheImageWhateverTheWeight() {
+        Window2d win = new Window2d(5, 5, 1, 1, 2, 2, 1, 1);
+        org.junit.jupiter.api.Assertions.assertTrue(ConvDirect.suitsBackwardInputRows(14, 8, 12, win),
+                "14-wide rows take the direct input gradient with 8- and 16-lane vectors");
+        List<float[]> grads = new java.util.ArrayList<>();
+        for (boolean fused : new boolean[] {false, true}) {
+            grads.add(on(new CpuBackend(1), () -> {
+                Rng rng = new Rng(3);
+                Tensor x = Tensor.randn(rng, 2, 8, 14, 14).requiresGrad(true);
+                float[] wv = Tensor.randn(rng, 12, 8, 5, 5).toArray();
+                wv[3] = Float.POSITIVE_INFINITY;                // output channel 0, input channel 0, tap (0, 3)
+                wv[8 * 25 + 24] = Float.NEGATIVE_INFINITY;      // output channel 1, input channel 0, tap (4, 4)
+                Tensor wt = Tensor.of(wv, 12, 8, 5, 5).requiresGrad(true);
+                Tensor y = fused
+                        ? Convolution.conv2d(x, wt, null, new int[] {1, 1}, new int[] {2, 2}, new int[] {1, 1}, 1)
+                        : Convolution.conv2dByUnfold(x, wt, null, new int[] {1, 1}, new int[] {2, 2}, new int[] {1, 1}, 1);
+                y.backward(Tensor.randn(rng, y.shape()));
+                return x.grad().toArray();
+            }));
+        }
+        assertArrayEquals(grads.get(0), grads.get(1));
+        float[] gx = grads.get(1);
+        int finite = 0;
+        for (float v : gx) {
+            finite += Float.isFinite(v) ? 1 : 0;
+        }
+        // channel 0's border rows and columns that the infinite taps do not reach stay finite
+        org.junit.jupiter.api.Assertions.assertTrue(finite > 0 && finite < gx.length,
+                "expected some finite and some non-finite gradients, got " + finite + " finite of " + gx.length);
     }
 
     /** Output and all three gradients of the fused op against the unfold form, bit for bit. */
