@@ -24,8 +24,13 @@ final class ConvDirect {
 
     private static final VectorSpecies<Float> SP = FloatVector.SPECIES_PREFERRED;
     private static final int VL = SP.length();
-    /** Output channels per tile: 6 x 2 vectors in 12 registers with AVX-512, 4 x 2 in 8 with AVX2. */
-    private static final int CB = VL >= 16 ? 6 : 4;
+    /**
+     * Rows of a tile (output channels, input channels or kernel taps) x two vectors: 8 x 2 in 16
+     * of AVX-512's 32 registers (measured 10-20 % faster than Sgemm's 6 x 2 here, and no wasted
+     * rows on 16, 32 or 64 channels), 4 x 2 in 8 of AVX2's 16 (6 x 2 spilled: twice as slow).
+     */
+    private static final int CB = VL >= 16 ? 8 : 4;
+    private static final int TALL = VL >= 16 ? 12 : 8;
 
     /**
      * {@code -Dunboxed.conv.kernel=gemm} or {@code direct} forces the forward kernel wherever the
@@ -131,7 +136,9 @@ final class ConvDirect {
                                 int base1, float[] tile) {
         boolean six = CB == 6;
         FloatVector c00 = FloatVector.zero(SP), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+        boolean eight = CB == 8;
         FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+        FloatVector c60 = c00, c61 = c00, c70 = c00, c71 = c00;
         for (int p = pc; p < pe; p++) {
             int r = rowOffset[p];
             FloatVector b0 = FloatVector.fromArray(SP, padded, r + base0);
@@ -148,13 +155,21 @@ final class ConvDirect {
             a = FloatVector.broadcast(SP, wt[w0 + 3 * k + p]);
             c30 = a.fma(b0, c30);
             c31 = a.fma(b1, c31);
-            if (six) {
+            if (six || eight) {
                 a = FloatVector.broadcast(SP, wt[w0 + 4 * k + p]);
                 c40 = a.fma(b0, c40);
                 c41 = a.fma(b1, c41);
                 a = FloatVector.broadcast(SP, wt[w0 + 5 * k + p]);
                 c50 = a.fma(b0, c50);
                 c51 = a.fma(b1, c51);
+            }
+            if (eight) {
+                a = FloatVector.broadcast(SP, wt[w0 + 6 * k + p]);
+                c60 = a.fma(b0, c60);
+                c61 = a.fma(b1, c61);
+                a = FloatVector.broadcast(SP, wt[w0 + 7 * k + p]);
+                c70 = a.fma(b0, c70);
+                c71 = a.fma(b1, c71);
             }
         }
         c00.intoArray(tile, 0);
@@ -165,11 +180,17 @@ final class ConvDirect {
         c21.intoArray(tile, 5 * VL);
         c30.intoArray(tile, 6 * VL);
         c31.intoArray(tile, 7 * VL);
-        if (six) {
+        if (six || eight) {
             c40.intoArray(tile, 8 * VL);
             c41.intoArray(tile, 9 * VL);
             c50.intoArray(tile, 10 * VL);
             c51.intoArray(tile, 11 * VL);
+        }
+        if (eight) {
+            c60.intoArray(tile, 12 * VL);
+            c61.intoArray(tile, 13 * VL);
+            c70.intoArray(tile, 14 * VL);
+            c71.intoArray(tile, 15 * VL);
         }
     }
 
@@ -597,7 +618,7 @@ final class ConvDirect {
                                    float[] slot, int s0) {
         int l = geo.l;
         int k = geo.k;
-        int width = og <= VL && k >= 2 * CB ? VL : Math.max(og, 2 * VL);
+        int width = og <= VL && k >= TALL ? VL : Math.max(og, 2 * VL);
         float[][] holder = TRANSPOSED.get();
         if (holder[0].length < l * width) {
             holder[0] = new float[l * width];
@@ -605,15 +626,15 @@ final class ConvDirect {
         float[] gt = holder[0];
         transpose(gy, gyOffset, og, l, gt, width);
         int kb = Sgemm.kBlock(l);
-        float[] tile = new float[2 * CB * VL];
-        if (og <= VL && k >= 2 * CB) {
-            // one vector of channels (the first layer's 16 with AVX-512): 2CB taps a tile
-            for (int p = 0; p < k; p += 2 * CB) {
-                int p0 = Math.min(p, k - 2 * CB);
+        float[] tile = new float[Math.max(2 * CB, TALL) * VL];
+        if (og <= VL && k >= TALL) {
+            // one vector of channels (the first layer's 16 with AVX-512): TALL taps a tile
+            for (int p = 0; p < k; p += TALL) {
+                int p0 = Math.min(p, k - TALL);
                 for (int lc = 0; lc < l; lc += kb) {
                     int le = Math.min(l, lc + kb);
                     weightTileTall(geo.rowOffset, p0, padded, pos, gt, width, lc, le, tile);
-                    mergeWeightTile(tile, lc == 0, slot, s0 + p0 * og, og, og, 2 * CB, 1);
+                    mergeWeightTile(tile, lc == 0, slot, s0 + p0 * og, og, og, TALL, 1);
                 }
             }
             return;
@@ -640,10 +661,14 @@ final class ConvDirect {
         int r1 = rowOffset[p0 + 1];
         int r2 = rowOffset[p0 + 2];
         int r3 = rowOffset[p0 + 3];
-        int r4 = six ? rowOffset[p0 + 4] : 0;
-        int r5 = six ? rowOffset[p0 + 5] : 0;
+        boolean eight = CB == 8;
+        int r4 = six || eight ? rowOffset[p0 + 4] : 0;
+        int r5 = six || eight ? rowOffset[p0 + 5] : 0;
+        int r6 = eight ? rowOffset[p0 + 6] : 0;
+        int r7 = eight ? rowOffset[p0 + 7] : 0;
         FloatVector c00 = FloatVector.zero(SP), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
         FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+        FloatVector c60 = c00, c61 = c00, c70 = c00, c71 = c00;
         for (int t = lc; t < le; t++) {
             int at = pos[t];
             int g = t * width + q0;
@@ -661,13 +686,21 @@ final class ConvDirect {
             a = FloatVector.broadcast(SP, padded[r3 + at]);
             c30 = a.fma(b0, c30);
             c31 = a.fma(b1, c31);
-            if (six) {
+            if (six || eight) {
                 a = FloatVector.broadcast(SP, padded[r4 + at]);
                 c40 = a.fma(b0, c40);
                 c41 = a.fma(b1, c41);
                 a = FloatVector.broadcast(SP, padded[r5 + at]);
                 c50 = a.fma(b0, c50);
                 c51 = a.fma(b1, c51);
+            }
+            if (eight) {
+                a = FloatVector.broadcast(SP, padded[r6 + at]);
+                c60 = a.fma(b0, c60);
+                c61 = a.fma(b1, c61);
+                a = FloatVector.broadcast(SP, padded[r7 + at]);
+                c70 = a.fma(b0, c70);
+                c71 = a.fma(b1, c71);
             }
         }
         c00.intoArray(tile, 0);
@@ -678,11 +711,17 @@ final class ConvDirect {
         c21.intoArray(tile, 5 * VL);
         c30.intoArray(tile, 6 * VL);
         c31.intoArray(tile, 7 * VL);
-        if (six) {
+        if (six || eight) {
             c40.intoArray(tile, 8 * VL);
             c41.intoArray(tile, 9 * VL);
             c50.intoArray(tile, 10 * VL);
             c51.intoArray(tile, 11 * VL);
+        }
+        if (eight) {
+            c60.intoArray(tile, 12 * VL);
+            c61.intoArray(tile, 13 * VL);
+            c70.intoArray(tile, 14 * VL);
+            c71.intoArray(tile, 15 * VL);
         }
     }
 
@@ -711,7 +750,7 @@ final class ConvDirect {
     /** As {@link #weightTile} for 2CB taps x one vector of channels (tap r's at r*VL). */
     private static void weightTileTall(int[] rowOffset, int p0, float[] padded, int[] pos, float[] gt, int width,
                                        int lc, int le, float[] tile) {
-        boolean six = CB == 6;
+        boolean six = TALL == 12;
         int r0 = rowOffset[p0];
         int r1 = rowOffset[p0 + 1];
         int r2 = rowOffset[p0 + 2];
