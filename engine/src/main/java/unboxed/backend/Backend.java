@@ -202,6 +202,27 @@ public interface Backend {
     void maxPool2d(Strided input, Window2d w, boolean ceilMode, Strided out, Strided indices);
 
     /**
+     * The gradient of {@link #maxPool2d}: gradInput [N, C, H, W] (contiguous, overwritten) holds
+     * 0 + gradOut at each window's index and zeros elsewhere (the windows' sum where they share
+     * an index); gradOut and indices [N, C, OH, OW], contiguous. This default fills zeros and
+     * scatters (scatter_add along the flattened planes); a backend may write each element once
+     * where the windows do not overlap.
+     */
+    default void maxPool2dBackward(Strided gradOut, Strided indices, Window2d w, Strided gradInput) {
+        int n = gradInput.size(0);
+        int c = gradInput.size(1);
+        int windows = gradOut.size(2) * gradOut.size(3);
+        fill(gradInput, 0f);
+        scatterAdd(2, new Strided(indices.storage(), new int[] {n, c, windows}, Strided.contiguousStrides(
+                        new int[] {n, c, windows}), indices.offset()),
+                new Strided(gradOut.storage(), new int[] {n, c, windows}, Strided.contiguousStrides(
+                        new int[] {n, c, windows}), gradOut.offset()),
+                new Strided(gradInput.storage(), new int[] {n, c, gradInput.size(2) * gradInput.size(3)},
+                        Strided.contiguousStrides(new int[] {n, c, gradInput.size(2) * gradInput.size(3)}),
+                        gradInput.offset()));
+    }
+
+    /**
      * Average pooling (no dilation): each output is the window's sum over the input (padding adds
      * zeros) divided by {@code divisor} when it is positive, else by the window's size counted with
      * the padding ({@code countIncludePad}, clipped at the padded border) or without it.

@@ -49,15 +49,28 @@ public final class Pooling {
         Tensor values = Tensor.empty(x.backend(), s[0], s[1], oh, ow);
         Tensor indices = Tensor.empty(x.backend(), s[0], s[1], oh, ow);
         x.backend().maxPool2d(x.strided(), w, ceil, values.strided(), indices.strided());
-        int[] flat = {s[0], s[1], oh * ow};
-        int[] plane = {s[0], s[1], s[2] * s[3]};
-        Autograd.record(Op.MAX_POOL2D.gradFn(), values, List.of(indices), g -> new Tensor[] {
-            Views.reshape(Indexing.scatterAddIntoZeros(plane, 2, Views.reshape(indices, flat), Views.reshape(g, flat)),
-                    s)}, x);
+        Autograd.record(Op.MAX_POOL2D.gradFn(), values, List.of(indices),
+                g -> new Tensor[] {maxBackward(g, indices, s, w)}, x);
         if (input.dim() == 3) {
             return new Tensor.ValuesIndices(Views.squeeze(values, 0), Views.squeeze(indices, 0));
         }
         return new Tensor.ValuesIndices(values, indices);
+    }
+
+    /**
+     * Max pooling's backward: {@code scatter_add(zeros, indices, g)} over the flattened planes, in
+     * one backend call (which may write each element once where windows do not overlap), and
+     * differentiable as that scatter: its own gradient gathers at the indices.
+     */
+    private static Tensor maxBackward(Tensor g, Tensor indices, int[] inputShape, Window2d w) {
+        Tensor gc = g.contiguous();
+        Tensor gx = Tensor.empty(g.backend(), inputShape);
+        g.backend().maxPool2dBackward(gc.strided(), indices.strided(), w, gx.strided());
+        int[] gs = g.shape();
+        int[] flat = {gs[0], gs[1], gs[2] * gs[3]};
+        int[] plane = {inputShape[0], inputShape[1], inputShape[2] * inputShape[3]};
+        return Autograd.record(Op.SCATTER_ADD.gradFn(), gx, List.of(indices), gg -> new Tensor[] {
+            Views.reshape(Indexing.gather(Views.reshape(gg, plane), 2, Views.reshape(indices, flat)), gs)}, g);
     }
 
     /** {@code F.avg_pool2d(input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)}; divisor 0: none. */

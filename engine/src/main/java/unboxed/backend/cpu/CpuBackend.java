@@ -628,6 +628,19 @@ public final class CpuBackend implements Backend {
         Windows.maxPool(data(input), input, w, ceilMode, data(out), out, data(indices), indices);
     }
 
+    /** Windows that do not overlap (stride at least the kernel, no dilation): Windows.maxPoolBackwardDisjoint. */
+    @Override
+    public void maxPool2dBackward(Strided gradOut, Strided indices, Window2d w, Strided gradInput) {
+        if (w.strideH() < w.kernelH() || w.strideW() < w.kernelW() || w.dilationH() != 1 || w.dilationW() != 1
+                || !gradOut.isContiguous() || !indices.isContiguous() || !gradInput.isContiguous()) {
+            Backend.super.maxPool2dBackward(gradOut, indices, w, gradInput);
+            return;
+        }
+        Windows.maxPoolBackwardDisjoint(data(gradOut), gradOut.offset(), data(indices), indices.offset(),
+                gradOut.size(2) * gradOut.size(3), data(gradInput), gradInput.offset(),
+                gradInput.size(0) * gradInput.size(1), gradInput.size(2) * gradInput.size(3));
+    }
+
     @Override
     public void avgPool2d(Strided input, Window2d w, boolean ceilMode, boolean countIncludePad, int divisor,
                           Strided out) {

@@ -659,6 +659,34 @@ final class Windows {
         return ((abs ^ (bits >> 31)) & ~nan) | (Integer.MAX_VALUE & nan);
     }
 
+    /**
+     * Max pooling's backward where the windows do not overlap (stride at least the kernel, no
+     * dilation): zeros, then each window's 0 + g stored at its index (the one addition
+     * scatter_add into zeros makes: -0.0 becomes +0.0), which no other window shares. On the
+     * MNIST CNN the general scatter it replaces (a copy of zeros, an add and a checked index per
+     * element) was 4 % of a training step. (Writing every element once instead, the winner's
+     * value or zero without a branch, measured three times slower: four times the stores.)
+     *
+     * @param planes N x C; g and idx [planes, windows] at gOff and iOff; gx [planes, plane] at xOff
+     */
+    static void maxPoolBackwardDisjoint(float[] g, int gOff, float[] idx, int iOff, int windows, float[] gx, int xOff,
+                                        int planes, int plane) {
+        java.util.Arrays.fill(gx, xOff, xOff + planes * plane, 0f);
+        for (int pl = 0; pl < planes; pl++) {
+            int gp = gOff + pl * windows;
+            int ip = iOff + pl * windows;
+            int xp = xOff + pl * plane;
+            for (int k = 0; k < windows; k++) {
+                int at = (int) idx[ip + k];
+                if (Integer.compareUnsigned(at, plane) >= 0) {
+                    throw new IndexOutOfBoundsException("max_pool2d backward: index " + idx[ip + k]
+                            + " outside a plane of " + plane + " elements");
+                }
+                gx[xp + at] = 0f + g[gp + k];
+            }
+        }
+    }
+
     /** The divisor of one average-pooling window (see Backend#avgPool2d). */
     private static int divisor(int y0, int x0, Window2d w, int h, int wd, boolean countIncludePad, int override) {
         if (override > 0) {

@@ -103,6 +103,59 @@ class MaxPoolFastPathTest {
         }
     }
 
+    /**
+     * The backward where windows do not overlap (one store per window) against the scatter it
+     * replaces, bit for bit: strides at and above the kernel, padding, ceil mode, and gradients
+     * with -0.0 (the scatter adds it to +0.0), NaNs and infinities.
+     */
+    @Test
+    void backwardWithoutOverlapIsTheScatterIntoZeros() {
+        SplittableRandom rnd = new SplittableRandom(9);
+        CpuBackend cpu = new CpuBackend(1);
+        int checked = 0;
+        while (checked < 200) {
+            int kh = 1 + rnd.nextInt(3);
+            int kw = 1 + rnd.nextInt(3);
+            int sh = kh + rnd.nextInt(2);
+            int sw = kw + rnd.nextInt(2);
+            int ph = rnd.nextInt(kh / 2 + 1);
+            int pw = rnd.nextInt(kw / 2 + 1);
+            boolean ceil = rnd.nextBoolean();
+            int n = 1 + rnd.nextInt(2);
+            int c = 1 + rnd.nextInt(3);
+            int h = kh + rnd.nextInt(9);
+            int wd = kw + rnd.nextInt(9);
+            Window2d w = new Window2d(kh, kw, sh, sw, ph, pw, 1, 1);
+            int oh = w.outH(h, ceil);
+            int ow = w.outW(wd, ceil);
+            if (oh <= 0 || ow <= 0) {
+                continue;
+            }
+            float[] x = new float[n * c * h * wd];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) rnd.nextGaussian();
+            }
+            Strided in = Strided.contiguous(cpu.upload(x), n, c, h, wd);
+            Strided out = Strided.contiguous(cpu.allocate(n * c * oh * ow), n, c, oh, ow);
+            Strided idx = Strided.contiguous(cpu.allocate(n * c * oh * ow), n, c, oh, ow);
+            cpu.maxPool2d(in, w, ceil, out, idx);
+            float[] g = new float[n * c * oh * ow];
+            for (int i = 0; i < g.length; i++) {
+                g[i] = SPECIAL[rnd.nextInt(SPECIAL.length)];
+            }
+            Strided gOut = Strided.contiguous(cpu.upload(g), n, c, oh, ow);
+            Strided fast = Strided.contiguous(cpu.allocate(x.length), n, c, h, wd);
+            cpu.maxPool2dBackward(gOut, idx, w, fast);
+            Strided want = Strided.contiguous(cpu.allocateZeroed(x.length), n, c, h * wd);
+            cpu.scatterAdd(2, Strided.contiguous(idx.storage(), n, c, oh * ow), Strided.contiguous(gOut.storage(), n, c,
+                    oh * ow), want);
+            String what = "kernel " + kh + "x" + kw + " stride " + sh + "x" + sw + " padding " + ph + "x" + pw
+                    + (ceil ? " ceil" : "") + " input " + n + "x" + c + "x" + h + "x" + wd;
+            assertArrayEquals(bits(cpu.download(want)), bits(cpu.download(fast)), what);
+            checked++;
+        }
+    }
+
     private static int[] bits(float[] v) {
         int[] b = new int[v.length];
         for (int i = 0; i < v.length; i++) {
