@@ -9,11 +9,12 @@ import jdk.incubator.vector.VectorSpecies;
  * channels x output positions is held in registers while the taps stream past, the weight
  * broadcast from its row and the image read straight from the zero-padded copy
  * (ConvGemm.Geometry), vectors of consecutive output positions (unit column stride).
- * {@link #forwardRows} is Sgemm's 6 x 32 micro-kernel with the image as its B panel, for any
- * number of taps, wherever the output rows fill its vectors or the taps are few (a first layer);
- * {@link #forward} takes one channel at a time where there are fewer output channels per group
- * than a tile (depthwise). The weight gradient of a depthwise convolution and the input gradient
- * for few output channels per group are here too.
+ * {@link #forwardRows} is a matrix micro-kernel (Sgemm's, eight rows tall with AVX-512) with the
+ * image as its B panel, for any number of taps, wherever the output rows fill its vectors or the
+ * taps are few (a first layer); {@link #forward} takes one channel at a time where there are
+ * fewer output channels per group than a tile (depthwise). Both gradients use the same tile
+ * unpacked ({@link #backwardInputRows}, {@link #backwardWeightRows}); the weight gradient of a
+ * depthwise convolution and the input gradient for few output channels per group are here too.
  *
  * <p>Each output is the same fused multiply-add chain over the taps, in tap order from 0 and in
  * Sgemm's K blocks, as the product form computes, so the same bits.
@@ -71,7 +72,7 @@ final class ConvDirect {
      * vectors of output positions, read straight from the padded image: two output rows, one
      * vector each, when rows are no longer than a vector (the 14 x 14 and 16 x 16 maps of small
      * networks with AVX-512), else two consecutive vectors along one row (lanes past the row
-     * compute values nobody keeps). It is Sgemm's micro-kernel with the image as its B panel,
+     * compute values nobody keeps). It is a matrix micro-kernel with the image as its B panel,
      * without packing it: on the MNIST CNN's 14 x 14 maps the product form copied a run of 14
      * floats per (tap, row) and left a third of its 32-wide tiles empty.
      *
@@ -130,7 +131,7 @@ final class ConvDirect {
      * base0] and [.. + base1]: in the forward the terms are the taps, the vectors two output rows
      * of the padded image; in the input gradient ({@link #backwardInputRows}) the terms are the
      * output channels of one tap, the vectors two rows of the upstream gradient. One loop, so that
-     * the JIT keeps the twelve sums in registers.
+     * the JIT keeps the sixteen sums (AVX-512; eight with AVX2) in registers.
      */
     private static void rowPair(int[] rowOffset, int k, float[] padded, float[] wt, int w0, int pc, int pe, int base0,
                                 int base1, float[] tile) {
@@ -605,7 +606,7 @@ final class ConvDirect {
 
     /**
      * gW[g]^T of one image, [K, O/G] into slot from s0, unpacked: the product form's
-     * cols x gOut^T with Sgemm's 6 x 32 tile, its A (six kernel taps, one im2col element each per
+     * cols x gOut^T with a tile of CB x two vectors, its A (CB kernel taps, one im2col element each per
      * position, broadcast) read from the padded image in place and its B the upstream gradient
      * transposed once per image, [L][O/G] (zero columns up to two vectors when O/G is fewer).
      * Each element is the product form's computation: an fma chain over the positions from 0 in

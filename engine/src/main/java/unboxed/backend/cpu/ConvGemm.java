@@ -25,12 +25,15 @@ import unboxed.backend.Window2d;
  *       few, {@link ConvDirect}'s direct kernels compute the same chains from the padded image
  *       in place;</li>
  *   <li>weight gradient: gW[g] = sum over n of gOut[n, g] x cols(n, g)^T, computed transposed
- *       with the columns as A, packed from the image ({@link RowColumns}); each image's product
- *       is added into a double accumulator in image order and rounded once, the arithmetic of
- *       the unfold form's reduction over the batch (depthwise: {@link ConvDirect});</li>
- *   <li>input gradient: cols = W[g]^T x gOut[n, g] for one image at a time into a scratch of one
- *       image's columns, then col2im of that image, gathered (the same additions in the same
- *       order as col2im of the whole batch; few output channels per group: {@link ConvDirect}).</li>
+ *       with the columns as A, read from the padded image in place by ConvDirect's unpacked
+ *       tile (or packed from it, {@link RowColumns}, for fewer images than threads); each image's
+ *       product is added into a double accumulator in image order and rounded once, the
+ *       arithmetic of the unfold form's reduction over the batch (depthwise: {@link ConvDirect});</li>
+ *   <li>input gradient: cols = W[g]^T x gOut[n, g], then col2im, gathered: at unit strides with
+ *       enough input channels ConvDirect sums each tap's column values straight from registers
+ *       into the input positions; elsewhere the columns of one image at a time go to a scratch,
+ *       then col2im of that image (the same additions in the same order as col2im of the whole
+ *       batch; few output channels per group: {@link ConvDirect}).</li>
  * </ul>
  * The images (or image-group pairs) are spread over the threads when there are enough of them,
  * each product then on one thread; no result depends on the thread count.
