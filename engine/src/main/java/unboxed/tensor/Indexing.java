@@ -57,9 +57,8 @@ final class Indexing {
     }
 
     /**
-     * {@code scatter_add(zeros(shape), dim, index, src)} with checked arguments (the backwards of
-     * gather and max pooling), scattered straight into the new zeros: without the copy of a
-     * zero tensor into the result, which on the MNIST CNN's pooling backward was a third of it.
+     * {@code scatter_add(zeros(shape), dim, index, src)} for gather's backward, scattered straight
+     * into the new zeros, without first copying a zero tensor into the result.
      * The same additions in the same order, so the same bits.
      */
     static Tensor scatterAddIntoZeros(int[] shape, int d, Tensor index, Tensor src) {

@@ -566,21 +566,8 @@ final class ConvDirect {
         }
         boolean pairs = wd <= VL;
         int perRow = pairs ? 1 : (wd + 2 * VL - 1) / (2 * VL) * 2;    // vectors per row, a whole number of pairs
-        // reach[v * kw + j]: the lanes of vector v of a row (columns v*VL + lane) that tap column j
-        // reaches; none: a row the tap does not reach
-        @SuppressWarnings("unchecked")
-        VectorMask<Float>[] reach = new VectorMask[perRow * kw];
-        for (int v = 0; v < perRow; v++) {
-            for (int j = 0; j < kw; j++) {
-                boolean[] bits = new boolean[VL];
-                for (int lane = 0; lane < VL; lane++) {
-                    int x = v * VL + lane;
-                    int ox = x + pw - j * dw;
-                    bits[lane] = x < wd && ox >= 0 && ox < ow;
-                }
-                reach[v * kw + j] = VectorMask.fromArray(SP, bits, 0);
-            }
-        }
+        // reach[v * kw + j]: the lanes of vector v of a row that tap column j reaches
+        VectorMask<Float>[] reach = Windows.columnMasks(perRow, kw, wd, ow, pw, dw);
         VectorMask<Float> none = SP.maskAll(false);
         float[] sums = new float[2 * CB * VL];
         for (int c = 0; c < cg; c += CB) {

@@ -230,20 +230,7 @@ final class Windows {
         int pw = w.padW();
         int dw = w.dilationW();
         int nvec = (wd + VL - 1) / VL;
-        // valid[v * kw + j]: the lanes of vector v (columns v*VL + lane) that tap column j reaches
-        @SuppressWarnings("unchecked")
-        VectorMask<Float>[] valid = new VectorMask[nvec * kw];
-        for (int v = 0; v < nvec; v++) {
-            for (int j = 0; j < kw; j++) {
-                boolean[] bits = new boolean[VL];
-                for (int lane = 0; lane < VL; lane++) {
-                    int x = v * VL + lane;
-                    int ox = x + pw - j * dw;
-                    bits[lane] = x < wd && ox >= 0 && ox < ow;
-                }
-                valid[v * kw + j] = VectorMask.fromArray(SP, bits, 0);
-            }
-        }
+        VectorMask<Float>[] valid = columnMasks(nvec, kw, wd, ow, pw, dw);
         int end = outOffset + c * h * wd;
         float[] scratch = new float[VL];
         int[] rows = new int[kh];
@@ -292,6 +279,28 @@ final class Windows {
                 }
             }
         }
+    }
+
+    /**
+     * The lanes each kernel column reaches, at unit stride: mask [v * kw + j] holds the columns
+     * x = v*VL + lane of a row of wd that tap column j reads from an output row of ow (0 <= x + pw
+     * - j*dw < ow); lanes past the row are off.
+     */
+    static VectorMask<Float>[] columnMasks(int nvec, int kw, int wd, int ow, int pw, int dw) {
+        @SuppressWarnings("unchecked")
+        VectorMask<Float>[] masks = new VectorMask[nvec * kw];
+        for (int v = 0; v < nvec; v++) {
+            for (int j = 0; j < kw; j++) {
+                boolean[] bits = new boolean[VL];
+                for (int lane = 0; lane < VL; lane++) {
+                    int x = v * VL + lane;
+                    int ox = x + pw - j * dw;
+                    bits[lane] = x < wd && ox >= 0 && ox < ow;
+                }
+                masks[v * kw + j] = VectorMask.fromArray(SP, bits, 0);
+            }
+        }
+        return masks;
     }
 
     /**
