@@ -30,7 +30,7 @@ final class ConvDirect {
      * of AVX-512's 32 registers (measured 10-20 % faster than Sgemm's 6 x 2 here, and no wasted
      * rows on 16, 32 or 64 channels), 4 x 2 in 8 of AVX2's 16 (6 x 2 spilled: twice as slow).
      */
-    private static final int CB = VL >= 16 ? 8 : 4;
+    static final int CB = VL >= 16 ? 8 : 4;
     private static final int TALL = VL >= 16 ? 12 : 8;
 
     /**
@@ -81,9 +81,10 @@ final class ConvDirect {
      * as it is (alpha = 1, beta = 0), each later one merged as fma(s, 1, c). The last tile of
      * channels starts at og - CB, recomputing a few channels of the tile before it (the same
      * values). The bias (null: none) is added to each output as the last block is stored, one
-     * addition as a pass of its own would make.
+     * addition as a pass of its own would make. The weights come as {@link #weightPanels}' panels,
+     * this group's from pOffset.
      */
-    static void forwardRows(ConvGemm.Geometry geo, float[] padded, float[] wt, int wOffset, int og, float[] bias,
+    static void forwardRows(ConvGemm.Geometry geo, float[] padded, float[] panels, int pOffset, int og, float[] bias,
                             int biasOffset, float[] y, int yOffset) {
         float[] tile = new float[2 * CB * VL];
         int ow = geo.ow;
@@ -94,14 +95,14 @@ final class ConvDirect {
         int rowStep = geo.sh * geo.wp;
         for (int o = 0; o < og; o += CB) {
             int o0 = Math.min(o, og - CB);
-            int w0 = wOffset + o0 * k;
+            int w0 = pOffset + o / CB * k * CB;
             int y0 = yOffset + o0 * geo.l;
             if (pairs) {
                 for (int oy = 0; oy < geo.oh; oy += 2) {
                     int oy1 = Math.min(oy + 1, geo.oh - 1);
                     for (int pc = 0; pc < k; pc += kb) {
                         int pe = Math.min(k, pc + kb);
-                        rowPair(geo.rowOffset, k, padded, wt, w0, pc, pe, oy * rowStep, oy1 * rowStep, tile);
+                        rowPair(geo.rowOffset, padded, panels, w0, pc, pe, oy * rowStep, oy1 * rowStep, tile);
                         // an odd last row is computed twice and merged once
                         mergePair(tile, pc == 0, pe == k ? bias : null, biasOffset + o0, y, y0, geo.l, oy * ow, ow,
                                 oy1 * ow, oy1 > oy ? ow : 0, partial);
@@ -115,7 +116,7 @@ final class ConvDirect {
                         int base = oy * rowStep + ox;
                         for (int pc = 0; pc < k; pc += kb) {
                             int pe = Math.min(k, pc + kb);
-                            rowPair(geo.rowOffset, k, padded, wt, w0, pc, pe, base, base + VL, tile);
+                            rowPair(geo.rowOffset, padded, panels, w0, pc, pe, base, base + VL, tile);
                             mergePair(tile, pc == 0, pe == k ? bias : null, biasOffset + o0, y, y0, geo.l,
                                     oy * ow + ox, n0, oy * ow + ox + VL, n1, partial);
                         }
@@ -127,14 +128,15 @@ final class ConvDirect {
 
     /**
      * The sums over terms [pc, pe) of CB channels x two vectors, into tile: channel r's at (2r)*VL
-     * and (2r+1)*VL. Term p multiplies wt[w0 + r*k + p] by the vectors at padded[rowOffset[p] +
-     * base0] and [.. + base1]: in the forward the terms are the taps, the vectors two output rows
+     * and (2r+1)*VL. Term p multiplies wt[w0 + p*CB + r] (a panel: {@link #weightPanels} or
+     * {@link #weightsByTap}) by the vectors at padded[rowOffset[p] + base0] and [.. + base1]: in
+     * the forward the terms are the taps, the vectors two output rows
      * of the padded image; in the input gradient ({@link #backwardInputRows}) the terms are the
      * output channels of one tap, the vectors two rows of the upstream gradient, added to running
      * sums ({@link #rowPairMasked}). One loop, so that the JIT keeps the sixteen sums (AVX-512;
      * eight with AVX2) in registers.
      */
-    private static void rowPair(int[] rowOffset, int k, float[] padded, float[] wt, int w0, int pc, int pe, int base0,
+    private static void rowPair(int[] rowOffset, float[] padded, float[] wt, int w0, int pc, int pe, int base0,
                                 int base1, float[] tile) {
         boolean six = CB == 6;
         FloatVector c00 = FloatVector.zero(SP), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
@@ -143,33 +145,34 @@ final class ConvDirect {
         FloatVector c60 = c00, c61 = c00, c70 = c00, c71 = c00;
         for (int p = pc; p < pe; p++) {
             int r = rowOffset[p];
+            int at = w0 + p * CB;
             FloatVector b0 = FloatVector.fromArray(SP, padded, r + base0);
             FloatVector b1 = FloatVector.fromArray(SP, padded, r + base1);
-            FloatVector a = FloatVector.broadcast(SP, wt[w0 + p]);
+            FloatVector a = FloatVector.broadcast(SP, wt[at]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(SP, wt[w0 + k + p]);
+            a = FloatVector.broadcast(SP, wt[at + 1]);
             c10 = a.fma(b0, c10);
             c11 = a.fma(b1, c11);
-            a = FloatVector.broadcast(SP, wt[w0 + 2 * k + p]);
+            a = FloatVector.broadcast(SP, wt[at + 2]);
             c20 = a.fma(b0, c20);
             c21 = a.fma(b1, c21);
-            a = FloatVector.broadcast(SP, wt[w0 + 3 * k + p]);
+            a = FloatVector.broadcast(SP, wt[at + 3]);
             c30 = a.fma(b0, c30);
             c31 = a.fma(b1, c31);
             if (six || eight) {
-                a = FloatVector.broadcast(SP, wt[w0 + 4 * k + p]);
+                a = FloatVector.broadcast(SP, wt[at + 4]);
                 c40 = a.fma(b0, c40);
                 c41 = a.fma(b1, c41);
-                a = FloatVector.broadcast(SP, wt[w0 + 5 * k + p]);
+                a = FloatVector.broadcast(SP, wt[at + 5]);
                 c50 = a.fma(b0, c50);
                 c51 = a.fma(b1, c51);
             }
             if (eight) {
-                a = FloatVector.broadcast(SP, wt[w0 + 6 * k + p]);
+                a = FloatVector.broadcast(SP, wt[at + 6]);
                 c60 = a.fma(b0, c60);
                 c61 = a.fma(b1, c61);
-                a = FloatVector.broadcast(SP, wt[w0 + 7 * k + p]);
+                a = FloatVector.broadcast(SP, wt[at + 7]);
                 c70 = a.fma(b0, c70);
                 c71 = a.fma(b1, c71);
             }
@@ -203,7 +206,7 @@ final class ConvDirect {
      * the JIT does not inline is boxed (a shared method, or helpers for the additions, measured
      * 1.5x slower).
      */
-    private static void rowPairMasked(int[] rowOffset, int k, float[] padded, float[] wt, int w0, int pc, int pe,
+    private static void rowPairMasked(int[] rowOffset, float[] padded, float[] wt, int w0, int pc, int pe,
                                       int base0, int base1, float[] sums, VectorMask<Float> m0, VectorMask<Float> m1) {
         boolean six = CB == 6;
         FloatVector c00 = FloatVector.zero(SP), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
@@ -212,33 +215,34 @@ final class ConvDirect {
         FloatVector c60 = c00, c61 = c00, c70 = c00, c71 = c00;
         for (int p = pc; p < pe; p++) {
             int r = rowOffset[p];
+            int at = w0 + p * CB;
             FloatVector b0 = FloatVector.fromArray(SP, padded, r + base0);
             FloatVector b1 = FloatVector.fromArray(SP, padded, r + base1);
-            FloatVector a = FloatVector.broadcast(SP, wt[w0 + p]);
+            FloatVector a = FloatVector.broadcast(SP, wt[at]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(SP, wt[w0 + k + p]);
+            a = FloatVector.broadcast(SP, wt[at + 1]);
             c10 = a.fma(b0, c10);
             c11 = a.fma(b1, c11);
-            a = FloatVector.broadcast(SP, wt[w0 + 2 * k + p]);
+            a = FloatVector.broadcast(SP, wt[at + 2]);
             c20 = a.fma(b0, c20);
             c21 = a.fma(b1, c21);
-            a = FloatVector.broadcast(SP, wt[w0 + 3 * k + p]);
+            a = FloatVector.broadcast(SP, wt[at + 3]);
             c30 = a.fma(b0, c30);
             c31 = a.fma(b1, c31);
             if (six || eight) {
-                a = FloatVector.broadcast(SP, wt[w0 + 4 * k + p]);
+                a = FloatVector.broadcast(SP, wt[at + 4]);
                 c40 = a.fma(b0, c40);
                 c41 = a.fma(b1, c41);
-                a = FloatVector.broadcast(SP, wt[w0 + 5 * k + p]);
+                a = FloatVector.broadcast(SP, wt[at + 5]);
                 c50 = a.fma(b0, c50);
                 c51 = a.fma(b1, c51);
             }
             if (eight) {
-                a = FloatVector.broadcast(SP, wt[w0 + 6 * k + p]);
+                a = FloatVector.broadcast(SP, wt[at + 6]);
                 c60 = a.fma(b0, c60);
                 c61 = a.fma(b1, c61);
-                a = FloatVector.broadcast(SP, wt[w0 + 7 * k + p]);
+                a = FloatVector.broadcast(SP, wt[at + 7]);
                 c70 = a.fma(b0, c70);
                 c71 = a.fma(b1, c71);
             }
@@ -485,28 +489,71 @@ final class ConvDirect {
      * Whether the unpacked input gradient ({@link #backwardInputRows}) applies and pays: unit
      * strides, a tile's worth of input channels per group, the output channels per group in one
      * of Sgemm's K blocks (each column value is then one fma chain), and input rows that fill the
-     * vectors as {@link #suitsRows} asks of output rows.
+     * vectors as {@link #suitsRows} asks of output rows. With AVX2's 4-channel tiles, rows longer
+     * than the tile's two vectors go to the product form: each tap's masked additions then cost
+     * more than the columns they save (at N, C, H, K = 64, 64, 32, 64 under -XX:UseAVX=2 on a
+     * Zen 5: 81 against 49 ms; with AVX-512's 8-channel tiles 64-wide rows gain, 5.0 against 6.1
+     * ms at 32, 16, 64, 16).
      */
     static boolean suitsBackwardInputRows(int wd, int cg, int og, unboxed.backend.Window2d w) {
         if (FORCE.equals("gemm") || w.strideH() != 1 || w.strideW() != 1 || cg < CB || og > Sgemm.KC) {
             return false;
         }
+        if (FORCE.equals("direct")) {
+            return true;
+        }
         int lanes = wd <= VL ? VL : (wd + 2 * VL - 1) / (2 * VL) * 2 * VL;
-        return FORCE.equals("direct") || 8L * wd >= 7L * lanes;
+        return 8L * wd >= 7L * lanes && (CB >= 8 || wd <= 2 * VL);
+    }
+
+    /** Tiles of CB channels that cover n channels (the last one overlapping the one before). */
+    static int tiles(int n) {
+        return (n + CB - 1) / CB;
     }
 
     /**
-     * The weights by tap for {@link #backwardInputRows}: [G][taps][C/G][O/G], so that one tap's
-     * weights for a tile of input channels are rows of O/G floats (rowPair's A).
+     * The weights as {@link #forwardRows}' A panels: [G][tiles of output channels][K][CB], tile t
+     * holding channels min(t*CB, O/G - CB) .. +CB, so that one term's CB weights are adjacent and
+     * the tile's loop reads them at fixed distances from one index. Read as O/G rows K floats apart,
+     * the eight broadcasts took eight base offsets, more than the JIT kept in registers along with
+     * the loop's others: it ran at one of two speeds from one JVM to the next (21 or 25 ms at
+     * N, C, H, K = 64, 128, 16, 128 on a Zen 5); from panels, at the faster one.
+     */
+    static float[] weightPanels(float[] wt, int wOffset, int groups, int og, int k) {
+        int tiles = tiles(og);
+        float[] panels = new float[groups * tiles * k * CB];
+        for (int g = 0; g < groups; g++) {
+            for (int t = 0; t < tiles; t++) {
+                int o0 = Math.min(t * CB, og - CB);
+                int at = (g * tiles + t) * k * CB;
+                for (int p = 0; p < k; p++) {
+                    for (int r = 0; r < CB; r++) {
+                        panels[at + p * CB + r] = wt[wOffset + (g * og + o0 + r) * k + p];
+                    }
+                }
+            }
+        }
+        return panels;
+    }
+
+    /**
+     * The weights by tap as {@link #backwardInputRows}' A panels: [G][taps][tiles of input
+     * channels][O/G][CB], tile t holding input channels min(t*CB, C/G - CB) .. +CB, so that one
+     * tap's weights for a tile are CB adjacent floats per output channel (rowPairMasked's terms).
      */
     static float[] weightsByTap(float[] wt, int wOffset, int groups, int og, int cg, int taps) {
         int k = cg * taps;
-        float[] byTap = new float[groups * taps * cg * og];
+        int tiles = tiles(cg);
+        float[] byTap = new float[groups * taps * tiles * og * CB];
         for (int g = 0; g < groups; g++) {
-            for (int q = 0; q < og; q++) {
-                for (int ch = 0; ch < cg; ch++) {
-                    for (int t = 0; t < taps; t++) {
-                        byTap[((g * taps + t) * cg + ch) * og + q] = wt[wOffset + (g * og + q) * k + ch * taps + t];
+            for (int tap = 0; tap < taps; tap++) {
+                for (int t = 0; t < tiles; t++) {
+                    int c0 = Math.min(t * CB, cg - CB);
+                    int at = ((g * taps + tap) * tiles + t) * og * CB;
+                    for (int q = 0; q < og; q++) {
+                        for (int r = 0; r < CB; r++) {
+                            byTap[at + q * CB + r] = wt[wOffset + (g * og + q) * k + (c0 + r) * taps + tap];
+                        }
                     }
                 }
             }
@@ -570,6 +617,7 @@ final class ConvDirect {
         VectorMask<Float>[] reach = Windows.columnMasks(perRow, kw, wd, ow, pw, dw);
         VectorMask<Float> none = SP.maskAll(false);
         float[] sums = new float[2 * CB * VL];
+        int tiles = tiles(cg);
         for (int c = 0; c < cg; c += CB) {
             int c0 = Math.min(c, cg - CB);                // the last tile overlaps the one before: same values
             for (int y = 0; y < h; y += pairs ? 2 : 1) {
@@ -591,7 +639,7 @@ final class ConvDirect {
                             int base1 = pairs ? shift + oy1 * ow : base0 + VL;
                             VectorMask<Float> m0 = in0 ? reach[v0 * kw + j] : none;
                             VectorMask<Float> m1 = pairs ? (in1 ? reach[j] : none) : reach[(v0 + 1) * kw + j];
-                            rowPairMasked(channelAt, og, gp, byTap, wTap + ((i * kw + j) * cg + c0) * og, 0, og,
+                            rowPairMasked(channelAt, gp, byTap, wTap + ((i * kw + j) * tiles + c / CB) * og * CB, 0, og,
                                     base0, base1, sums, m0, m1);
                         }
                     }
@@ -624,11 +672,21 @@ final class ConvDirect {
     }
 
     /**
-     * Whether the unpacked weight gradient ({@link #backwardWeightRows}) applies: a tile's worth
-     * of kernel taps (C/G x kh x kw), each image on one thread.
+     * Whether the unpacked weight gradient ({@link #backwardWeightRows}) applies and pays: a tile's
+     * worth of kernel taps (C/G x kh x kw), each image on one thread, and one of the two packings
+     * it saves used too little to pay for itself: few output channels (at most 32, one or two
+     * tiles' widths, where the product form's packed im2col rows serve one or two tiles), or few
+     * taps (under four tiles, where its packed upstream gradient serves few). With many of both
+     * the product form was faster: the unpacked tiles read the upstream gradient once per four
+     * taps, from L2 once it outgrows L1 (31 or 41 ms, from one JVM to the next, against a steady
+     * 26 at N, C, H, K = 64, 128, 16, 128 on a Zen 5), and with AVX2 (55-60 against 51 ms at
+     * 64, 64, 32, 64).
      */
-    static boolean suitsWeightRows(int k) {
-        return !FORCE.equals("gemm") && k >= CB;
+    static boolean suitsWeightRows(int k, int og) {
+        if (FORCE.equals("gemm") || k < CB) {
+            return false;
+        }
+        return FORCE.equals("direct") || og <= 32 || k < 4 * CB;
     }
 
     /** The upstream gradient of one image and group, transposed, per thread. */
@@ -692,83 +750,58 @@ final class ConvDirect {
                 int n = Math.min(2 * VL, og - q0);
                 for (int lc = 0; lc < l; lc += kb) {
                     int le = Math.min(l, lc + kb);
-                    weightTile(geo.rowOffset, p0, padded, pos, gt, width, q0, lc, le, tile);
+                    for (int h = 0; h < CB; h += 4) {
+                        weightTile(geo.rowOffset, p0 + h, padded, pos, gt, width, q0, lc, le, tile, 2 * h * VL);
+                    }
                     mergeWeightTile(tile, lc == 0, slot, s0 + p0 * og + q0, og, n, CB, 2);
                 }
             }
         }
     }
 
-    /** The sums over positions [lc, le) of taps p0 .. p0+CB-1 x channels q0 .. q0+2VL-1 into tile (tap r's at 2r*VL). */
+    /**
+     * The sums over positions [lc, le) of four taps p0 .. p0+3 x channels q0 .. q0+2VL-1 into tile
+     * from {@code at} (tap r's at at + 2r*VL); a tile of CB taps takes CB/4 of these. Four taps,
+     * not eight in one loop: each tap costs the loop an offset into the image besides the vector
+     * registers, and with eight the JIT had more integers live than registers, spilled some of them
+     * to vector registers in some JVMs and not in others, and the same loop ran 1.5 times slower
+     * in those (CNN's 16 -> 32 channel layer, 14 x 14: 1.9 or 2.8 ms a batch on a Zen 5; four taps:
+     * 1.8-2.2). The upstream gradient's rows are read twice, from L1 where this path is taken.
+     */
     private static void weightTile(int[] rowOffset, int p0, float[] padded, int[] pos, float[] gt, int width, int q0,
-                                   int lc, int le, float[] tile) {
-        boolean six = CB == 6;
+                                   int lc, int le, float[] tile, int at) {
         int r0 = rowOffset[p0];
         int r1 = rowOffset[p0 + 1];
         int r2 = rowOffset[p0 + 2];
         int r3 = rowOffset[p0 + 3];
-        boolean eight = CB == 8;
-        int r4 = six || eight ? rowOffset[p0 + 4] : 0;
-        int r5 = six || eight ? rowOffset[p0 + 5] : 0;
-        int r6 = eight ? rowOffset[p0 + 6] : 0;
-        int r7 = eight ? rowOffset[p0 + 7] : 0;
         FloatVector c00 = FloatVector.zero(SP), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
-        FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
-        FloatVector c60 = c00, c61 = c00, c70 = c00, c71 = c00;
+        FloatVector c30 = c00, c31 = c00;
         for (int t = lc; t < le; t++) {
-            int at = pos[t];
+            int x = pos[t];
             int g = t * width + q0;
             FloatVector b0 = FloatVector.fromArray(SP, gt, g);
             FloatVector b1 = FloatVector.fromArray(SP, gt, g + VL);
-            FloatVector a = FloatVector.broadcast(SP, padded[r0 + at]);
+            FloatVector a = FloatVector.broadcast(SP, padded[r0 + x]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(SP, padded[r1 + at]);
+            a = FloatVector.broadcast(SP, padded[r1 + x]);
             c10 = a.fma(b0, c10);
             c11 = a.fma(b1, c11);
-            a = FloatVector.broadcast(SP, padded[r2 + at]);
+            a = FloatVector.broadcast(SP, padded[r2 + x]);
             c20 = a.fma(b0, c20);
             c21 = a.fma(b1, c21);
-            a = FloatVector.broadcast(SP, padded[r3 + at]);
+            a = FloatVector.broadcast(SP, padded[r3 + x]);
             c30 = a.fma(b0, c30);
             c31 = a.fma(b1, c31);
-            if (six || eight) {
-                a = FloatVector.broadcast(SP, padded[r4 + at]);
-                c40 = a.fma(b0, c40);
-                c41 = a.fma(b1, c41);
-                a = FloatVector.broadcast(SP, padded[r5 + at]);
-                c50 = a.fma(b0, c50);
-                c51 = a.fma(b1, c51);
-            }
-            if (eight) {
-                a = FloatVector.broadcast(SP, padded[r6 + at]);
-                c60 = a.fma(b0, c60);
-                c61 = a.fma(b1, c61);
-                a = FloatVector.broadcast(SP, padded[r7 + at]);
-                c70 = a.fma(b0, c70);
-                c71 = a.fma(b1, c71);
-            }
         }
-        c00.intoArray(tile, 0);
-        c01.intoArray(tile, VL);
-        c10.intoArray(tile, 2 * VL);
-        c11.intoArray(tile, 3 * VL);
-        c20.intoArray(tile, 4 * VL);
-        c21.intoArray(tile, 5 * VL);
-        c30.intoArray(tile, 6 * VL);
-        c31.intoArray(tile, 7 * VL);
-        if (six || eight) {
-            c40.intoArray(tile, 8 * VL);
-            c41.intoArray(tile, 9 * VL);
-            c50.intoArray(tile, 10 * VL);
-            c51.intoArray(tile, 11 * VL);
-        }
-        if (eight) {
-            c60.intoArray(tile, 12 * VL);
-            c61.intoArray(tile, 13 * VL);
-            c70.intoArray(tile, 14 * VL);
-            c71.intoArray(tile, 15 * VL);
-        }
+        c00.intoArray(tile, at);
+        c01.intoArray(tile, at + VL);
+        c10.intoArray(tile, at + 2 * VL);
+        c11.intoArray(tile, at + 3 * VL);
+        c20.intoArray(tile, at + 4 * VL);
+        c21.intoArray(tile, at + 5 * VL);
+        c30.intoArray(tile, at + 6 * VL);
+        c31.intoArray(tile, at + 7 * VL);
     }
 
     /**

@@ -292,6 +292,7 @@ final class ConvGemm {
         int inner = spread(tasks, threads) ? 1 : threads;
         boolean rows = ConvDirect.suitsRows(geo.ow, og, w.strideW(), geo.k);
         boolean direct = !rows && ConvDirect.suits(geo.k, og, w.strideW());
+        float[] panels = rows ? ConvDirect.weightPanels(wt, wOffset, groups, og, geo.k) : null;
         forTasks(tasks, threads, t -> {
             int b = t / groups;
             int g = t % groups;
@@ -301,7 +302,8 @@ final class ConvGemm {
                 ConvDirect.forward(geo, padded, wt, wOffset + g * og * geo.k, og, y, at);
             } else if (rows) {
                 // the bias goes in with the last K block
-                ConvDirect.forwardRows(geo, padded, wt, wOffset + g * og * geo.k, og, bias, g * og, y, at);
+                ConvDirect.forwardRows(geo, padded, panels, g * ConvDirect.tiles(og) * geo.k * ConvDirect.CB, og, bias,
+                        g * og, y, at);
                 return;
             } else {
                 Sgemm.sgemm(og, geo.l, geo.k, 1f, wt, wOffset + g * og * geo.k, geo.k, 1,
@@ -335,7 +337,7 @@ final class ConvGemm {
         double[] acc = new double[o * k];
         float[][] slots = new float[wave][groups * k * og];
         // unpacked where each image runs on one thread (always, but for fewer images than threads)
-        boolean rows = ConvDirect.suitsWeightRows(k) && inner == 1;
+        boolean rows = ConvDirect.suitsWeightRows(k, og) && inner == 1;
         int[] pos = rows ? ConvDirect.positions(geo) : null;
         for (int b0 = 0; b0 < n; b0 += wave) {
             int first = b0;
@@ -421,7 +423,8 @@ final class ConvGemm {
             forTasks(n * groups, threads, t -> {
                 int b = t / groups;
                 int g = t % groups;
-                ConvDirect.backwardInputRows(gy, gyOffset + (b * o + g * og) * l, og, byTap, g * taps * cg * og, w, gx,
+                ConvDirect.backwardInputRows(gy, gyOffset + (b * o + g * og) * l, og, byTap,
+                        g * taps * ConvDirect.tiles(cg) * og * ConvDirect.CB, w, gx,
                         gradIn.offset() + ((b * c + g * cg) * h) * wd, cg, h, wd);
             });
             return;

@@ -208,6 +208,40 @@ class ConvGemmTest {
     }
 
     /**
+     * The weight gradient without columns (ConvDirect.backwardWeightRows) on geometries it takes:
+     * tiles of taps and of channels whose last one overlaps the one before, one vector of channels
+     * (the tall tile) and two, several K blocks of positions, strides, dilation, padding and
+     * groups.
+     */
+    @Test
+    void weightGradientWithoutColumnsHasTheUnfoldFormsBits() {
+        SplittableRandom rnd = new SplittableRandom(19);
+        int checked = 0;
+        while (checked < 60) {
+            int groups = rnd.nextInt(4) == 0 ? 2 : 1;
+            int c = groups * rnd.nextInt(1, 9);
+            int o = groups * rnd.nextInt(1, 41);
+            int kh = rnd.nextInt(1, 6);
+            int kw = rnd.nextInt(1, 6);
+            int[] stride = {rnd.nextInt(1, 3), rnd.nextInt(1, 3)};
+            int[] padding = {rnd.nextInt(0, 3), rnd.nextInt(0, 3)};
+            int[] dilation = {rnd.nextInt(3) == 0 ? 2 : 1, rnd.nextInt(3) == 0 ? 2 : 1};
+            int h = rnd.nextInt(1, 40);
+            int w = rnd.nextInt(1, 40);
+            int k = c / groups * kh * kw;
+            if (dilation[0] * (kh - 1) + 1 > h + 2 * padding[0] || dilation[1] * (kw - 1) + 1 > w + 2 * padding[1]
+                    || !ConvDirect.suitsWeightRows(k, o / groups)) {
+                continue;
+            }
+            Geometry g = new Geometry(rnd.nextInt(1, 4), c, h, w, o, kh, kw, stride, padding, dilation, groups,
+                    rnd.nextBoolean(), rnd.nextBoolean());
+            // one thread: each image on one thread, which the unpacked form asks for
+            assertSameBitsAsTheUnfoldForm(g, 1, 7000 + checked);
+            checked++;
+        }
+    }
+
+    /**
      * The taps that miss the image add nothing even where the weight is infinite: the product
      * form's columns hold inf * 0 = NaN there, which col2im never reads; the direct input
      * gradient masks those lanes instead of multiplying them by zeros.
