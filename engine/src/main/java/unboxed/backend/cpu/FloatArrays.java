@@ -15,7 +15,11 @@ import java.util.Arrays;
  * array the 800 KB weight gradient) it measured 6 % of the epoch.
  *
  * <p>How: {@code jdk.internal.misc.Unsafe.allocateUninitializedArray}, which the JIT compiles to
- * an allocation without the zeroing. It is reachable only when the JVM runs with
+ * an allocation without the zeroing where it allocates inline, in the thread's allocation buffer.
+ * An array too large for that buffer goes to the JVM's slow path, which zeroes it whatever the
+ * caller asked (seen in profiles as {@code OptoRuntime::new_array_C} and a memset): the
+ * activations of a convolutional network's first layers are that large. It is reachable only
+ * when the JVM runs with
  * {@code --add-exports java.base/jdk.internal.misc=ALL-UNNAMED} (every launcher of this repository
  * passes it; see {@link #describe()}); without it, arrays are zeroed as usual. Results are the
  * same either way, because nothing reads an element before writing it, and the test suite checks
