@@ -676,18 +676,21 @@ final class ConvDirect {
      * worth of kernel taps (C/G x kh x kw), each image on one thread, and one of the two packings
      * it saves used too little to pay for itself: few output channels (at most 32, one or two
      * tiles' widths, where the product form's packed im2col rows serve one or two tiles), or few
-     * taps (under four tiles, where its packed upstream gradient serves few). With many of both
-     * the product form was faster: the unpacked tiles read the upstream gradient once per four
-     * taps, from L2 once it outgrows L1 (31 or 41 ms, from one JVM to the next, against a steady
-     * 26 at N, C, H, K = 64, 128, 16, 128 on a Zen 5), and with AVX2 (55-60 against 51 ms at
-     * 64, 64, 32, 64).
+     * taps (under four tiles, where its packed upstream gradient serves few), or strided windows,
+     * whose rows the product form packs more slowly (9.8-10 against 10.7-11.3 ms at stride 2,
+     * N, C, H, K = 64, 64, 32, 64 on a Zen 5). With many of both at unit stride the product form
+     * was faster: 24-26 against 37-38 ms at 64, 128, 16, 128 and 26 against 33 at 64, 64, 32, 64
+     * (with AVX2, 51 against 55-60, measured before the tiles took positions in blocks).
      */
-    static boolean suitsWeightRows(int k, int og) {
+    static boolean suitsWeightRows(int k, int og, int strideW) {
         if (FORCE.equals("gemm") || k < CB) {
             return false;
         }
-        return FORCE.equals("direct") || og <= 32 || k < 4 * CB;
+        return FORCE.equals("direct") || og <= 32 || k < 4 * CB || strideW > 1;
     }
+
+    /** Positions a weight tile's four-tap passes share before moving on (their upstream gradient rows stay in L1). */
+    private static final int SUB = 128;
 
     /** The upstream gradient of one image and group, transposed, per thread. */
     private static final ThreadLocal<float[][]> TRANSPOSED = ThreadLocal.withInitial(() -> new float[1][0]);
@@ -750,8 +753,14 @@ final class ConvDirect {
                 int n = Math.min(2 * VL, og - q0);
                 for (int lc = 0; lc < l; lc += kb) {
                     int le = Math.min(l, lc + kb);
-                    for (int h = 0; h < CB; h += 4) {
-                        weightTile(geo.rowOffset, p0 + h, padded, pos, gt, width, q0, lc, le, tile, 2 * h * VL);
+                    // SUB positions at a time, every four taps in turn, the sums kept in tile in
+                    // between: the upstream gradient's SUB rows are read from L1 by all but the first
+                    for (int sc = lc; sc < le; sc += SUB) {
+                        int se = Math.min(le, sc + SUB);
+                        for (int h = 0; h < CB; h += 4) {
+                            weightTile(geo.rowOffset, p0 + h, padded, pos, gt, width, q0, sc, se, tile, 2 * h * VL,
+                                    sc == lc);
+                        }
                     }
                     mergeWeightTile(tile, lc == 0, slot, s0 + p0 * og + q0, og, n, CB, 2);
                 }
@@ -766,16 +775,30 @@ final class ConvDirect {
      * registers, and with eight the JIT had more integers live than registers, spilled some of them
      * to vector registers in some JVMs and not in others, and the same loop ran 1.5 times slower
      * in those (CNN's 16 -> 32 channel layer, 14 x 14: 1.9 or 2.8 ms a batch on a Zen 5; four taps:
-     * 1.8-2.2). The upstream gradient's rows are read twice, from L1 where this path is taken.
+     * 1.8-2.2). Each pass starts from the sums in tile unless {@code fresh} (a float stored and
+     * loaded is the same float, so the chains are unchanged); the caller takes SUB positions at a
+     * time through all of a tile's passes, so the upstream gradient's rows come from L1 after the
+     * first.
      */
     private static void weightTile(int[] rowOffset, int p0, float[] padded, int[] pos, float[] gt, int width, int q0,
-                                   int lc, int le, float[] tile, int at) {
+                                   int lc, int le, float[] tile, int at, boolean fresh) {
         int r0 = rowOffset[p0];
         int r1 = rowOffset[p0 + 1];
         int r2 = rowOffset[p0 + 2];
         int r3 = rowOffset[p0 + 3];
         FloatVector c00 = FloatVector.zero(SP), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
         FloatVector c30 = c00, c31 = c00;
+        if (!fresh) {
+            // the same chains, carried on from the positions before: a float stored and loaded is the same float
+            c00 = FloatVector.fromArray(SP, tile, at);
+            c01 = FloatVector.fromArray(SP, tile, at + VL);
+            c10 = FloatVector.fromArray(SP, tile, at + 2 * VL);
+            c11 = FloatVector.fromArray(SP, tile, at + 3 * VL);
+            c20 = FloatVector.fromArray(SP, tile, at + 4 * VL);
+            c21 = FloatVector.fromArray(SP, tile, at + 5 * VL);
+            c30 = FloatVector.fromArray(SP, tile, at + 6 * VL);
+            c31 = FloatVector.fromArray(SP, tile, at + 7 * VL);
+        }
         for (int t = lc; t < le; t++) {
             int x = pos[t];
             int g = t * width + q0;

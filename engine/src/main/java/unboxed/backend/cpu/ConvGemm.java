@@ -337,7 +337,7 @@ final class ConvGemm {
         double[] acc = new double[o * k];
         float[][] slots = new float[wave][groups * k * og];
         // unpacked where each image runs on one thread (always, but for fewer images than threads)
-        boolean rows = ConvDirect.suitsWeightRows(k, og) && inner == 1;
+        boolean rows = ConvDirect.suitsWeightRows(k, og, w.strideW()) && inner == 1;
         int[] pos = rows ? ConvDirect.positions(geo) : null;
         for (int b0 = 0; b0 < n; b0 += wave) {
             int first = b0;

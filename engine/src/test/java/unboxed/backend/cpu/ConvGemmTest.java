@@ -230,7 +230,7 @@ class ConvGemmTest {
             int w = rnd.nextInt(1, 40);
             int k = c / groups * kh * kw;
             if (dilation[0] * (kh - 1) + 1 > h + 2 * padding[0] || dilation[1] * (kw - 1) + 1 > w + 2 * padding[1]
-                    || !ConvDirect.suitsWeightRows(k, o / groups)) {
+                    || !ConvDirect.suitsWeightRows(k, o / groups, stride[1])) {
                 continue;
             }
             Geometry g = new Geometry(rnd.nextInt(1, 4), c, h, w, o, kh, kw, stride, padding, dilation, groups,
