@@ -4,10 +4,10 @@
 #
 #   tools/bench/profile.sh POST [--kind native|avx2]
 #
-# Writes data/results/POST/bench-profile-<kind>.json, staged with the folder's SHA256SUMS (or into
-# $BENCH_OUT_DIR, unstaged): for each profiled
-# benchmark, the share of the benchmark thread's RUNNABLE samples per top frame (JMH's own thread,
-# runnable in native code throughout, is left out).
+# Writes data/results/POST/bench-profile-<kind>-<cpu>.json (cpu: tools/bench/cpu-tag.sh), staged
+# with the folder's SHA256SUMS (or into $BENCH_OUT_DIR, unstaged): for each profiled benchmark,
+# the share of the benchmark thread's RUNNABLE samples per top frame (JMH's own thread, runnable
+# in native code throughout, is left out).
 set -euo pipefail
 usage() { echo "usage: tools/bench/profile.sh POST [--kind native|avx2]" >&2; exit 2; }
 [ $# -ge 1 ] || usage
@@ -65,8 +65,9 @@ echo "== ${cmd[*]}" >&2
 # results (unboxed.kit.Staging: the other files kept, SHA256SUMS rewritten, the folder swapped)
 out_dir="${BENCH_OUT_DIR:-$work/staged}"
 mkdir -p "$out_dir"
-out="$out_dir/bench-profile-$measured.json"
-COMMAND_LINE="$command_line" PLAN="$plan" POST="$post" COMMAND="${cmd[*]}" KIND="$kind" MEASURED="$measured" \
+cpu_tag="$(tools/bench/cpu-tag.sh)"
+out="$out_dir/bench-profile-$measured-$cpu_tag.json"
+COMMAND_LINE="$command_line" PLAN="$plan" CPU_TAG="$cpu_tag" POST="$post" COMMAND="${cmd[*]}" KIND="$kind" MEASURED="$measured" \
 COMMIT="$(git rev-parse HEAD)" DIRTY="$([ -n "$(git status --porcelain)" ] && echo true || echo false)" \
 JDK="$(java -version 2>&1 | head -1)" /usr/bin/python3 - "$work/out.txt" "$out" <<'PY'
 import json, os, re, sys, time
@@ -97,11 +98,19 @@ for block in re.split(r"^# Benchmark: ", text, flags=re.M)[1:]:
     rows = [{"share_of_benchmark_thread": r["share_of_runnable"] / (1 - empty), "frame": r["frame"]}
             for r in rows if not r["frame"].startswith("<stack is empty")] if empty < 1 else []
     profiles[name] = {"samples_without_java_frames": empty, "frames": rows}
-model = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
-out = {"format": "unboxed-results/1", "post": env["POST"], "name": "bench-profile-" + env["MEASURED"],
+fields = {}
+for line in open("/proc/cpuinfo"):
+    if not line.strip():
+        break
+    k, _, v = line.partition(":")
+    fields[k.strip()] = v.strip()
+model = fields.get("model name", "?")
+details = {k: fields.get(n) for k, n in (("model_name", "model name"), ("vendor", "vendor_id"),
+                                         ("family", "cpu family"), ("model", "model"), ("stepping", "stepping"))}
+out = {"format": "unboxed-results/1", "post": env["POST"], "name": "bench-profile-" + env["MEASURED"] + "-" + env["CPU_TAG"],
        "provenance": {"git_commit": env["COMMIT"], "git_dirty": env["DIRTY"] == "true", "command": env["COMMAND_LINE"],
                       "seed": None, "backend": "cpu", "scale": "bench-profile", "threads": 1, "jdk": env["JDK"],
-                      "cpu": model, "cores": os.cpu_count(), "gpu": None,
+                      "cpu": model, "cpu_details": details, "cpu_tag": env["CPU_TAG"], "cores": os.cpu_count(), "gpu": None,
                       "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                       "startup_choice": env["PLAN"].splitlines(), "jmh_command": env["COMMAND"]},
        "results": {"kind": {"requested": env["KIND"], "measured": env["MEASURED"]},

@@ -11,7 +11,7 @@
 #      forks), after JMH and never beside it, pinned to the same cores with as many threads;
 # then tools/bench/compare.py derives every comparison of the spec, each with a 99% confidence
 # interval and a verdict, and writes the results file atomically:
-#   data/results/POST/bench-<kind>.json   (or into $BENCH_OUT_DIR)
+#   data/results/POST/bench-<kind>-<cpu>.json   (or into $BENCH_OUT_DIR)
 #
 # --kind native  the machine as it is: the JVM's preferred vectors, OpenBLAS and ATen choosing
 #                their kernels for this CPU (any inherited OPENBLAS_CORETYPE is removed).
@@ -20,8 +20,10 @@
 #                (-Dunboxed.cpu.l2=512K), OPENBLAS_CORETYPE=Haswell, ATEN_CPU_CAPABILITY=avx2 and
 #                ONEDNN_MAX_CPU_ISA=AVX2 (oneDNN, PyTorch's convolutions, picks its own instruction set).
 #                On a machine without AVX-512 this is simply the machine.
-# The file is named after the kind measured (avx512 or avx2, from the vectors the JVM used), and
-# its provenance says whether that kind was the machine's own or an approximation.
+# The file is named after the kind measured (avx512 or avx2, from the vectors the JVM used) and the
+# CPU it ran on (tools/bench/cpu-tag.sh: zen3, zen4, zen5, ...), so that runs on different CPUs of
+# one kind sit side by side; its provenance says whether that kind was the machine's own or an
+# approximation.
 #
 # --quick: 1 fork, 1 warm-up and 2 measured iterations of 1 s (and 1 peer run): a smoke test.
 # Environment: JMH_ARGS adds options to every JMH call.
@@ -147,9 +149,10 @@ done
 
 out_dir="${BENCH_OUT_DIR:-data/results/$post}"
 mkdir -p "$out_dir"
-out="$out_dir/bench-$measured.json"
+cpu_tag="$(tools/bench/cpu-tag.sh)"
+out="$out_dir/bench-$measured-$cpu_tag.json"
 jdk="$(java -version 2>&1 | tr '\n' ' ' | sed 's/ *$//')"
-POST="$post" COMMAND_LINE="$command_line" STARTED="$started_iso" STARTED_S="$started_s" COMMIT="$commit" \
+POST="$post" COMMAND_LINE="$command_line" STARTED="$started_iso" STARTED_S="$started_s" COMMIT="$commit" CPU_TAG="$cpu_tag" \
 DIRTY="$dirty" JDK="$jdk" QUICK="$quick" KIND="$kind" MEASURED="$measured" EMULATED="$emulated" PLAN="$plan" \
 LOAD_START="$loadavg_start" LOAD_END="$(cut -d' ' -f1-3 /proc/loadavg)" JVM_KIND="${jvm_kind[*]}" \
 COMMANDS="$(printf '%s\n' "${commands[@]}")" "$python" - "$work/meta.json" <<'PY'
@@ -167,7 +170,7 @@ def cpuinfo():
                                              ("family", "cpu family"), ("model", "model"), ("stepping", "stepping"))}
 cpu = cpuinfo()
 meta = {
-    "post": env["POST"], "name": "bench-" + env["MEASURED"], "quick": env["QUICK"] == "1",
+    "post": env["POST"], "name": "bench-" + env["MEASURED"] + "-" + env["CPU_TAG"], "quick": env["QUICK"] == "1",
     "kind": {"measured": env["MEASURED"], "requested": env["KIND"], "emulated": env["EMULATED"] == "true",
              "how": ("approximated on an AVX-512 machine: " + env["JVM_KIND"] + ", OPENBLAS_CORETYPE=Haswell,"
                      " ATEN_CPU_CAPABILITY=avx2, ONEDNN_MAX_CPU_ISA=AVX2") if env["EMULATED"] == "true"
@@ -176,7 +179,7 @@ meta = {
         "git_commit": env["COMMIT"] or "unknown", "git_dirty": env["DIRTY"] == "true",
         "command": env["COMMAND_LINE"], "seed": None, "backend": "cpu",
         "scale": "bench-quick" if env["QUICK"] == "1" else "bench",
-        "jdk": env["JDK"], "cpu": cpu["model_name"], "cpu_details": cpu, "cores": os.cpu_count(),
+        "jdk": env["JDK"], "cpu": cpu["model_name"], "cpu_details": cpu, "cpu_tag": env["CPU_TAG"], "cores": os.cpu_count(),
         "gpu": None, "os": " ".join(os.uname()[i] for i in (0, 2, 4)), "started": env["STARTED"],
         "wall_seconds": round(time.time() - float(env["STARTED_S"]), 1),
         "startup_choice": env["PLAN"].splitlines(), "commands": env["COMMANDS"].splitlines(),

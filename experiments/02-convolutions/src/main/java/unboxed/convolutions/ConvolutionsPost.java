@@ -46,9 +46,13 @@ public final class ConvolutionsPost implements Post {
         Map<String, String> facts = new LinkedHashMap<>();
         receptiveField(rf, outDir, facts);
         List<Pinned> bench = BenchTables.write(resultsDir, outDir, facts, Experiment.POST);
-        for (Pinned b : bench) {
-            versions(b, outDir, facts);
-            cnnEpoch(b, facts);
+        // the numbered versions, the roofline and the CNN epoch's facts: from each kind's newest run
+        for (String kind : BenchTables.KINDS) {
+            List<Pinned> runs = BenchTables.runs(resultsDir, kind);
+            if (!runs.isEmpty()) {
+                versions(runs.get(0), kind, outDir, facts);
+                cnnEpoch(runs.get(0), kind, facts);
+            }
         }
         unboxed.kit.GpuTables.write(resultsDir, outDir, facts, List.of("conv2d_", "win_"));
         curves(cnn, outDir);
@@ -113,11 +117,7 @@ public final class ConvolutionsPost implements Post {
     }
 
     /** The numbered versions' forward passes beside the engine's, per shape, from one bench run. */
-    private static void versions(Pinned bench, Path outDir, Map<String, String> facts) throws IOException {
-        if (!bench.name().startsWith("bench-") || bench.name().startsWith("bench-profile")) {
-            return;
-        }
-        String kind = bench.name().substring("bench-".length());
+    private static void versions(Pinned bench, String kind, Path outDir, Map<String, String> facts) throws IOException {
         String[] methods = {"v3Forward", "v4Forward", "v5Forward", "v6Forward", "engineForward"};
         Map<String, Map<String, Double>> ms = new LinkedHashMap<>();   // shape -> method@threads -> mean ms
         for (JsonNode j : bench.at("/jmh")) {
@@ -163,21 +163,25 @@ public final class ConvolutionsPost implements Post {
     /**
      * The CNN against post 01's MLP at equal training time: both learning curves (test accuracy,
      * mean over seeds, after each epoch) on one axis of training seconds, each epoch counted at the
-     * time this machine's pinned AVX-512 benchmarks measured for it (post 01's MLP epoch, this
-     * post's CNN epoch). Nothing when the baseline or either benchmark is not pinned. Returns the
+     * time the pinned AVX-512 benchmarks of one CPU measured for it (post 01's MLP epoch and this
+     * post's CNN epoch, from this post's newest run and post 01's run on the same CPU). Nothing when
+     * the baseline or either benchmark is not pinned. Returns the
      * results it read besides this post's own benchmark.
      */
     private static List<Pinned> equalTime(Path resultsDir, Pinned cnn, Path outDir, Map<String, String> facts)
             throws IOException {
-        Path mlpBench = resultsDir.resolveSibling("01-basics").resolve("bench-avx512.json");
-        Path cnnBench = resultsDir.resolve("bench-avx512.json");
-        if (!java.nio.file.Files.exists(resultsDir.resolve("mlp-baseline.json")) || !java.nio.file.Files.exists(mlpBench)
-                || !java.nio.file.Files.exists(cnnBench)) {
+        // this post's newest AVX-512 run, and post 01's run on the same CPU
+        List<Pinned> cnnRuns = BenchTables.runs(resultsDir, "avx512");
+        if (!java.nio.file.Files.exists(resultsDir.resolve("mlp-baseline.json")) || cnnRuns.isEmpty()) {
+            return List.of();
+        }
+        Pinned b2 = cnnRuns.get(0);
+        Pinned b1 = BenchTables.runs(resultsDir.resolveSibling("01-basics"), "avx512").stream()
+                .filter(r -> BenchTables.cpuLabel(r).equals(BenchTables.cpuLabel(b2))).findFirst().orElse(null);
+        if (b1 == null) {
             return List.of();
         }
         Pinned mlp = Pinned.load(resultsDir, "mlp-baseline");
-        Pinned b1 = Pinned.load(mlpBench);
-        Pinned b2 = Pinned.load(cnnBench);
         Double tMlp = oursSeconds(b1, "mlp_epoch_1t");
         Double tCnn = oursSeconds(b2, "cnn_epoch_1t");
         if (tMlp == null || tCnn == null) {
@@ -187,7 +191,7 @@ public final class ConvolutionsPost implements Post {
         double[] mlpAcc = meanAccuracy(mlp);
         Figures.LineFigure fig = Figures.line("equal-time", "Test accuracy against training time: the CNN and post 01's"
                         + " MLP (mean over seeds, after each epoch), each epoch counted at the time the pinned AVX-512"
-                        + " benchmarks measured for it on one thread")
+                        + " benchmarks measured for it on one thread of one CPU (" + BenchTables.cpuLabel(b2) + ")")
                 .axes("training time (s, one thread)", "test accuracy").size(760, 460).from(cnn, mlp, b1, b2);
         fig.line("CNN", times(cnnAcc.length, tCnn), cnnAcc);
         fig.line("MLP", times(mlpAcc.length, tMlp), mlpAcc);
@@ -252,11 +256,7 @@ public final class ConvolutionsPost implements Post {
     }
 
     /** Facts {@code cnn-epoch-*-<kind>}: the CNN's training epoch against PyTorch's, when the run timed it. */
-    private static void cnnEpoch(Pinned bench, Map<String, String> facts) {
-        if (!bench.name().startsWith("bench-") || bench.name().startsWith("bench-profile")) {
-            return;
-        }
-        String kind = bench.name().substring("bench-".length());
+    private static void cnnEpoch(Pinned bench, String kind, Map<String, String> facts) {
         for (JsonNode c : bench.at("/comparisons")) {
             if (!c.path("id").asText().equals("cnn_epoch_1t") || c.path("missing").asBoolean()) {
                 continue;

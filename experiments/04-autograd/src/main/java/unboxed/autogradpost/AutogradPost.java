@@ -75,7 +75,7 @@ public final class AutogradPost implements Post {
         graphDepth(depth, outDir, facts);
         List<Pinned> bench = BenchTables.write(resultsDir, outDir, facts, Experiment.POST);
         benchDepth(bench.get(0), outDir, facts);
-        profile(Pinned.load(resultsDir, "bench-profile-avx512"), facts);
+        profile(BenchTables.profiles(resultsDir, "avx512").get(0), facts);
         unboxed.kit.Facts.write(outDir, List.of(probes, gc, cost, depth, picture), facts);
     }
 

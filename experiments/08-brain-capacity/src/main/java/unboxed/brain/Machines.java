@@ -39,7 +39,7 @@ final class Machines {
         Path dir = resultsRoot.resolve("01-basics");
         List<Path> files = new ArrayList<>();
         try (Stream<Path> s = Files.list(dir)) {
-            s.filter(p -> p.getFileName().toString().matches("bench-avx[0-9]+\\.json")).sorted().forEach(files::add);
+            s.filter(p -> p.getFileName().toString().matches("bench-avx[0-9]+-[a-z0-9-]+\\.json")).sorted().forEach(files::add);
         }
         for (Path f : files) {
             Pinned p = Pinned.load(f);

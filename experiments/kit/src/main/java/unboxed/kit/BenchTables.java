@@ -2,66 +2,132 @@ package unboxed.kit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import unboxed.io.AtomicFiles;
 
 /**
  * The speed tables every post with benchmarks shows, from what tools/bench/run.sh and
- * tools/bench/profile.sh pinned: one table per CPU kind ({@code bench-avx512.json},
- * {@code bench-avx2.json}) with each comparison of the post's bench spec, its speed ratio, 99%
- * confidence interval, target and verdict; a profile table per kind when one was pinned; and
- * the work-parity table of the spec.
+ * tools/bench/profile.sh pinned. Each run is one file named after the CPU kind it measured and the
+ * CPU it ran on ({@code bench-avx512-zen5.json}, {@code bench-avx512-zen4.json},
+ * {@code bench-avx2-zen5.json}, ...; tools/bench/cpu-tag.sh), because one kind's CPUs differ: a
+ * Zen 4 executes a 512-bit FMA as two 256-bit halves, a Zen 5 in one go. Per kind, one table per
+ * CPU, newest run first, with each comparison of the post's bench spec, its speed ratio, 99%
+ * confidence interval, target and verdict; a profile table per profiled run; and the work-parity
+ * table of the spec.
  */
 public final class BenchTables {
     /** The kinds in the order reports show them. */
     public static final List<String> KINDS = List.of("avx512", "avx2");
 
+    private static final Pattern RUN = Pattern.compile("bench-(avx512|avx2)-([a-z0-9-]+)\\.json");
+    private static final Pattern PROFILE = Pattern.compile("bench-profile-(avx512|avx2)-([a-z0-9-]+)\\.json");
+
     private BenchTables() {
     }
 
+    /** The benchmark runs of one kind pinned in {@code resultsDir}, newest first (empty when none). */
+    public static List<Pinned> runs(Path resultsDir, String kind) throws IOException {
+        return pinned(resultsDir, RUN, kind);
+    }
+
+    /** The profiles of one kind pinned in {@code resultsDir}, newest first (empty when none). */
+    public static List<Pinned> profiles(Path resultsDir, String kind) throws IOException {
+        return pinned(resultsDir, PROFILE, kind);
+    }
+
+    private static List<Pinned> pinned(Path resultsDir, Pattern pattern, String kind) throws IOException {
+        List<Pinned> found = new ArrayList<>();
+        if (!Files.isDirectory(resultsDir)) {
+            return found;
+        }
+        try (Stream<Path> files = Files.list(resultsDir)) {
+            for (Path f : files.sorted().toList()) {
+                Matcher m = pattern.matcher(f.getFileName().toString());
+                if (m.matches() && m.group(1).equals(kind)) {
+                    found.add(Pinned.load(f));
+                }
+            }
+        }
+        // newest first: ISO-8601 start times sort as text; the file name breaks ties
+        found.sort(Comparator.comparing((Pinned p) -> p.provenanceJson().path("started").asText("")).reversed()
+                .thenComparing(Pinned::name));
+        return found;
+    }
+
+    /** "Zen 4" for a file tagged zen4, the tag itself for other CPUs. */
+    public static String cpuLabel(Pinned run) {
+        String tag = run.name().replaceFirst("^bench-(profile-)?(avx512|avx2)-", "");
+        return tag.matches("zen[0-9]+") ? "Zen " + tag.substring(3) : tag;
+    }
+
     /**
-     * Writes {@code tables/bench-<kind>.adoc} per kind measured, {@code tables/bench-profile-<kind>.adoc}
-     * per profile, {@code tables/bench-parity.adoc}, and the facts {@code bench-kinds} (one line of
-     * verdicts per kind). Returns the kinds' results, first kind first.
+     * Writes, per kind measured, {@code tables/bench-<kind>.adoc} (every CPU's table of that kind,
+     * newest first; each also alone as {@code tables/<file name>.adoc}), the same for profiles in
+     * {@code tables/bench-profile-<kind>.adoc}, {@code tables/bench-parity.adoc}, and the facts
+     * {@code bench-kinds} (one line of verdicts per run) and {@code bench-cpu-<kind>} (the CPU of
+     * the kind's newest run, the one a report's prose cites). Returns the runs, the kinds in
+     * {@link #KINDS} order, each kind's newest run first.
      *
      * @throws IOException when no kind was measured, naming the command that measures one
      */
     public static List<Pinned> write(Path resultsDir, Path outDir, Map<String, String> facts, String post)
             throws IOException {
         List<Pinned> measured = new ArrayList<>();
+        List<String> summary = new ArrayList<>();
         for (String kind : KINDS) {
-            if (Files.exists(resultsDir.resolve("bench-" + kind + ".json"))) {
-                measured.add(Pinned.load(resultsDir, "bench-" + kind));
+            List<Pinned> runs = runs(resultsDir, kind);
+            if (runs.isEmpty()) {
+                continue;
             }
+            StringBuilder all = new StringBuilder();
+            for (Pinned bench : runs) {
+                summary.add(kindTable(bench, outDir));
+                all.append(Files.readString(outDir.resolve("tables").resolve(bench.name() + ".adoc"))).append('\n');
+            }
+            AtomicFiles.write(outDir.resolve("tables").resolve("bench-" + kind + ".adoc"),
+                    all.toString().getBytes(StandardCharsets.UTF_8));
+            facts.put("bench-cpu-" + kind, cpuLabel(runs.get(0)));
+            measured.addAll(runs);
         }
         if (measured.isEmpty()) {
-            throw new IOException("no benchmark results in " + resultsDir + " (bench-avx512.json or bench-avx2.json):"
-                    + " run `make bench POST=" + post + "` (and `KIND=avx2`)");
-        }
-        List<String> summary = new ArrayList<>();
-        for (Pinned bench : measured) {
-            summary.add(kindTable(bench, outDir));
+            throw new IOException("no benchmark results in " + resultsDir + " (bench-avx512-<cpu>.json or"
+                    + " bench-avx2-<cpu>.json): run `make bench POST=" + post + "` (and `KIND=avx2`)");
         }
         facts.put("bench-kinds", String.join("; ", summary));
         for (String kind : KINDS) {
-            if (Files.exists(resultsDir.resolve("bench-profile-" + kind + ".json"))) {
-                profile(Pinned.load(resultsDir, "bench-profile-" + kind), outDir);
+            List<Pinned> profs = profiles(resultsDir, kind);
+            if (profs.isEmpty()) {
+                continue;
             }
+            StringBuilder all = new StringBuilder();
+            for (Pinned prof : profs) {
+                profile(prof, outDir);
+                all.append(Files.readString(outDir.resolve("tables").resolve(prof.name() + ".adoc"))).append('\n');
+            }
+            AtomicFiles.write(outDir.resolve("tables").resolve("bench-profile-" + kind + ".adoc"),
+                    all.toString().getBytes(StandardCharsets.UTF_8));
         }
         parity(measured.get(0), outDir);
         return measured;
     }
 
-    /** One CPU kind's table; returns a one-line summary of its verdicts for the prose. */
+    /** One run's table; returns a one-line summary of its verdicts for the prose. */
     static String kindTable(Pinned bench, Path outDir) throws IOException {
         JsonNode kind = bench.at("/kind");
         JsonNode prov = bench.provenanceJson();
         String label = kind.path("measured").asText().equals("avx512") ? "AVX-512" : "AVX2";
-        String machine = prov.path("cpu").asText("?") + " (family " + prov.path("cpu_details").path("family").asText("?")
+        String machine = prov.path("cpu").asText("?") + " (" + cpuLabel(bench) + ", family "
+                + prov.path("cpu_details").path("family").asText("?")
                 + ", model " + prov.path("cpu_details").path("model").asText("?") + "), " + prov.path("cores").asText("?")
                 + " cores, JDK " + prov.path("jdk").asText("?").replaceAll("^[^\"]*\"([^\"]+)\".*", "$1");
         String how = kind.path("emulated").asBoolean() ? kind.path("how").asText() : "measured on a machine of this kind";
@@ -98,7 +164,8 @@ public final class BenchTables {
                         + " confidence interval; the verdict comes from that interval, not from the point ratio",
                 List.of("workload", "ours (mean)", "peer (mean)", "speed ratio [99% CI]", "target", "verdict"),
                 rows, List.of(bench));
-        return label + (kind.path("emulated").asBoolean() ? " (approximated)" : "") + ": " + String.join(", ", verdicts);
+        return label + " on " + cpuLabel(bench) + (kind.path("emulated").asBoolean() ? " (approximated)" : "") + ": "
+                + String.join(", ", verdicts);
     }
 
     /** The top frames of each profiled benchmark, as JMH's stack profiler sampled them. */
@@ -117,7 +184,7 @@ public final class BenchTables {
             }
         }
         String kind = prof.at("/kind/measured").asText().equals("avx512") ? "AVX-512" : "AVX2";
-        Tables.write(outDir, prof.name(), kind + " kind: the eight most sampled top frames of each benchmark,"
+        Tables.write(outDir, prof.name(), kind + " kind on " + cpuLabel(prof) + ": the eight most sampled top frames of each benchmark,"
                         + " as shares of the benchmark thread's running samples",
                 List.of("benchmark", "top frame", "share"), rows, List.of(prof));
     }

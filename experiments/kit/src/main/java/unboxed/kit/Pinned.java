@@ -114,11 +114,11 @@ public final class Pinned {
 
     /**
      * {@code make experiments POST=<post>}; for benchmark results ("bench*") {@code make bench POST=<post>}
-     * ({@code KIND=avx2} for the AVX2 kind's file), and for a profile ("bench-profile-*")
-     * {@code tools/bench/profile.sh <post>} ({@code --kind avx2}).
+     * ({@code KIND=avx2} for the AVX2 kind's files, bench-avx2-&lt;cpu&gt;) on a machine with that CPU,
+     * and for a profile ("bench-profile-*") {@code tools/bench/profile.sh <post>} ({@code --kind avx2}).
      */
     public String regenerateCommand() {
-        boolean avx2 = name.endsWith("-avx2");
+        boolean avx2 = name.matches("bench-(profile-)?avx2(-.*)?");
         if (name.startsWith("bench-profile")) {
             return "tools/bench/profile.sh " + post + (avx2 ? " --kind avx2" : "");
         }

@@ -1,0 +1,70 @@
+package unboxed.kit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import unboxed.io.Provenance;
+import unboxed.io.Results;
+
+/** Runs on different CPUs of one kind sit side by side, newest first, each in its own table. */
+class BenchTablesTest {
+    static void run(Path dir, String name, String started, double ratio, boolean emulated) throws IOException {
+        Provenance prov = new Provenance("0123456789abcdef0123456789abcdef01234567", false, "tools/bench/run.sh", 0,
+                "cpu", "bench", 1, "17", "AMD EPYC", 2, null, "Linux", Instant.parse(started), 1.0);
+        Map<String, Object> comparison = new LinkedHashMap<>();
+        comparison.put("id", "epoch_1t");
+        comparison.put("workload", "one epoch");
+        comparison.put("ours", Map.of("mean", 100.0));
+        comparison.put("peer", Map.of("mean", 100.0 * ratio, "label", "PyTorch"));
+        comparison.put("speed_ratio", ratio);
+        comparison.put("speed_ratio_ci99", List.of(ratio - 0.01, ratio + 0.01));
+        comparison.put("target", 1.0);
+        comparison.put("verdict", ratio > 1.01 ? "met" : "missed");
+        Results.write(dir.resolve(name + ".json"), "00-test", name, prov, Map.of(
+                "kind", Map.of("measured", name.split("-")[1], "emulated", emulated, "how", "approximated"),
+                "comparisons", List.of(comparison),
+                "work_parity", List.of(List.of("data", "in place", "in place", "in place"))));
+    }
+
+    @Test
+    void eachCpuOfAKindHasItsTableNewestFirst(@TempDir Path results, @TempDir Path out) throws Exception {
+        run(results, "bench-avx512-zen5", "2026-01-01T00:00:00Z", 0.9, false);
+        run(results, "bench-avx512-zen4", "2026-02-01T00:00:00Z", 1.2, false);
+        run(results, "bench-avx2-zen5", "2026-01-02T00:00:00Z", 0.8, true);
+        Map<String, String> facts = new LinkedHashMap<>();
+        List<Pinned> runs = BenchTables.write(results, out, facts, "00-test");
+
+        assertEquals(List.of("bench-avx512-zen4", "bench-avx512-zen5", "bench-avx2-zen5"),
+                runs.stream().map(Pinned::name).toList());
+        assertEquals("Zen 4", facts.get("bench-cpu-avx512"), "the prose cites the newest run of the kind");
+        assertEquals("Zen 5", facts.get("bench-cpu-avx2"));
+        assertEquals("AVX-512 on Zen 4: epoch_1t met; AVX-512 on Zen 5: epoch_1t missed;"
+                + " AVX2 on Zen 5 (approximated): epoch_1t missed", facts.get("bench-kinds"));
+        String avx512 = Files.readString(out.resolve("tables/bench-avx512.adoc"));
+        int zen4 = avx512.indexOf("tab-bench-avx512-zen4");
+        int zen5 = avx512.indexOf("tab-bench-avx512-zen5");
+        assertTrue(zen4 >= 0 && zen5 > zen4, "both CPUs' tables, the newest first: " + avx512);
+        assertTrue(avx512.contains("1.20×") && avx512.contains("0.90×"), avx512);
+        assertTrue(Files.exists(out.resolve("tables/bench-avx512-zen5.adoc")), "each run's table alone too");
+        assertTrue(Files.readString(out.resolve("tables/bench-avx2.adoc")).contains("0.80×"));
+    }
+
+    @Test
+    void aRunWithoutItsCpuInTheNameIsNotTakenForOne(@TempDir Path results, @TempDir Path out) throws Exception {
+        run(results, "bench-avx512", "2026-01-01T00:00:00Z", 0.9, false);
+        IOException e = assertThrows(IOException.class,
+                () -> BenchTables.write(results, out, new LinkedHashMap<>(), "00-test"));
+        assertTrue(e.getMessage().contains("bench-avx512-<cpu>.json") && e.getMessage().contains("make bench POST=00-test"),
+                e.getMessage());
+    }
+}
