@@ -13,8 +13,8 @@ import unboxed.kit.Tables;
 
 /**
  * The performance section's tables: the speed tables every post shares ({@link BenchTables}: one
- * per CPU kind, the profiles, the work parity), and post 01's own, the numbered matmul versions
- * from the first kind measured.
+ * per CPU of each kind, the profiles, the work parity), and post 01's own, the numbered matmul
+ * versions from the newest run of the first kind measured.
  */
 final class BenchTable {
     private BenchTable() {
@@ -44,7 +44,8 @@ final class BenchTable {
             rows.add(List.of(version(b), n + "³", gf(2.0 * n * n * (double) n / (msPerOp * 1e6)),
                     String.format(Locale.ROOT, "%.3f ms ± %.3f", b.get("score").asDouble(), b.get("error").asDouble())));
         }
-        Tables.write(outDir, "matmul-versions", "The numbered matrix-product versions, one thread (GFLOP/s of the"
+        Tables.write(outDir, "matmul-versions", "The numbered matrix-product versions, one thread of the "
+                        + BenchTables.cpuLabel(bench) + " (the newest run; GFLOP/s of the"
                         + " median iteration; ± is JMH's 99.9% error of the mean)",
                 List.of("version", "size", "GFLOP/s", "time per product"), rows, List.of(bench));
     }
