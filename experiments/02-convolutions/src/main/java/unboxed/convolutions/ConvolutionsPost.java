@@ -165,8 +165,8 @@ public final class ConvolutionsPost implements Post {
      * mean over seeds, after each epoch) on one axis of training seconds, each epoch counted at the
      * time the pinned AVX-512 benchmarks of one CPU measured for it (post 01's MLP epoch and this
      * post's CNN epoch, from this post's newest run and post 01's run on the same CPU). Nothing when
-     * the baseline or either benchmark is not pinned. Returns the
-     * results it read besides this post's own benchmark.
+     * the baseline or either benchmark is not pinned. Returns the results it read besides this
+     * post's own benchmark.
      */
     private static List<Pinned> equalTime(Path resultsDir, Pinned cnn, Path outDir, Map<String, String> facts)
             throws IOException {

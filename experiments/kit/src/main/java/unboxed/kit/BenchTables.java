@@ -89,13 +89,10 @@ public final class BenchTables {
             if (runs.isEmpty()) {
                 continue;
             }
-            StringBuilder all = new StringBuilder();
             for (Pinned bench : runs) {
                 summary.add(kindTable(bench, outDir));
-                all.append(Files.readString(outDir.resolve("tables").resolve(bench.name() + ".adoc"))).append('\n');
             }
-            AtomicFiles.write(outDir.resolve("tables").resolve("bench-" + kind + ".adoc"),
-                    all.toString().getBytes(StandardCharsets.UTF_8));
+            combine(outDir, "bench-" + kind, runs);
             facts.put("bench-cpu-" + kind, cpuLabel(runs.get(0)));
             measured.addAll(runs);
         }
@@ -109,16 +106,22 @@ public final class BenchTables {
             if (profs.isEmpty()) {
                 continue;
             }
-            StringBuilder all = new StringBuilder();
             for (Pinned prof : profs) {
                 profile(prof, outDir);
-                all.append(Files.readString(outDir.resolve("tables").resolve(prof.name() + ".adoc"))).append('\n');
             }
-            AtomicFiles.write(outDir.resolve("tables").resolve("bench-profile-" + kind + ".adoc"),
-                    all.toString().getBytes(StandardCharsets.UTF_8));
+            combine(outDir, "bench-profile-" + kind, profs);
         }
         parity(measured.get(0), outDir);
         return measured;
+    }
+
+    /** {@code tables/<name>.adoc}: the tables already written for {@code parts}, one after the other. */
+    private static void combine(Path outDir, String name, List<Pinned> parts) throws IOException {
+        StringBuilder all = new StringBuilder();
+        for (Pinned p : parts) {
+            all.append(Files.readString(outDir.resolve("tables").resolve(p.name() + ".adoc"))).append('\n');
+        }
+        AtomicFiles.write(outDir.resolve("tables").resolve(name + ".adoc"), all.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     /** One run's table; returns a one-line summary of its verdicts for the prose. */
@@ -184,8 +187,8 @@ public final class BenchTables {
             }
         }
         String kind = prof.at("/kind/measured").asText().equals("avx512") ? "AVX-512" : "AVX2";
-        Tables.write(outDir, prof.name(), kind + " kind on " + cpuLabel(prof) + ": the eight most sampled top frames of each benchmark,"
-                        + " as shares of the benchmark thread's running samples",
+        Tables.write(outDir, prof.name(), kind + " kind on " + cpuLabel(prof) + ": the eight most sampled top frames"
+                        + " of each benchmark, as shares of the benchmark thread's running samples",
                 List.of("benchmark", "top frame", "share"), rows, List.of(prof));
     }
 
