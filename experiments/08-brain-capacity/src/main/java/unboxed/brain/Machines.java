@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import unboxed.kit.BenchTables;
 import unboxed.kit.Pinned;
 
 /**
@@ -31,18 +32,17 @@ final class Machines {
     }
 
     /**
-     * The engine's SGEMM on the CPU: the first {@code bench-*.json} of post 01 measured on the
-     * machine's own kind, its GFLOP/s, its recorded CPU and the Zen generation its CPUID family and
+     * The engine's SGEMM on the CPU: post 01's newest run of the first kind (AVX-512, then AVX2)
+     * measured on a machine of that kind (not approximated), its GFLOP/s, its recorded CPU and the Zen generation its CPUID family and
      * model name.
      */
     static Measured cpu(Path resultsRoot) throws IOException {
         Path dir = resultsRoot.resolve("01-basics");
-        List<Path> files = new ArrayList<>();
-        try (Stream<Path> s = Files.list(dir)) {
-            s.filter(p -> p.getFileName().toString().matches("bench-avx[0-9]+-[a-z0-9-]+\\.json")).sorted().forEach(files::add);
+        List<Pinned> runs = new ArrayList<>();
+        for (String kind : BenchTables.KINDS) {
+            runs.addAll(BenchTables.runs(dir, kind));
         }
-        for (Path f : files) {
-            Pinned p = Pinned.load(f);
+        for (Pinned p : runs) {
             if (p.at("/kind/emulated").asBoolean(true)) {
                 continue;  // an AVX2 machine approximated on this one: not a measurement of a real chip
             }
