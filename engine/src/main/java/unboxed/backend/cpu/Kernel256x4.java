@@ -4,12 +4,29 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The AVX2 micro-kernel: a 4 x 16 tile of C in 8 ymm registers (4 rows x 2 vectors of 8 floats).
- * AVX2 has 16 vector registers, and C2 needs a few of them for itself: the AVX-512 kernel's
- * 6 x 2 shape (15 live vectors) spills there and ran at 57 GFLOP/s with data in L1, against
- * 115-123 for this one (and 120-127 for 3 x 24) on the same core limited to AVX2 with
- * -XX:UseAVX=2. 8 independent fused multiply-adds per step of k still cover the FMA latency
- * (4 cycles) times its throughput (2 per cycle).
+ * The AVX2 micro-kernel: a 4 x 16 tile of C in 8 ymm registers (4 rows x 2 vectors of 8 floats),
+ * with its A micro-panel packed k-major (the 4 values of each k side by side).
+ *
+ * <p>AVX2 has 16 vector registers, and at 256 bits each fused multiply-add does half the work of
+ * an AVX-512 one, so this loop must issue twice as many of them per cycle with half the registers.
+ * Three choices make C2 compile it into a loop that does (measured on a Zen 4 limited to AVX2
+ * with -XX:UseAVX=2, data in L1, 117 GFLOP/s the core's peak at that width):
+ * <ul>
+ *   <li><b>A packed k-major</b>, so that the 4 broadcasts of a step of k read one index plus
+ *       constant offsets. Read in place, row by row, each broadcast needed its own address
+ *       arithmetic, and the loop of 25 instructions for 8 fused multiply-adds was bound by
+ *       instruction issue: 77 GFLOP/s.</li>
+ *   <li><b>The loop counts along B</b> (the packed B index is the induction variable), which
+ *       leaves 2 loads, 4 broadcasts, 8 fused multiply-adds and 3 instructions of loop control:
+ *       109-110 GFLOP/s in each of 8 runs.</li>
+ *   <li><b>Raw sums out</b>: the kernel stores its 8 accumulators and {@link #store} merges them
+ *       into C. With alpha and beta in the kernel, C2 sometimes kept alpha in a vector register
+ *       through the loop and copied accumulators between registers: 84 GFLOP/s in 3 of 6 runs.</li>
+ * </ul>
+ * Wider tiles (5 x 16, 6 x 16: 10 and 12 accumulators) reached the peak in some runs and half of
+ * it in others, as C2's register allocation varied from one JVM to the next; this one never did.
+ * Each element of C is still one fused multiply-add chain over k, in order (see Sgemm,
+ * "Determinism"), so the choice of tile changes no bit.
  */
 final class Kernel256x4 implements MicroKernel {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
@@ -32,58 +49,69 @@ final class Kernel256x4 implements MicroKernel {
         return 256;
     }
 
+    @Override
+    public boolean packsAByK() {
+        return true;
+    }
+
     /**
-     * C[0:MR, 0:NR] (at {@code co}, row stride {@code ldc}) = alpha * (A panel . B panel) + beta * C,
-     * with the A micro-panel's rows at {@code ao + r * lda} ({@code kc} floats each) and the packed
-     * B micro-panel k-major at {@code bo} ({@code NR} floats per k). beta == 0 never reads C. Static,
-     * so that Sgemm calls it directly (see Sgemm.Call#kernel).
+     * sums[r * NR + j] = sum over p of A[r, p] * B[p, j], one fused multiply-add per p in order,
+     * with the A micro-panel k-major at {@code ao} ({@code MR} floats per k) and the B
+     * micro-panel k-major at {@code bo} ({@code NR} floats per k).
      */
-    static void kernel(int kc, float[] a, int ao, int lda, float[] bp, int bo, float alpha, float beta, float[] c, int co,
-                       int ldc) {
+    static void sums(int kc, float[] ap, int ao, float[] bp, int bo, float[] sums) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00;
         FloatVector c20 = c00, c21 = c00, c30 = c00, c31 = c00;
-        int a0 = ao;
-        int a1 = a0 + lda;
-        int a2 = a1 + lda;
-        int a3 = a2 + lda;
-        for (int p = 0; p < kc; p++) {
-            int bi = bo + p * NR;
+        int ai = ao;
+        int end = bo + kc * NR;
+        for (int bi = bo; bi < end; bi += NR, ai += MR) {
             FloatVector b0 = FloatVector.fromArray(S, bp, bi);
             FloatVector b1 = FloatVector.fromArray(S, bp, bi + V);
-            FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
+            FloatVector x = FloatVector.broadcast(S, ap[ai]);
             c00 = x.fma(b0, c00);
             c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, a[a1 + p]);
+            x = FloatVector.broadcast(S, ap[ai + 1]);
             c10 = x.fma(b0, c10);
             c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, a[a2 + p]);
+            x = FloatVector.broadcast(S, ap[ai + 2]);
             c20 = x.fma(b0, c20);
             c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, a[a3 + p]);
+            x = FloatVector.broadcast(S, ap[ai + 3]);
             c30 = x.fma(b0, c30);
             c31 = x.fma(b1, c31);
         }
+        c00.intoArray(sums, 0);
+        c01.intoArray(sums, V);
+        c10.intoArray(sums, NR);
+        c11.intoArray(sums, NR + V);
+        c20.intoArray(sums, 2 * NR);
+        c21.intoArray(sums, 2 * NR + V);
+        c30.intoArray(sums, 3 * NR);
+        c31.intoArray(sums, 3 * NR + V);
+    }
+
+    /**
+     * C[0:MR, 0:NR] (at {@code co}, row stride {@code ldc}) = alpha * sums + beta * C, Sgemm's
+     * merge lane by lane: {@code s * alpha} when beta == 0 (C is not read), else
+     * {@code fma(s, alpha, beta * c)}.
+     */
+    static void store(float[] sums, float alpha, float beta, float[] c, int co, int ldc) {
         FloatVector va = FloatVector.broadcast(S, alpha);
         if (beta == 0f) {
-            c00.mul(va).intoArray(c, co + 0 * ldc);
-            c01.mul(va).intoArray(c, co + 0 * ldc + V);
-            c10.mul(va).intoArray(c, co + 1 * ldc);
-            c11.mul(va).intoArray(c, co + 1 * ldc + V);
-            c20.mul(va).intoArray(c, co + 2 * ldc);
-            c21.mul(va).intoArray(c, co + 2 * ldc + V);
-            c30.mul(va).intoArray(c, co + 3 * ldc);
-            c31.mul(va).intoArray(c, co + 3 * ldc + V);
+            for (int r = 0; r < MR; r++) {
+                for (int j = 0; j < NR; j += V) {
+                    FloatVector.fromArray(S, sums, r * NR + j).mul(va).intoArray(c, co + r * ldc + j);
+                }
+            }
         } else {
-            // fma(s, alpha, beta * c): Sgemm's merge, lane by lane
             FloatVector vb = FloatVector.broadcast(S, beta);
-            c00.fma(va, FloatVector.fromArray(S, c, co + 0 * ldc).mul(vb)).intoArray(c, co + 0 * ldc);
-            c01.fma(va, FloatVector.fromArray(S, c, co + 0 * ldc + V).mul(vb)).intoArray(c, co + 0 * ldc + V);
-            c10.fma(va, FloatVector.fromArray(S, c, co + 1 * ldc).mul(vb)).intoArray(c, co + 1 * ldc);
-            c11.fma(va, FloatVector.fromArray(S, c, co + 1 * ldc + V).mul(vb)).intoArray(c, co + 1 * ldc + V);
-            c20.fma(va, FloatVector.fromArray(S, c, co + 2 * ldc).mul(vb)).intoArray(c, co + 2 * ldc);
-            c21.fma(va, FloatVector.fromArray(S, c, co + 2 * ldc + V).mul(vb)).intoArray(c, co + 2 * ldc + V);
-            c30.fma(va, FloatVector.fromArray(S, c, co + 3 * ldc).mul(vb)).intoArray(c, co + 3 * ldc);
-            c31.fma(va, FloatVector.fromArray(S, c, co + 3 * ldc + V).mul(vb)).intoArray(c, co + 3 * ldc + V);
+            for (int r = 0; r < MR; r++) {
+                for (int j = 0; j < NR; j += V) {
+                    int at = co + r * ldc + j;
+                    FloatVector.fromArray(S, sums, r * NR + j).fma(va, FloatVector.fromArray(S, c, at).mul(vb))
+                            .intoArray(c, at);
+                }
+            }
         }
     }
 }

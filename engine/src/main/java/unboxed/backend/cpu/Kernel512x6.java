@@ -32,6 +32,11 @@ final class Kernel512x6 implements MicroKernel {
         return 512;
     }
 
+    @Override
+    public boolean packsAByK() {
+        return false;
+    }
+
     /**
      * C[0:MR, 0:NR] (at {@code co}, row stride {@code ldc}) = alpha * (A panel . B panel) + beta * C,
      * with the A micro-panel's rows at {@code ao + r * lda} ({@code kc} floats each) and the packed

@@ -20,4 +20,11 @@ interface MicroKernel {
 
     /** Bits of the vectors it uses. */
     int vectorBits();
+
+    /**
+     * Whether it reads its A micro-panel k-major (the mr values of each k side by side, always
+     * packed) rather than as mr rows of kc floats (which Sgemm can read in place from a
+     * row-major A).
+     */
+    boolean packsAByK();
 }

@@ -38,7 +38,7 @@ import jdk.incubator.vector.VectorSpecies;
  * <h2>The micro-kernel and the blocking, per machine</h2>
  * The innermost tile is a {@link MicroKernel} chosen at start-up for this CPU ({@link SgemmPlan}):
  * a 6 x 32 tile in 12 AVX-512 registers, or a 4 x 16 tile in 8 AVX2 registers where only 16
- * vector registers exist. The blocking (MC, NC) follows the detected cache sizes. None of these
+ * vector registers exist (that one reads A packed k-major, never in place: see Kernel256x4). The blocking (MC, NC) follows the detected cache sizes. None of these
  * choices changes a bit of the result (see "Determinism"); only KC does, and it is fixed.
  *
  * <h2>Determinism</h2>
@@ -294,6 +294,8 @@ public final class Sgemm {
         final SgemmPlan plan;
         final int mr, nr, mcStep, ncStep;
         final boolean wide;
+        /** The kernel reads its A micro-panels k-major (packed, never in place). */
+        final boolean aByK;
         final int m, n, k;
         final float alpha, beta;
         final float[] a, b, c;
@@ -310,6 +312,7 @@ public final class Sgemm {
              float beta, float[] c, int cOffset, int ldc) {
             this.plan = plan;
             this.wide = plan.vectorBits() == 512;
+            this.aByK = plan.kernel.packsAByK();
             this.mr = plan.mr();
             this.nr = plan.nr();
             this.mcStep = plan.mc();
@@ -341,7 +344,7 @@ public final class Sgemm {
         void split(int tasks) {
             int mPanels = (m + mr - 1) / mr;
             int nPanels = (n + nr - 1) / nr;
-            long packA = aColStride == 1 && aSource == null ? 0 : (long) m * k;
+            long packA = aColStride == 1 && aSource == null && !aByK ? 0 : (long) m * k;
             long packB = (long) k * n;
             long best = Long.MAX_VALUE;
             for (int x = 1; x <= tasks; x++) {
@@ -397,10 +400,15 @@ public final class Sgemm {
                         float[] ap = buf.a(mcPanels * mr * kc);
                         // rows of A contiguous: full micro-panels are read in place, only a
                         // last partial one is copied (zero-padded); otherwise pack them all
-                        if (aSource != null) {
+                        // (a kernel that reads A k-major always has them packed)
+                        if (aSource != null && aByK) {
+                            float[] rows = buf.rows(mcPanels * mr * kc);
+                            aSource.pack(kc, mc, pc, ic, mr, rows);
+                            byK(rows, ap, mcPanels, kc);
+                        } else if (aSource != null) {
                             aSource.pack(kc, mc, pc, ic, mr, ap);
                         } else {
-                            packA(mc, kc, ic, pc, ap, aColStride == 1 ? mc / mr : 0);
+                            packA(mc, kc, ic, pc, ap, aColStride == 1 && !aByK ? mc / mr : 0);
                         }
                         // ir outer, jr inner: one A micro-panel stays in L1 while the
                         // B micro-panels stream past it (see the blocking notes above)
@@ -419,19 +427,19 @@ public final class Sgemm {
             int rows = Math.min(mr, mc - ir * mr);
             int cols = Math.min(nr, nc - jr * nr);
             // the A micro-panel: in place when A's rows are contiguous, else packed (see packA)
-            boolean inPlace = aSource == null && aColStride == 1 && rows == mr;
+            boolean inPlace = !aByK && aSource == null && aColStride == 1 && rows == mr;
             float[] as = inPlace ? a : ap;
             int ao = inPlace ? aOffset + (ic + ir * mr) * aRowStride + pc : ir * mr * kc;
             int lda = inPlace ? aRowStride : kc;
             int bo = jr * nr * kc;
             int co = cOffset + (ic + ir * mr) * ldc + jc + jr * nr;
             if (rows == mr && cols == nr) {
-                kernel(kc, as, ao, lda, bp, bo, alpha, betaK, c, co, ldc);
+                kernel(kc, as, ao, lda, bp, bo, alpha, betaK, c, co, ldc, tile);
             } else {
                 // Edge tile: the same kernel on the zero-padded panels into a scratch tile
                 // (alpha = 1, beta = 0 stores the raw sums s exactly), then the scalar merge,
                 // which is the vector update's arithmetic lane by lane.
-                kernel(kc, as, ao, lda, bp, bo, 1f, 0f, tile, 0, nr);
+                kernel(kc, as, ao, lda, bp, bo, 1f, 0f, tile, 0, nr, tile);
                 for (int r = 0; r < rows; r++) {
                     int cr = co + r * ldc;
                     for (int j = 0; j < cols; j++) {
@@ -443,14 +451,17 @@ public final class Sgemm {
 
         /**
          * The plan's micro-kernel, called as a static method: measured 5-10 % faster at 1024^3
-         * than the same call through the interface.
+         * than the same call through the interface. The AVX2 kernel leaves its raw sums in
+         * {@code scratch} (a tile of the thread's own) and merges them into C in a second step
+         * (see Kernel256x4); scratch may be C itself, for an edge tile.
          */
         private void kernel(int kc, float[] as, int ao, int lda, float[] bp, int bo, float alpha, float beta,
-                            float[] c, int co, int ldc) {
+                            float[] c, int co, int ldc, float[] scratch) {
             if (wide) {
                 Kernel512x6.kernel(kc, as, ao, lda, bp, bo, alpha, beta, c, co, ldc);
             } else {
-                Kernel256x4.kernel(kc, as, ao, lda, bp, bo, alpha, beta, c, co, ldc);
+                Kernel256x4.sums(kc, as, ao, bp, bo, scratch);
+                Kernel256x4.store(scratch, alpha, beta, c, co, ldc);
             }
         }
 
@@ -535,6 +546,10 @@ public final class Sgemm {
          * panel.
          */
         private void packA(int mc, int kc, int ic, int pc, float[] ap, int first) {
+            if (aByK) {
+                packAByK(mc, kc, ic, pc, ap);
+                return;
+            }
             int panels = (mc + mr - 1) / mr;
             for (int ip = first; ip < panels; ip++) {
                 int rows = Math.min(mr, mc - ip * mr);
@@ -563,6 +578,53 @@ public final class Sgemm {
                 }
                 if (rows < mr) {
                     java.util.Arrays.fill(ap, d + rows * kc, d + mr * kc, 0f);
+                }
+            }
+        }
+
+        /**
+         * Pack A[ic:ic+mc, pc:pc+kc] as mr-tall panels, k-major: panel ip holds, for each p, its
+         * mr values A[ic+ip*mr .. +mr, pc+p] side by side (at {@code ip*mr*kc + p*mr}), zeros
+         * past mc. The order the AVX2 kernel reads them in (see Kernel256x4).
+         */
+        private void packAByK(int mc, int kc, int ic, int pc, float[] ap) {
+            int panels = (mc + mr - 1) / mr;
+            for (int ip = 0; ip < panels; ip++) {
+                int rows = Math.min(mr, mc - ip * mr);
+                int d = ip * mr * kc;
+                int src = aOffset + (ic + ip * mr) * aRowStride + pc * aColStride;
+                if (rows == 4 && mr == 4 && aColStride == 1) {
+                    // four contiguous rows (the AVX2 tile): read them side by side, write sequentially
+                    int s0 = src;
+                    int s1 = s0 + aRowStride;
+                    int s2 = s1 + aRowStride;
+                    int s3 = s2 + aRowStride;
+                    for (int p = 0, t = d; p < kc; p++, t += 4) {
+                        ap[t] = a[s0 + p];
+                        ap[t + 1] = a[s1 + p];
+                        ap[t + 2] = a[s2 + p];
+                        ap[t + 3] = a[s3 + p];
+                    }
+                    continue;
+                }
+                for (int r = 0; r < mr; r++) {
+                    int s = src + r * aRowStride;
+                    for (int p = 0; p < kc; p++, s += aColStride) {
+                        ap[d + p * mr + r] = r < rows ? a[s] : 0f;
+                    }
+                }
+            }
+        }
+
+        /** Row panels as a RowPanelSource writes them (row r of panel ip at (ip*mr + r) * kc), rewritten k-major. */
+        private void byK(float[] rows, float[] ap, int panels, int kc) {
+            for (int ip = 0; ip < panels; ip++) {
+                int d = ip * mr * kc;
+                for (int r = 0; r < mr; r++) {
+                    int s = d + r * kc;
+                    for (int p = 0; p < kc; p++) {
+                        ap[d + p * mr + r] = rows[s + p];
+                    }
                 }
             }
         }
@@ -758,6 +820,8 @@ public final class Sgemm {
         float[] a = new float[0];
         float[] b = new float[0];
         float[] tile = new float[0];
+        /** A's row panels from a RowPanelSource, before a k-major kernel's repacking. */
+        float[] rows = new float[0];
 
         /** Sized for the plan's tile (a scratch for edge tiles). */
         Buffers forPlan(SgemmPlan plan) {
@@ -765,6 +829,13 @@ public final class Sgemm {
                 tile = new float[plan.mr() * plan.nr()];
             }
             return this;
+        }
+
+        float[] rows(int size) {
+            if (rows.length < size) {
+                rows = new float[size];
+            }
+            return rows;
         }
 
         float[] a(int size) {

@@ -9,13 +9,15 @@ import java.util.Locale;
  * <ul>
  *   <li>the micro-kernel, from the vector width this JVM prefers and the registers that width
  *       comes with: AVX-512 (32 registers) takes the 6 x 32 tile, AVX2 (16 registers) the 4 x 16
- *       one ({@link Kernel512x6}, {@link Kernel256x4});</li>
+ *       one ({@link Kernel512x6}, {@link Kernel256x4}), which reads A packed k-major;</li>
  *   <li>NC, the columns of B packed at once, from the L2 size and the call's K block: the packed
  *       block kc x NC is reread once per A micro-panel and shares the L2 with the block of C it
  *       updates, so it is given a quarter of the L2 (1 MiB: NC = 256 at kc = 256, the whole
  *       row of a short K block; a Zen 3's 512 KiB: NC = 128). Filling the whole L2 measured
  *       195 GFLOP/s at 1024^3 on the Zen 5 against 215-221 for NC = 128-512: the block of C that
- *       each K block updates (M x NC) no longer stayed in cache between the K blocks;</li>
+ *       each K block updates (M x NC) no longer stayed in cache between the K blocks. The AVX2
+ *       kernel packs all of A once per NC block, which costs more than a B block that
+ *       outgrows the L2, so its NC spans up to {@code MAX_NC} columns;</li>
  *   <li>MC, the rows of A packed at once, a multiple of the tile's rows.</li>
  * </ul>
  *
@@ -27,6 +29,8 @@ import java.util.Locale;
 public final class SgemmPlan {
     /** Largest block of K summed in registers: fixed, because it is part of the arithmetic. */
     public static final int KC = 256;
+    /** Most columns of B packed at once. */
+    static final int MAX_NC = 4096;
 
     final MicroKernel kernel;
     private final int mc;
@@ -74,6 +78,13 @@ public final class SgemmPlan {
             why = "the JVM prefers " + cpu.preferredVectorBits() + "-bit vectors (AVX2: 16 registers)";
         }
         int mc = Math.max(kernel.mr(), 96 / kernel.mr() * kernel.mr());
+        if (kernel.packsAByK()) {
+            // A is packed once per block of NC columns: let one block span the columns
+            // (measured at 1024^3 on a Zen 4 limited to AVX2: 84.6 GFLOP/s with NC = 4096
+            // against 76.4 with NC = 256, packing A four times)
+            return new SgemmPlan(kernel, mc, 4L * KC * MAX_NC, why + "; NC up to " + MAX_NC
+                    + ", as the kernel packs A once per NC block (L2 " + (cpu.l2Bytes() >> 10) + "K)");
+        }
         return new SgemmPlan(kernel, mc, cpu.l2Bytes() / 4, why + "; NC from a quarter of the L2 "
                 + (cpu.l2Bytes() >> 10) + "K");
     }
@@ -101,13 +112,13 @@ public final class SgemmPlan {
 
     /**
      * NC for a product whose K blocks are {@code kc} long: as many columns as keep the packed
-     * block (kc x NC floats) within its share of the L2, a whole number of micro-panels, at least
-     * one and at most 4096 columns.
+     * block (kc x NC floats) within its share of the L2 (with the k-major kernel: MAX_NC at KC),
+     * a whole number of micro-panels, at least one and at most MAX_NC columns.
      */
     public int nc(int kc) {
         int nr = kernel.nr();
         long fit = bBlockBytes / (4L * Math.max(1, kc));
-        return (int) Math.max(nr, Math.min(4096, fit / nr * nr));
+        return (int) Math.max(nr, Math.min(MAX_NC, fit / nr * nr));
     }
 
     public int vectorBits() {
@@ -117,7 +128,8 @@ public final class SgemmPlan {
     /** One line for provenance: the kernel, the blocking and why. */
     public String describe() {
         return "micro-kernel " + kernel.getClass().getSimpleName() + " (" + mr() + "x" + nr() + ", " + vectorBits()
-                + "-bit vectors); KC " + KC + ", MC " + mc + ", NC " + nc() + " at KC (wider for shorter K blocks) (" + reason + ")";
+                + "-bit vectors" + (kernel.packsAByK() ? ", A packed k-major" : "") + "); KC " + KC + ", MC " + mc
+                + ", NC " + nc() + (nc(1) > nc() ? " at KC (wider for shorter K blocks)" : "") + " (" + reason + ")";
     }
 
     /** Prints the machine and the plan, for benchmark provenance: {@code java ... unboxed.backend.cpu.SgemmPlan}. */
