@@ -278,6 +278,40 @@ class ConvGemmTest {
                 "expected some finite and some non-finite gradients, got " + finite + " finite of " + gx.length);
     }
 
+    /**
+     * At column stride 2 the image's columns are gathered with lane permutations, which may replace
+     * a NaN by the canonical one before the JIT compiles them: a NaN with a payload of its own
+     * must reach the output as it does through the unfold form (whose copies keep every bit).
+     * Compared on the raw bits, which assertArrayEquals on floats does not do (it takes every
+     * NaN for the same).
+     */
+    @Test
+    void stride2ColumnsKeepTheBitsOfANaN() {
+        float payload = Float.intBitsToFloat(0x7fc0_1234);
+        List<int[]> outputs = new java.util.ArrayList<>();
+        for (boolean fused : new boolean[] {false, true}) {
+            outputs.add(on(new CpuBackend(1), () -> {
+                Rng rng = new Rng(11);
+                float[] xv = Tensor.randn(rng, 1, 4, 6, 70).toArray();
+                xv[2 * 70 + 33] = payload;                      // channel 0, row 2, column 33
+                Tensor x = Tensor.of(xv, 1, 4, 6, 70);
+                Tensor wt = Tensor.randn(rng, 16, 4, 3, 3);
+                Tensor y = fused
+                        ? Convolution.conv2d(x, wt, null, new int[] {1, 2}, new int[] {1, 1}, new int[] {1, 1}, 1)
+                        : Convolution.conv2dByUnfold(x, wt, null, new int[] {1, 2}, new int[] {1, 1}, new int[] {1, 1}, 1);
+                float[] yv = y.toArray();
+                int[] raw = new int[yv.length];
+                for (int i = 0; i < yv.length; i++) {
+                    raw[i] = Float.floatToRawIntBits(yv[i]);
+                }
+                return raw;
+            }));
+        }
+        assertArrayEquals(outputs.get(0), outputs.get(1));
+        long nans = java.util.Arrays.stream(outputs.get(1)).filter(b -> Float.isNaN(Float.intBitsToFloat(b))).count();
+        org.junit.jupiter.api.Assertions.assertTrue(nans > 0, "the NaN reaches some outputs");
+    }
+
     /** Output and all three gradients of the fused op against the unfold form, bit for bit. */
     private static void assertSameBitsAsTheUnfoldForm(Geometry g, int threads, long seed) {
         List<float[]> want = on(new CpuBackend(threads), () -> run(g, seed, false));
@@ -307,6 +341,10 @@ class ConvGemmTest {
             new Geometry(1, 36, 7, 14, 9, 3, 3, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, 1, true, true),
             // a first layer: one channel, 5 x 5, MNIST's size (the direct forward)
             new Geometry(3, 1, 28, 28, 32, 5, 5, new int[] {1, 1}, new int[] {2, 2}, new int[] {1, 1}, 1, true, false),
+            // column stride 2 with output rows of more than a vector: the columns gathered as
+            // vectors (lane permutations), then the rest one by one
+            new Geometry(2, 8, 12, 45, 24, 3, 3, new int[] {2, 2}, new int[] {1, 1}, new int[] {1, 1}, 1, true, false),
+            new Geometry(2, 6, 9, 70, 16, 2, 3, new int[] {1, 2}, new int[] {0, 1}, new int[] {1, 2}, 2, false, true),
         };
         for (Geometry g : sizes) {
             for (int threads : new int[] {1, 2}) {
