@@ -2,9 +2,7 @@ package unboxed.backend.cpu;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 import unboxed.backend.Strided;
 import unboxed.backend.Window2d;
@@ -52,9 +50,6 @@ final class ConvGemm {
 
     private static final VectorSpecies<Float> SP = FloatVector.SPECIES_PREFERRED;
     private static final int VL = SP.length();
-    /** Lane i takes lane 2i (mod VL): the even columns, low half from one vector, high half from the next. */
-    private static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(SP, i -> (2 * i) % VL);
-    private static final VectorMask<Float> UPPER = SP.indexInRange(-VL / 2, VL / 2);     // lanes VL/2 ..
 
 
     /**
@@ -164,11 +159,11 @@ final class ConvGemm {
                 } else if (sw == 2) {
                     int t = 0;
                     // VL outputs from two vectors of the padded row: their even columns (a lane
-                    // permutation of each, then a blend), as max pooling does
+                    // permutation of each, then a blend), with max pooling's helper
                     for (; t + VL <= n && at + t + VL <= limit && src + 2 * (t + VL) <= padded.length; t += VL) {
                         FloatVector lo = FloatVector.fromArray(SP, padded, src + 2 * t);
                         FloatVector hi = FloatVector.fromArray(SP, padded, src + 2 * t + VL);
-                        FloatVector even = lo.rearrange(EVEN).blend(hi.rearrange(EVEN), UPPER);
+                        FloatVector even = Windows.columns(lo, hi, Windows.EVEN);
                         if (even.compare(VectorOperators.NE, even).anyTrue()) {
                             break;          // a permutation may change a NaN's bits: copy the rest one by one
                         }

@@ -611,11 +611,11 @@ final class Windows {
     }
 
     /** The even (odd) columns of two consecutive vectors of a row: the low half from the first, the high half from the second. */
-    private static FloatVector columns(FloatVector lo, FloatVector hi, VectorShuffle<Float> which) {
+    static FloatVector columns(FloatVector lo, FloatVector hi, VectorShuffle<Float> which) {
         return lo.rearrange(which).blend(hi.rearrange(which), UPPER);
     }
 
-    private static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(SP, i -> (2 * i) % VL);
+    static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(SP, i -> (2 * i) % VL);
     private static final VectorShuffle<Float> ODD = VectorShuffle.fromOp(SP, i -> (2 * i + 1) % VL);
     private static final VectorMask<Float> UPPER = SP.indexInRange(-VL / 2, VL / 2);     // lanes VL/2 ..
     private static final FloatVector ONE = FloatVector.broadcast(SP, 1f);
