@@ -30,10 +30,11 @@ import unboxed.backend.Window2d;
  *       tile (or packed from it, {@link RowColumns}, for fewer images than threads); each image's
  *       product is added into a double accumulator in image order and rounded once, the
  *       arithmetic of the unfold form's reduction over the batch (depthwise: {@link ConvDirect});</li>
- *   <li>input gradient: cols = W[g]^T x gOut[n, g], then col2im, gathered: at unit strides with
- *       enough input channels ConvDirect sums each tap's column values straight from registers
- *       into the input positions; elsewhere the columns of one image at a time go to a scratch,
- *       then col2im of that image (the same additions in the same order as col2im of the whole
+ *   <li>input gradient (and the transposed convolution's forward): cols = W[g]^T x gOut[n, g],
+ *       then col2im: at unit strides with enough input channels ConvDirect sums each tap's
+ *       column values straight from registers into the input positions; elsewhere the columns
+ *       of one image at a time go to a scratch, then col2im of that image, gathered in vectors
+ *       at column stride 1 or 2 (the same additions in the same order as col2im of the whole
  *       batch; few output channels per group: {@link ConvDirect}).</li>
  * </ul>
  * The images (or image-group pairs) are spread over the threads when there are enough of them,
@@ -463,6 +464,8 @@ final class ConvGemm {
                     int at = gradIn.offset() + ((b * c + g * cg + c0) * h) * wd;
                     if (gather) {
                         Windows.col2imImageGather(cols, 0, w, gx, at, cc, h, wd);
+                    } else if (w.strideW() == 2) {
+                        Windows.col2imImageGather2(cols, 0, w, gx, at, cc, h, wd);
                     } else {
                         Windows.col2imImage(cols, 0, l, 1, w, gx, at, cc, h, wd);
                     }

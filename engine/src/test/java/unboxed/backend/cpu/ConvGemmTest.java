@@ -312,6 +312,63 @@ class ConvGemmTest {
         org.junit.jupiter.api.Assertions.assertTrue(nans > 0, "the NaN reaches some outputs");
     }
 
+    /**
+     * col2im gathered at column stride 2 (even and odd columns summed apart, then interleaved)
+     * against the scattering loop, on the raw bits: random windows, rows narrower and wider than
+     * a vector, odd widths, negative tap offsets, the last channel's row ending the array.
+     */
+    @Test
+    void col2imGatheredAtStride2HasTheScatteredBits() {
+        SplittableRandom rnd = new SplittableRandom(21);
+        int checked = 0;
+        while (checked < 300) {
+            int kh = rnd.nextInt(1, 6);
+            int kw = rnd.nextInt(1, 6);
+            int ph = rnd.nextInt(0, 3);
+            int pw = rnd.nextInt(0, 4);
+            int dh = rnd.nextInt(1, 3);
+            int dw = rnd.nextInt(1, 3);
+            int h = rnd.nextInt(1, 12);
+            int wd = rnd.nextInt(1, 80);
+            int c = rnd.nextInt(1, 4);
+            Window2d w = new Window2d(kh, kw, rnd.nextInt(1, 4), 2, Math.min(ph, (kh - 1) * dh / 2 + 1),
+                    Math.min(pw, (kw - 1) * dw / 2 + 1), dh, dw);
+            int oh = w.outH(h, false);
+            int ow = w.outW(wd, false);
+            if (oh <= 0 || ow <= 0) {
+                continue;
+            }
+            int offset = rnd.nextInt(0, 3);
+            float[] cols = new float[offset + c * kh * kw * oh * ow + rnd.nextInt(0, 40)];
+            for (int i = 0; i < cols.length; i++) {
+                cols[i] = (float) rnd.nextGaussian();
+            }
+            if (checked % 3 == 0) {
+                cols[rnd.nextInt(cols.length)] = Float.intBitsToFloat(0x7fc0_0000 | rnd.nextInt(1, 1 << 22));
+            }
+            if (checked % 5 == 0) {
+                cols[rnd.nextInt(cols.length)] = -0f;
+            }
+            int before = rnd.nextInt(0, 5);
+            int size = before + c * h * wd + (rnd.nextBoolean() ? 0 : 37);
+            float[] want = new float[size];
+            float[] got = new float[size];
+            java.util.Arrays.fill(want, 7f);
+            java.util.Arrays.fill(got, 7f);
+            Windows.col2imImage(cols, offset, oh * ow, 1, w, want, before, c, h, wd);
+            Windows.col2imImageGather2(cols, offset, w, got, before, c, h, wd);
+            int[] wantBits = new int[size];
+            int[] gotBits = new int[size];
+            for (int i = 0; i < size; i++) {
+                wantBits[i] = Float.floatToRawIntBits(want[i]);
+                gotBits[i] = Float.floatToRawIntBits(got[i]);
+            }
+            assertArrayEquals(wantBits, gotBits, "col2im at column stride 2 for " + w + " on " + c + " x " + h + " x "
+                    + wd);
+            checked++;
+        }
+    }
+
     /** Output and all three gradients of the fused op against the unfold form, bit for bit. */
     private static void assertSameBitsAsTheUnfoldForm(Geometry g, int threads, long seed) {
         List<float[]> want = on(new CpuBackend(threads), () -> run(g, seed, false));
