@@ -76,7 +76,12 @@ public final class Sgemm {
     //    it takes a quarter of the L2 (SgemmPlan), which leaves room for the block of C it updates;
     //    a short K block (the training shapes' K = 64 weight gradients) gets a wider NC;
     //  - MC only sets how many A micro-panels are packed at once (when A needs packing at all):
-    //    with the A micro-panel reused across all of NC, it does not change the speed measurably.
+    //    with the A micro-panel reused across all of NC, it does not change the speed measurably;
+    //  - on a Zen 5 virtual machine where the 6 x 32 kernel ran at the core's peak with its data
+    //    in L1 (225 GFLOP/s) and at 172-177 at 1024^3, an 8 x 32 tile (A packed k-major, the loop
+    //    along B, raw sums out, as Kernel256x4) measured 164-167 at 1024^3 and no faster on the
+    //    s2 convolution's products (64 x 256 x 576): a B micro-panel serving 8 rows of A instead
+    //    of 6 is not what the full loop nest waits for there.
     //
     // KC is part of the arithmetic (see "Determinism"): changing it changes the low bits of
     // results. MC, NC, MR and NR are not: any value gives the same bits.
