@@ -92,7 +92,7 @@ final class ConvDirect {
         VectorMask<Float> partial = SP.indexInRange(0, pairs ? ow : ow % VL);
         int k = geo.k;
         int kb = Sgemm.kBlock(k);
-        int rowStep = geo.sh * geo.wp;
+        int rowStep = geo.rowStep;
         for (int o = 0; o < og; o += CB) {
             int o0 = Math.min(o, og - CB);
             int w0 = pOffset + o / CB * k * CB;
@@ -346,8 +346,8 @@ final class ConvDirect {
     /** One channel, output rows oy0 and oy1 (ow at most two vectors): the depthwise case on small images. */
     private static void twoRows(ConvGemm.Geometry geo, float[] padded, float[] wt, int w0, float[] y, int y0, int oy0,
                                 int oy1, float[] tail) {
-        int base0 = oy0 * geo.sh * geo.wp;
-        int base1 = oy1 * geo.sh * geo.wp;
+        int base0 = oy0 * geo.rowStep;
+        int base1 = oy1 * geo.rowStep;
         FloatVector c0 = FloatVector.zero(SP), c1 = c0, c2 = c0, c3 = c0;
         for (int p = 0; p < geo.k; p++) {
             int r = geo.rowOffset[p];
@@ -365,7 +365,7 @@ final class ConvDirect {
     /** One channel x 4 vectors of positions from (oy, ox): the depthwise case. */
     private static void single(ConvGemm.Geometry geo, float[] padded, float[] wt, int w0, float[] y, int y0, int oy,
                                int ox, float[] tail) {
-        int base = oy * geo.sh * geo.wp + ox;
+        int base = oy * geo.rowStep + ox;
         FloatVector c0 = FloatVector.zero(SP), c1 = c0, c2 = c0, c3 = c0;
         for (int p = 0; p < geo.k; p++) {
             int at = geo.rowOffset[p] + base;
@@ -697,14 +697,14 @@ final class ConvDirect {
 
     /**
      * The output positions' offsets in the padded image: position l = oy*OW + ox at
-     * oy*sh*Wp + ox*sw, added to a tap's row offset (Geometry.rowOffset) to read its im2col
+     * oy*rowStep + ox*colStep, added to a tap's row offset (Geometry.rowOffset) to read its im2col
      * element.
      */
     static int[] positions(ConvGemm.Geometry geo) {
         int[] pos = new int[geo.l];
         for (int oy = 0, t = 0; oy < geo.oh; oy++) {
             for (int ox = 0; ox < geo.ow; ox++, t++) {
-                pos[t] = oy * geo.sh * geo.wp + ox * geo.sw;
+                pos[t] = oy * geo.rowStep + ox * geo.colStep;
             }
         }
         return pos;
@@ -946,6 +946,14 @@ final class ConvDirect {
         int l = geo.l;
         int kb = Sgemm.kBlock(l);
         int hw = geo.hp * geo.wp;
+        // each tap's offset in the channel-last image [H+2ph][W+2pw] (one channel per group: no
+        // channel term; not Geometry.rowOffset, which addresses the loaded image's layout)
+        int[] taps = new int[k];
+        for (int i = 0, p = 0; i < w.kernelH(); i++) {
+            for (int j = 0; j < w.kernelW(); j++, p++) {
+                taps[p] = i * w.dilationH() * geo.wp + j * w.dilationW();
+            }
+        }
         Sgemm.parallelFor(groups / VL, Math.min(threads, groups / VL), cv -> {
             int g0 = cv * VL;
             float[] xt = new float[hw * VL];
@@ -972,7 +980,7 @@ final class ConvDirect {
                 int p = 0;
                 // three taps at a time: three independent chains hide the fma latency
                 for (; p + 3 <= k; p += 3) {
-                    chains3(xt, gt, geo.rowOffset[p], geo.rowOffset[p + 1], geo.rowOffset[p + 2], geo, kb, lanes3);
+                    chains3(xt, gt, taps[p], taps[p + 1], taps[p + 2], geo, kb, lanes3);
                     for (int u = 0; u < 3; u++) {
                         for (int t = 0; t < VL; t++) {
                             acc[t * k + p + u] += lanes3[u * VL + t];
@@ -980,7 +988,7 @@ final class ConvDirect {
                     }
                 }
                 for (; p < k; p++) {
-                    FloatVector c = chain(xt, gt, geo.rowOffset[p], geo, kb);
+                    FloatVector c = chain(xt, gt, taps[p], geo, kb);
                     c.intoArray(lanes, 0);
                     for (int t = 0; t < VL; t++) {
                         acc[t * k + p] += lanes[t];

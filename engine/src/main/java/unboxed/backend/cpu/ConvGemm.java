@@ -58,13 +58,23 @@ final class ConvGemm {
      * around it ({@link #load}): [C/G, H + 2ph, W + 2pw] plus a few vectors of slack. Every element
      * of the im2col matrix is then an element of this buffer, with no test for the padding: row
      * p = (ch*kh + i)*kw + j, output position (oy, ox) reads
-     * {@code padded[rowOffset[p] + oy*sh*Wp + ox*sw]}, and at unit stride a run along an output
-     * row is a plain copy.
+     * {@code padded[rowOffset[p] + oy*rowStep + ox*colStep]}, and where colStep is 1 a run along
+     * an output row is a plain copy.
+     *
+     * <p>At column stride 2 each padded row is stored split: its even columns, then its odd ones
+     * ({@code half} each), so that the columns a tap reads along an output row, every other one
+     * of the padded row, lie side by side (colStep 1) and packing copies whole vectors. The split
+     * is made once per image while loading it, from two vectors of the input row at a time.
      */
     static final class Geometry {
         final int c, h, wd, oh, ow, l, groups, cg, k;
         final int sN, sC, sH, sW, offset;
         final int sh, sw, ph, pw, hp, wp;
+        /** Columns split by parity (column stride 2); a parity's share of a row; the loaded row's length. */
+        final boolean split;
+        final int half, lw;
+        /** Offsets in the loaded buffer from one output row, and one output column, to the next. */
+        final int rowStep, colStep;
         final int[] rowOffset;
 
         Geometry(Strided in, Window2d w, int groups) {
@@ -90,22 +100,32 @@ final class ConvGemm {
             this.pw = w.padW();
             this.hp = h + 2 * ph;
             this.wp = wd + 2 * pw;
+            this.split = sw == 2;
+            this.half = (wp + 1) / 2;
+            this.lw = split ? 2 * half : wp;
+            this.rowStep = sh * lw;
+            this.colStep = split ? 1 : sw;
             rowOffset = new int[k];
             for (int ch = 0, p = 0; ch < cg; ch++) {
                 for (int i = 0; i < kh; i++) {
                     for (int j = 0; j < kw; j++, p++) {
-                        rowOffset[p] = (ch * hp + i * w.dilationH()) * wp + j * w.dilationW();
+                        rowOffset[p] = (ch * hp + i * w.dilationH()) * lw + column(j * w.dilationW());
                     }
                 }
             }
         }
 
+        /** Where padded column x of a row lies in the loaded row. */
+        int column(int x) {
+            return split ? (x & 1) * half + (x >> 1) : x;
+        }
+
         /**
-         * Image b, group g with its zero padding, in this thread's buffer: [C/G, H + 2ph, W + 2pw]
-         * and four vectors of slack.
+         * Image b, group g with its zero padding, in this thread's buffer: [C/G, H + 2ph, lw] (rows
+         * split by parity at column stride 2) and four vectors of slack.
          */
         float[] load(float[] x, int b, int g) {
-            int size = cg * hp * wp + 4 * VL;        // slack for the vectors that run past the last row
+            int size = cg * hp * lw + 4 * VL;        // slack for the vectors that run past the last row
             float[][] holder = PADDED.get();
             if (holder[0].length < size) {
                 holder[0] = new float[size];
@@ -116,17 +136,47 @@ final class ConvGemm {
             for (int ch = 0; ch < cg; ch++) {
                 for (int y = 0; y < h; y++) {
                     int src = base + ch * sC + y * sH;
-                    int dst = (ch * hp + y + ph) * wp + pw;
-                    if (sW == 1) {
-                        System.arraycopy(x, src, padded, dst, wd);
+                    int row = (ch * hp + y + ph) * lw;
+                    if (split) {
+                        splitRow(x, src, padded, row);
+                    } else if (sW == 1) {
+                        System.arraycopy(x, src, padded, row + pw, wd);
                     } else {
                         for (int q = 0; q < wd; q++) {
-                            padded[dst + q] = x[src + q * sW];
+                            padded[row + pw + q] = x[src + q * sW];
                         }
                     }
                 }
             }
             return padded;
+        }
+
+        /**
+         * One input row (at src, column stride sW) into a split padded row at {@code row}: input
+         * column q is padded column pw + q, which goes to {@link #column}. With unit stride, 2*VL
+         * input columns at a time: their even and their odd lanes (max pooling's helper) are VL
+         * consecutive floats of each half. A NaN may lose its payload in a permutation before the
+         * JIT compiles it: such a block is copied one float at a time.
+         */
+        private void splitRow(float[] x, int src, float[] padded, int row) {
+            int q = 0;
+            if (sW == 1) {
+                int evenTo = row + (pw & 1) * half + (pw >> 1);              // input column 2t goes to evenTo + t
+                int oddTo = row + ((pw + 1) & 1) * half + ((pw + 1) >> 1);    // input column 2t + 1 to oddTo + t
+                for (; q + 2 * VL <= wd; q += 2 * VL) {
+                    FloatVector lo = FloatVector.fromArray(SP, x, src + q);
+                    FloatVector hi = FloatVector.fromArray(SP, x, src + q + VL);
+                    FloatVector both = lo.add(hi);
+                    if (both.compare(VectorOperators.NE, both).anyTrue()) {
+                        break;
+                    }
+                    Windows.columns(lo, hi, Windows.EVEN).intoArray(padded, evenTo + q / 2);
+                    Windows.columns(lo, hi, Windows.ODD).intoArray(padded, oddTo + q / 2);
+                }
+            }
+            for (; q < wd; q++) {
+                padded[row + column(pw + q)] = x[src + q * sW];
+            }
         }
 
         /**
@@ -144,7 +194,7 @@ final class ConvGemm {
             for (int r = 0; r < runs.count; r++) {
                 int src = rowBase + from[r];
                 int n = len[r];
-                if (sw == 1) {
+                if (colStep == 1) {
                     if (n <= VL && at + VL <= limit) {
                         FloatVector.fromArray(SP, padded, src).intoArray(dst, at);
                     } else {
@@ -157,25 +207,9 @@ final class ConvGemm {
                             dst[at + t] = padded[src + t];
                         }
                     }
-                } else if (sw == 2) {
-                    int t = 0;
-                    // VL outputs from two vectors of the padded row: their even columns (a lane
-                    // permutation of each, then a blend), with max pooling's helper
-                    for (; t + VL <= n && at + t + VL <= limit && src + 2 * (t + VL) <= padded.length; t += VL) {
-                        FloatVector lo = FloatVector.fromArray(SP, padded, src + 2 * t);
-                        FloatVector hi = FloatVector.fromArray(SP, padded, src + 2 * t + VL);
-                        FloatVector even = Windows.columns(lo, hi, Windows.EVEN);
-                        if (even.compare(VectorOperators.NE, even).anyTrue()) {
-                            break;          // a permutation may change a NaN's bits: copy the rest one by one
-                        }
-                        even.intoArray(dst, at + t);
-                    }
-                    for (; t < n; t++) {
-                        dst[at + t] = padded[src + 2 * t];
-                    }
                 } else {
                     for (int t = 0; t < n; t++) {
-                        dst[at + t] = padded[src + t * sw];
+                        dst[at + t] = padded[src + t * colStep];
                     }
                 }
                 at += n;
@@ -185,7 +219,7 @@ final class ConvGemm {
 
     /**
      * Output positions [l0, l0 + count) cut into runs along one output row: run r starts at
-     * {@code from[r]} in the padded image, relative to a row's offset (oy*sh*Wp + ox*sw), and is
+     * {@code from[r]} in the padded image, relative to a row's offset (oy*rowStep + ox*colStep), and is
      * {@code len[r]} positions long. The same for every row of the im2col matrix.
      */
     static final class Runs {
@@ -202,7 +236,7 @@ final class ConvGemm {
                 int y = l / geo.ow;
                 int x = l - y * geo.ow;
                 int run = Math.min(count - t, geo.ow - x);
-                from[runs] = y * geo.sh * geo.wp + x * geo.sw;
+                from[runs] = y * geo.rowStep + x * geo.colStep;
                 len[runs] = run;
                 t += run;
                 l += run;

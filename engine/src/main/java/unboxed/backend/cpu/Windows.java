@@ -818,7 +818,7 @@ final class Windows {
     }
 
     static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(SP, i -> (2 * i) % VL);
-    private static final VectorShuffle<Float> ODD = VectorShuffle.fromOp(SP, i -> (2 * i + 1) % VL);
+    static final VectorShuffle<Float> ODD = VectorShuffle.fromOp(SP, i -> (2 * i + 1) % VL);
     private static final VectorMask<Float> UPPER = SP.indexInRange(-VL / 2, VL / 2);     // lanes VL/2 ..
     private static final FloatVector ONE = FloatVector.broadcast(SP, 1f);
     /** 0, 2, 4, ...: each window's first column, relative to the vector's first window. */

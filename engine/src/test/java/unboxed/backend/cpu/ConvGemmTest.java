@@ -279,9 +279,10 @@ class ConvGemmTest {
     }
 
     /**
-     * At column stride 2 the image's columns are gathered with lane permutations, which may replace
-     * a NaN by the canonical one before the JIT compiles them: a NaN with a payload of its own
-     * must reach the output as it does through the unfold form (whose copies keep every bit).
+     * At column stride 2 the image is loaded with its rows split by parity, with lane permutations,
+     * which may replace a NaN by the canonical one before the JIT compiles them: a NaN with a
+     * payload of its own must reach the output as it does through the unfold form (whose copies
+     * keep every bit).
      * Compared on the raw bits, which assertArrayEquals on floats does not do (it takes every
      * NaN for the same).
      */
@@ -398,8 +399,13 @@ class ConvGemmTest {
             new Geometry(1, 36, 7, 14, 9, 3, 3, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, 1, true, true),
             // a first layer: one channel, 5 x 5, MNIST's size (the direct forward)
             new Geometry(3, 1, 28, 28, 32, 5, 5, new int[] {1, 1}, new int[] {2, 2}, new int[] {1, 1}, 1, true, false),
-            // column stride 2 with output rows of more than a vector: the columns gathered as
-            // vectors (lane permutations), then the rest one by one
+            // depthwise at column stride 2 (its weight gradient reads its own channel-last image,
+            // not the loaded one, whose rows are split by parity), with and without dilation
+            new Geometry(2, 16, 11, 13, 16, 3, 3, new int[] {2, 2}, new int[] {1, 1}, new int[] {1, 1}, 16, true, false),
+            new Geometry(2, 16, 10, 17, 16, 3, 3, new int[] {1, 2}, new int[] {1, 2}, new int[] {1, 2}, 16, false, true),
+            // column stride 2 with input rows of several vectors: the image loaded with its rows
+            // split by parity (two vectors at a time, then the rest one by one), the columns
+            // copied from there
             new Geometry(2, 8, 12, 45, 24, 3, 3, new int[] {2, 2}, new int[] {1, 1}, new int[] {1, 1}, 1, true, false),
             new Geometry(2, 6, 9, 70, 16, 2, 3, new int[] {1, 2}, new int[] {0, 1}, new int[] {1, 2}, 2, false, true),
         };
