@@ -343,8 +343,8 @@ final class ConvGemm {
         int og = o / groups;
         int tasks = in.size(0) * groups;
         int inner = spread(tasks, threads) ? 1 : threads;
-        boolean rows = ConvDirect.suitsRows(geo.ow, og, w.strideW(), geo.k);
-        boolean direct = !rows && ConvDirect.suits(geo.k, og, w.strideW());
+        boolean rows = ConvDirect.suitsRows(geo.ow, og, geo.colStep, geo.k);
+        boolean direct = !rows && ConvDirect.suits(geo.k, og, geo.colStep);
         float[] panels = rows ? ConvDirect.weightPanels(wt, wOffset, groups, og, geo.k) : null;
         forTasks(tasks, threads, t -> {
             int b = t / groups;

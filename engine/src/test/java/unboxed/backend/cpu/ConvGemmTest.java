@@ -408,6 +408,11 @@ class ConvGemmTest {
             // copied from there
             new Geometry(2, 8, 12, 45, 24, 3, 3, new int[] {2, 2}, new int[] {1, 1}, new int[] {1, 1}, 1, true, false),
             new Geometry(2, 6, 9, 70, 16, 2, 3, new int[] {1, 2}, new int[] {0, 1}, new int[] {1, 2}, 2, false, true),
+            // the unpacked forward tile at stride 2, from the split rows: several K blocks, an odd
+            // count of output rows 16 wide (pairs of rows with 512-bit vectors, two vectors along
+            // a row with 256-bit ones), a last tile of channels overlapping the one before it
+            new Geometry(2, 64, 33, 32, 20, 3, 3, new int[] {2, 2}, new int[] {1, 1}, new int[] {1, 1}, 1, true, false),
+            new Geometry(1, 48, 20, 63, 16, 3, 3, new int[] {1, 2}, new int[] {1, 1}, new int[] {2, 1}, 1, false, true),
         };
         for (Geometry g : sizes) {
             for (int threads : new int[] {1, 2}) {
