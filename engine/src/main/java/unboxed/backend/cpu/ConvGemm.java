@@ -131,12 +131,23 @@ final class ConvGemm {
                 holder[0] = new float[size];
             }
             float[] padded = holder[0];
-            Arrays.fill(padded, 0, size, 0f);
+            // zeros where the copies below write nothing: the padding rows, each row's padding
+            // columns, the slack (zeroing the whole buffer first held a tenth of a profile of the
+            // depthwise forward, whose images are one channel each)
+            Arrays.fill(padded, cg * hp * lw, size, 0f);
             int base = offset + b * sN + g * cg * sC;
             for (int ch = 0; ch < cg; ch++) {
+                Arrays.fill(padded, ch * hp * lw, (ch * hp + ph) * lw, 0f);
+                Arrays.fill(padded, (ch * hp + ph + h) * lw, (ch + 1) * hp * lw, 0f);
                 for (int y = 0; y < h; y++) {
                     int src = base + ch * sC + y * sH;
                     int row = (ch * hp + y + ph) * lw;
+                    for (int q = 0; q < pw; q++) {
+                        padded[row + column(q)] = 0f;
+                    }
+                    for (int q = pw + wd; q < lw; q++) {         // with split rows of odd width, one more
+                        padded[row + column(q)] = 0f;
+                    }
                     if (split) {
                         splitRow(x, src, padded, row);
                     } else if (sW == 1) {
@@ -352,7 +363,8 @@ final class ConvGemm {
             float[] padded = geo.load(x, b, g);
             int at = yOffset + (b * o + g * og) * geo.l;
             if (direct) {
-                ConvDirect.forward(geo, padded, wt, wOffset + g * og * geo.k, og, y, at);
+                ConvDirect.forward(geo, padded, wt, wOffset + g * og * geo.k, og, bias, g * og, y, at);
+                return;
             } else if (rows) {
                 // the bias goes in with the last K block
                 ConvDirect.forwardRows(geo, padded, panels, g * ConvDirect.tiles(og) * geo.k * ConvDirect.CB, og, bias,
