@@ -31,8 +31,9 @@ import unboxed.backend.Window2d;
  *       product is added into a double accumulator in image order and rounded once, the
  *       arithmetic of the unfold form's reduction over the batch (depthwise: {@link ConvDirect});</li>
  *   <li>input gradient (and the transposed convolution's forward): cols = W[g]^T x gOut[n, g],
- *       then col2im: at unit strides with enough input channels ConvDirect sums each tap's
- *       column values straight from registers into the input positions; elsewhere the columns
+ *       then col2im: at unit strides, or column stride 2 (each row's even and odd columns apart),
+ *       with enough input channels ConvDirect sums each tap's column values straight from
+ *       registers into the input positions; elsewhere the columns
  *       of one image at a time go to a scratch, then col2im of that image, gathered in vectors
  *       at column stride 1 or 2 (the same additions in the same order as col2im of the whole
  *       batch; few output channels per group: {@link ConvDirect}).</li>
@@ -489,6 +490,17 @@ final class ConvGemm {
                 int b = t / groups;
                 int g = t % groups;
                 ConvDirect.backwardInputRows(gy, gyOffset + (b * o + g * og) * l, og, byTap,
+                        g * taps * ConvDirect.tiles(cg) * og * ConvDirect.CB, w, gx,
+                        gradIn.offset() + ((b * c + g * cg) * h) * wd, cg, h, wd);
+            });
+            return;
+        }
+        if (ConvDirect.suitsBackwardInputRows2(wd, cg, og, w)) {
+            float[] byTap = ConvDirect.weightsByTap(wt, wOffset, groups, og, cg, taps);
+            forTasks(n * groups, threads, t -> {
+                int b = t / groups;
+                int g = t % groups;
+                ConvDirect.backwardInputRows2(gy, gyOffset + (b * o + g * og) * l, og, byTap,
                         g * taps * ConvDirect.tiles(cg) * og * ConvDirect.CB, w, gx,
                         gradIn.offset() + ((b * c + g * cg) * h) * wd, cg, h, wd);
             });

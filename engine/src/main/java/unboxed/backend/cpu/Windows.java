@@ -409,6 +409,12 @@ final class Windows {
 
     private static final ThreadLocal<Stride2Terms> STRIDE2_TERMS = new ThreadLocal<>();
 
+    /** dst[at .. at + 2*VL) = even and odd interleaved (even's lane t at 2t, odd's at 2t + 1). */
+    static void interleave(FloatVector even, FloatVector odd, float[] dst, int at) {
+        even.rearrange(ZIP_LOW).blend(odd.rearrange(ZIP_LOW), ODD_LANES).intoArray(dst, at);
+        even.rearrange(ZIP_HIGH).blend(odd.rearrange(ZIP_HIGH), ODD_LANES).intoArray(dst, at + VL);
+    }
+
     /** Lane i takes lane i / 2 (ZIP_LOW) or VL/2 + i / 2 (ZIP_HIGH): with a blend on the odd lanes, an interleave. */
     private static final VectorShuffle<Float> ZIP_LOW = VectorShuffle.fromOp(SP, i -> i / 2);
     private static final VectorShuffle<Float> ZIP_HIGH = VectorShuffle.fromOp(SP, i -> VL / 2 + i / 2);

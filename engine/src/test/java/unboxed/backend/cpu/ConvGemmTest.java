@@ -208,6 +208,91 @@ class ConvGemmTest {
     }
 
     /**
+     * The input gradient without columns at column stride 2 (ConvDirect.backwardInputRows2), as a
+     * stride-2 convolution's backward pass and as a transposed convolution's forward, on every
+     * geometry it takes: rows whose even columns fill one vector (two rows of a phase per tile,
+     * the last one alone) or several, odd widths (one phase a column shorter), row strides 1 to
+     * 3, kernel columns that reach only one phase, padding, dilation, groups, and a last tile of
+     * channels that overlaps the one before.
+     */
+    @Test
+    void inputGradientAtColumnStride2WithoutColumnsHasTheUnfoldFormsBits() {
+        SplittableRandom rnd = new SplittableRandom(23);
+        int checked = 0;
+        while (checked < 60) {
+            int groups = rnd.nextInt(4) == 0 ? 2 : 1;
+            int c = groups * rnd.nextInt(4, 15);
+            int o = groups * rnd.nextInt(1, 41);
+            int kh = rnd.nextInt(1, 6);
+            int kw = rnd.nextInt(1, 6);
+            int[] stride = {rnd.nextInt(1, 4), 2};
+            int[] padding = {rnd.nextInt(0, 3), rnd.nextInt(0, 3)};
+            int[] dilation = {rnd.nextInt(3) == 0 ? 2 : 1, rnd.nextInt(3) == 0 ? 2 : 1};
+            int h = rnd.nextInt(1, 14);
+            int w = rnd.nextInt(12, 70);
+            Window2d win = new Window2d(kh, kw, stride[0], stride[1], padding[0], padding[1], dilation[0], dilation[1]);
+            if (dilation[0] * (kh - 1) + 1 > h + 2 * padding[0] || dilation[1] * (kw - 1) + 1 > w + 2 * padding[1]
+                    || !ConvDirect.suitsBackwardInputRows2(w, c / groups, o / groups, win)) {
+                continue;
+            }
+            Geometry g = new Geometry(rnd.nextInt(1, 3), c, h, w, o, kh, kw, stride, padding, dilation,
+                    groups, rnd.nextBoolean(), rnd.nextBoolean());
+            assertSameBitsAsTheUnfoldForm(g, 1 + checked % 2, 9000 + checked);
+            checked++;
+        }
+        // the transposed convolutions that upsample by 2 (kernel 4, padding 1): their forward
+        // pass is this input gradient, with C and O swapped
+        for (int[] shape : new int[][] {{2, 16, 8, 16}, {2, 32, 16, 32}, {1, 16, 32, 12}, {1, 9, 7, 20}}) {
+            Geometry g = new Geometry(shape[0], shape[1], shape[2], shape[2], shape[3], 4, 4, new int[] {2, 2},
+                    new int[] {1, 1}, new int[] {1, 1}, 1, true, false);
+            List<float[]> want = on(new CpuBackend(1), () -> runTransposed(g, 77, false));
+            List<float[]> got = on(new CpuBackend(1), () -> runTransposed(g, 77, true));
+            for (int i = 0; i < want.size(); i++) {
+                assertArrayEquals(want.get(i), got.get(i), "tensor " + i + " of the transposed convolution differs for " + g);
+            }
+        }
+    }
+
+    /**
+     * The stride-2 input gradient without columns interleaves its even and odd columns with lane
+     * permutations, which may replace a NaN's payload by the canonical NaN before the JIT compiles
+     * them: a transposed convolution's output must keep the payload of a NaN in its input, as the
+     * fold form (plain additions) does. Compared on the raw bits.
+     */
+    @Test
+    void stride2InputGradientKeepsTheBitsOfANaN() {
+        float payload = Float.intBitsToFloat(0x7fc0_4321);
+        Window2d win = new Window2d(4, 4, 2, 2, 1, 1, 1, 1);
+        org.junit.jupiter.api.Assertions.assertTrue(ConvDirect.suitsBackwardInputRows2(32, 16, 4, win),
+                "32-wide rows take the stride-2 input gradient without columns with 8- and 16-lane vectors");
+        List<int[]> outputs = new java.util.ArrayList<>();
+        for (boolean fused : new boolean[] {false, true}) {
+            outputs.add(on(new CpuBackend(1), () -> {
+                Rng rng = new Rng(5);
+                float[] xv = Tensor.randn(rng, 1, 4, 8, 16).toArray();
+                xv[3 * 16 + 5] = payload;                      // channel 0, row 3, column 5
+                Tensor x = Tensor.of(xv, 1, 4, 8, 16);
+                Tensor wt = Tensor.randn(rng, 4, 16, 4, 4);
+                int[] two = {2, 2};
+                int[] one = {1, 1};
+                int[] none = {0, 0};
+                Tensor y = fused
+                        ? Convolution.convTranspose2d(x, wt, null, two, one, none, 1, one)
+                        : Convolution.convTranspose2dByFold(x, wt, null, two, one, none, 1, one);
+                float[] yv = y.toArray();
+                int[] raw = new int[yv.length];
+                for (int i = 0; i < yv.length; i++) {
+                    raw[i] = Float.floatToRawIntBits(yv[i]);
+                }
+                return raw;
+            }));
+        }
+        assertArrayEquals(outputs.get(0), outputs.get(1));
+        long nans = java.util.Arrays.stream(outputs.get(1)).filter(b -> Float.isNaN(Float.intBitsToFloat(b))).count();
+        org.junit.jupiter.api.Assertions.assertTrue(nans > 0, "the NaN reaches some outputs");
+    }
+
+    /**
      * The weight gradient without columns (ConvDirect.backwardWeightRows) on geometries it takes:
      * tiles of taps and of channels whose last one overlaps the one before, one vector of channels
      * (the tall tile) and two, several K blocks of positions, strides, dilation, padding and
