@@ -59,6 +59,36 @@ class BenchTablesTest {
         assertTrue(Files.readString(out.resolve("tables/bench-avx2.adoc")).contains("0.80×"));
     }
 
+    /**
+     * A peer whose processes run at different speeds: the table sets its fastest process against
+     * ours beside the ratio of the means, so a verdict won on the peer's slow processes shows.
+     */
+    @Test
+    void thePeersFastestProcessStandsBesideTheMeans(@TempDir Path results, @TempDir Path out) throws Exception {
+        Provenance prov = new Provenance("0123456789abcdef0123456789abcdef01234567", false, "tools/bench/run.sh", 0,
+                "cpu", "bench", 1, "17", "AMD EPYC", 2, null, "Linux", Instant.parse("2026-01-01T00:00:00Z"), 1.0);
+        Map<String, Object> comparison = new LinkedHashMap<>();
+        comparison.put("id", "dw_fwd_1t");
+        comparison.put("workload", "depthwise forward");
+        comparison.put("units", "ms/op");
+        comparison.put("ours", Map.of("mean", 15.0));
+        // three processes: 10, 40 and 20 ms on average
+        comparison.put("peer", Map.of("mean", 70.0 / 3, "label", "PyTorch", "runs", 3,
+                "iterations", List.of(9.0, 11.0, 40.0, 40.0, 19.0, 21.0)));
+        comparison.put("speed_ratio", 70.0 / 3 / 15.0);
+        comparison.put("speed_ratio_ci99", List.of(0.5, 2.6));
+        comparison.put("target", 1.0);
+        comparison.put("verdict", "not settled");
+        Results.write(results.resolve("bench-avx512-zen5.json"), "00-test", "bench-avx512-zen5", prov, Map.of(
+                "kind", Map.of("measured", "avx512", "emulated", false, "how", "native"),
+                "comparisons", List.of(comparison),
+                "work_parity", List.of(List.of("data", "in place", "in place", "in place"))));
+        BenchTables.write(results, out, new LinkedHashMap<>(), "00-test");
+        String table = Files.readString(out.resolve("tables/bench-avx512-zen5.adoc"));
+        assertTrue(table.contains("1.56×"), "the ratio of the means: " + table);
+        assertTrue(table.contains("0.67×"), "the fastest process (10 ms) against ours (15 ms): " + table);
+    }
+
     @Test
     void aRunWithoutItsCpuInTheNameIsNotTakenForOne(@TempDir Path results, @TempDir Path out) throws Exception {
         run(results, "bench-avx512", "2026-01-01T00:00:00Z", 0.9, false);
