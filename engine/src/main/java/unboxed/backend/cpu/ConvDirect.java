@@ -616,20 +616,9 @@ final class ConvDirect {
         int left = Math.max(0, (kw - 1) * dw - pw) + 1;
         int bottom = Math.max(0, (kh - 1) * dh - ph) + 1;
         int lead = top * ow + left;
-        int size = lead + og * l + bottom * ow + pw + 2 * VL + wd;
-        float[][] holder = GRADIENT.get();
-        if (holder[0].length < size) {
-            holder[0] = new float[size];
-        }
-        float[] gp = holder[0];
-        java.util.Arrays.fill(gp, 0, lead, 0f);
-        System.arraycopy(gy, gyOffset, gp, lead, og * l);
-        java.util.Arrays.fill(gp, lead + og * l, size, 0f);
+        float[] gp = gradientWithMargins(gy, gyOffset, og * l, lead, lead + og * l + bottom * ow + pw + 2 * VL + wd);
         // the output channels, the terms of rowPair's chains: row q of each tap's gradient
-        int[] channelAt = new int[og];
-        for (int q = 0; q < og; q++) {
-            channelAt[q] = q * l;
-        }
+        int[] channelAt = channelOffsets(og, l);
         boolean pairs = wd <= VL;
         int perRow = pairs ? 1 : (wd + 2 * VL - 1) / (2 * VL) * 2;    // vectors per row, a whole number of pairs
         // reach[v * kw + j]: the lanes of vector v of a row that tap column j reaches
@@ -739,19 +728,8 @@ final class ConvDirect {
         // every lane a tap reads lies inside, the rows one above and one below the gradient's
         // included (the row of a pair that a kernel row does not reach is still read)
         int lead = ow + (kw - 1) * dw / 2 + 1;
-        int size = lead + og * l + ow + perRow * VL + VL + pw + 2;
-        float[][] holder = GRADIENT.get();
-        if (holder[0].length < size) {
-            holder[0] = new float[size];
-        }
-        float[] gp = holder[0];
-        java.util.Arrays.fill(gp, 0, lead, 0f);
-        System.arraycopy(gy, gyOffset, gp, lead, og * l);
-        java.util.Arrays.fill(gp, lead + og * l, size, 0f);
-        int[] channelAt = new int[og];
-        for (int q = 0; q < og; q++) {
-            channelAt[q] = q * l;
-        }
+        float[] gp = gradientWithMargins(gy, gyOffset, og * l, lead, lead + og * l + ow + perRow * VL + VL + pw + 2);
+        int[] channelAt = channelOffsets(og, l);
         // per phase: the tap columns that reach it, their shifts e, and the lanes each reaches
         int[][] cols = new int[2][kw];
         int[][] shift = new int[2][kw];
@@ -864,6 +842,31 @@ final class ConvDirect {
             Windows.interleave(e, o, line, 0);
             System.arraycopy(line, 0, dst, at, n);
         }
+    }
+
+    /**
+     * This thread's copy of the upstream gradient gy[gyOffset .. + count) at {@code lead}, with zeros
+     * before it and after it up to {@code size}.
+     */
+    private static float[] gradientWithMargins(float[] gy, int gyOffset, int count, int lead, int size) {
+        float[][] holder = GRADIENT.get();
+        if (holder[0].length < size) {
+            holder[0] = new float[size];
+        }
+        float[] gp = holder[0];
+        java.util.Arrays.fill(gp, 0, lead, 0f);
+        System.arraycopy(gy, gyOffset, gp, lead, count);
+        java.util.Arrays.fill(gp, lead + count, size, 0f);
+        return gp;
+    }
+
+    /** Where each of {@code og} planes of {@code l} floats starts: the terms of the input gradient's chains. */
+    private static int[] channelOffsets(int og, int l) {
+        int[] at = new int[og];
+        for (int q = 0; q < og; q++) {
+            at[q] = q * l;
+        }
+        return at;
     }
 
     /** y[at .. at+n) = the first n lanes at sums[from]. */

@@ -484,25 +484,21 @@ final class ConvGemm {
             });
             return;
         }
-        if (ConvDirect.suitsBackwardInputRows(wd, cg, og, w)) {
+        // without the columns: at unit strides, or column stride 2 (each row's even and odd columns apart)
+        boolean unitRows = ConvDirect.suitsBackwardInputRows(wd, cg, og, w);
+        if (unitRows || ConvDirect.suitsBackwardInputRows2(wd, cg, og, w)) {
             float[] byTap = ConvDirect.weightsByTap(wt, wOffset, groups, og, cg, taps);
             forTasks(n * groups, threads, t -> {
                 int b = t / groups;
                 int g = t % groups;
-                ConvDirect.backwardInputRows(gy, gyOffset + (b * o + g * og) * l, og, byTap,
-                        g * taps * ConvDirect.tiles(cg) * og * ConvDirect.CB, w, gx,
-                        gradIn.offset() + ((b * c + g * cg) * h) * wd, cg, h, wd);
-            });
-            return;
-        }
-        if (ConvDirect.suitsBackwardInputRows2(wd, cg, og, w)) {
-            float[] byTap = ConvDirect.weightsByTap(wt, wOffset, groups, og, cg, taps);
-            forTasks(n * groups, threads, t -> {
-                int b = t / groups;
-                int g = t % groups;
-                ConvDirect.backwardInputRows2(gy, gyOffset + (b * o + g * og) * l, og, byTap,
-                        g * taps * ConvDirect.tiles(cg) * og * ConvDirect.CB, w, gx,
-                        gradIn.offset() + ((b * c + g * cg) * h) * wd, cg, h, wd);
+                int from = gyOffset + (b * o + g * og) * l;
+                int wTap = g * taps * ConvDirect.tiles(cg) * og * ConvDirect.CB;
+                int to = gradIn.offset() + ((b * c + g * cg) * h) * wd;
+                if (unitRows) {
+                    ConvDirect.backwardInputRows(gy, from, og, byTap, wTap, w, gx, to, cg, h, wd);
+                } else {
+                    ConvDirect.backwardInputRows2(gy, from, og, byTap, wTap, w, gx, to, cg, h, wd);
+                }
             });
             return;
         }

@@ -279,12 +279,7 @@ class ConvGemmTest {
                 Tensor y = fused
                         ? Convolution.convTranspose2d(x, wt, null, two, one, none, 1, one)
                         : Convolution.convTranspose2dByFold(x, wt, null, two, one, none, 1, one);
-                float[] yv = y.toArray();
-                int[] raw = new int[yv.length];
-                for (int i = 0; i < yv.length; i++) {
-                    raw[i] = Float.floatToRawIntBits(yv[i]);
-                }
-                return raw;
+                return rawBits(y);
             }));
         }
         assertArrayEquals(outputs.get(0), outputs.get(1));
@@ -363,6 +358,16 @@ class ConvGemmTest {
                 "expected some finite and some non-finite gradients, got " + finite + " finite of " + gx.length);
     }
 
+    /** The raw bits of every element: assertArrayEquals on floats takes every NaN for the same. */
+    private static int[] rawBits(Tensor t) {
+        float[] v = t.toArray();
+        int[] raw = new int[v.length];
+        for (int i = 0; i < v.length; i++) {
+            raw[i] = Float.floatToRawIntBits(v[i]);
+        }
+        return raw;
+    }
+
     /**
      * At column stride 2 the image is loaded with its rows split by parity, with lane permutations,
      * which may replace a NaN by the canonical one before the JIT compiles them: a NaN with a
@@ -385,12 +390,7 @@ class ConvGemmTest {
                 Tensor y = fused
                         ? Convolution.conv2d(x, wt, null, new int[] {1, 2}, new int[] {1, 1}, new int[] {1, 1}, 1)
                         : Convolution.conv2dByUnfold(x, wt, null, new int[] {1, 2}, new int[] {1, 1}, new int[] {1, 1}, 1);
-                float[] yv = y.toArray();
-                int[] raw = new int[yv.length];
-                for (int i = 0; i < yv.length; i++) {
-                    raw[i] = Float.floatToRawIntBits(yv[i]);
-                }
-                return raw;
+                return rawBits(y);
             }));
         }
         assertArrayEquals(outputs.get(0), outputs.get(1));
