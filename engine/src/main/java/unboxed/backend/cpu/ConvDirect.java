@@ -758,7 +758,7 @@ final class ConvDirect {
         }
         VectorMask<Float> none = SP.maskAll(false);
         float[][] sums = {new float[2 * CB * VL], new float[2 * CB * VL]};
-        float[] line = new float[4 * VL];
+        float[] line = new float[2 * VL];
         int tiles = tiles(cg);
         for (int c = 0; c < cg; c += CB) {
             int c0 = Math.min(c, cg - CB);                // the last tile overlaps the one before: same values

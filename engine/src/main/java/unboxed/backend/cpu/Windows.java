@@ -312,8 +312,7 @@ final class Windows {
             if (both.compare(VectorOperators.NE, both).anyTrue()) {
                 return false;
             }
-            even.rearrange(ZIP_LOW).blend(odd.rearrange(ZIP_LOW), ODD_LANES).intoArray(dst, at + 2 * t0);
-            even.rearrange(ZIP_HIGH).blend(odd.rearrange(ZIP_HIGH), ODD_LANES).intoArray(dst, at + 2 * t0 + VL);
+            interleave(even, odd, dst, at + 2 * t0);
         }
         return true;
     }
