@@ -89,6 +89,16 @@ final class ConvDirect {
      */
     static void forwardRows(ConvGemm.Geometry geo, float[] padded, float[] panels, int pOffset, int og, float[] bias,
                             int biasOffset, float[] y, int yOffset) {
+        forwardRows(geo, padded, 0, panels, pOffset, og, bias, biasOffset, y, yOffset);
+    }
+
+    /**
+     * As above, with the image at {@code origin} in {@code padded} (an unpadded image read in
+     * place: its rows are then read up to two vectors past their end, which the caller keeps
+     * inside the array).
+     */
+    static void forwardRows(ConvGemm.Geometry geo, float[] padded, int origin, float[] panels, int pOffset, int og,
+                            float[] bias, int biasOffset, float[] y, int yOffset) {
         float[] tile = new float[2 * CB * VL];
         int ow = geo.ow;
         boolean pairs = ow <= VL;
@@ -105,7 +115,8 @@ final class ConvDirect {
                     int oy1 = Math.min(oy + 1, geo.oh - 1);
                     for (int pc = 0; pc < k; pc += kb) {
                         int pe = Math.min(k, pc + kb);
-                        rowPair(geo.rowOffset, padded, panels, w0, pc, pe, oy * rowStep, oy1 * rowStep, tile);
+                        rowPair(geo.rowOffset, padded, panels, w0, pc, pe, origin + oy * rowStep,
+                                origin + oy1 * rowStep, tile);
                         // an odd last row is computed twice and merged once
                         mergePair(tile, pc == 0, pe == k ? bias : null, biasOffset + o0, y, y0, geo.l, oy * ow, ow,
                                 oy1 * ow, oy1 > oy ? ow : 0, partial);
@@ -116,7 +127,7 @@ final class ConvDirect {
                     for (int ox = 0; ox < ow; ox += 2 * VL) {
                         int n0 = Math.min(VL, ow - ox);
                         int n1 = Math.max(0, Math.min(VL, ow - ox - VL));
-                        int base = oy * rowStep + ox;
+                        int base = origin + oy * rowStep + ox;
                         for (int pc = 0; pc < k; pc += kb) {
                             int pe = Math.min(k, pc + kb);
                             rowPair(geo.rowOffset, padded, panels, w0, pc, pe, base, base + VL, tile);

@@ -208,6 +208,46 @@ class ConvGemmTest {
     }
 
     /**
+     * The input gradient's columns as a 1 x 1 convolution of the upstream gradient by ConvDirect's
+     * forward tile (few rows: first layers), read in place but for the batch's last image and
+     * group (its tile would read past the array: a copy), on every geometry it takes: rows as
+     * pairs (no wider than a vector) or as vectors along a row, strides 1 to 3 (col2im gathered at
+     * column stride 1 or 2, scattered beyond), padding, dilation, groups, a last tile of rows that
+     * overlaps the one before, more than one K block of output channels.
+     */
+    @Test
+    void inputGradientColumnsByTheForwardTileHaveTheUnfoldFormsBits() {
+        SplittableRandom rnd = new SplittableRandom(29);
+        int checked = 0;
+        while (checked < 50) {
+            int groups = rnd.nextInt(4) == 0 ? 2 : 1;
+            int c = groups * rnd.nextInt(1, 4);
+            int o = groups * (checked % 10 == 0 ? rnd.nextInt(120, 300) : rnd.nextInt(8, 70));
+            int kh = rnd.nextInt(1, 6);
+            int kw = rnd.nextInt(1, 6);
+            int[] stride = {rnd.nextInt(1, 3), rnd.nextInt(1, 4)};
+            int[] padding = {rnd.nextInt(0, 3), rnd.nextInt(0, 3)};
+            int[] dilation = {rnd.nextInt(1, 3), rnd.nextInt(3) == 0 ? 2 : 1};
+            int h = rnd.nextInt(1, 20);
+            int w = rnd.nextInt(1, 70);
+            Window2d win = new Window2d(kh, kw, stride[0], stride[1], padding[0], padding[1], dilation[0], dilation[1]);
+            int cg = c / groups;
+            int og = o / groups;
+            if (dilation[0] * (kh - 1) + 1 > h + 2 * padding[0] || dilation[1] * (kw - 1) + 1 > w + 2 * padding[1]
+                    || !ConvGemm.suitsColumnsTile(cg * kh * kw, og, win.outW(w, false))
+                    || ConvDirect.suitsBackwardInput(og, stride[1])
+                    || ConvDirect.suitsBackwardInputRows(w, cg, og, win)
+                    || ConvDirect.suitsBackwardInputRows2(w, cg, og, win)) {
+                continue;
+            }
+            Geometry g = new Geometry(rnd.nextInt(1, 4), c, h, w, o, kh, kw, stride, padding, dilation,
+                    groups, rnd.nextBoolean(), rnd.nextBoolean());
+            assertSameBitsAsTheUnfoldForm(g, 1 + checked % 2, 7000 + checked);
+            checked++;
+        }
+    }
+
+    /**
      * The input gradient without columns at column stride 2 (ConvDirect.backwardInputRows2), as a
      * stride-2 convolution's backward pass and as a transposed convolution's forward, on every
      * geometry it takes: rows whose even columns fill one vector (two rows of a phase per tile,

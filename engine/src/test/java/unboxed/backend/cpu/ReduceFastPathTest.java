@@ -65,4 +65,37 @@ class ReduceFastPathTest {
                     + java.util.Arrays.toString(outShape));
         }
     }
+
+    /**
+     * Large enough to be spread over the threads (whole blocks of four outputs each): the same bits
+     * as the general loop on one thread, for output counts that split evenly, unevenly, or into
+     * fewer blocks than threads, and rows shorter than the four-chain loop takes.
+     */
+    @Test
+    void spreadOverTheThreadsKeepsTheBits() {
+        SplittableRandom rnd = new SplittableRandom(5);
+        int[][] shapes = {{64, 64, 1024}, {3, 10, 4096}, {5, 5, 3000}, {2, 2, 40000}, {70000, 3, 1}, {9, 37, 250}};
+        for (int[] shape : shapes) {
+            int n = shape[0] * shape[1] * shape[2];
+            float[] data = new float[n * 2];
+            for (int i = 0; i < data.length; i++) {
+                data[i] = (float) (rnd.nextDouble() * 2e4 - 1e4) * (float) Math.pow(10, rnd.nextInt(-6, 6));
+            }
+            int[] outShape = {1, shape[1], 1};
+            CpuBackend one = new CpuBackend(1);
+            Strided spread = new Strided(one.upload(data), shape, new int[] {2 * shape[1] * shape[2], 2 * shape[2], 2}, 0);
+            Strided general = Strided.contiguous(one.allocate(shape[1]), outShape);
+            one.reduce(ReduceOp.SUM, spread, general);
+            float[] want = one.download(general);
+            for (int threads = 1; threads <= 3; threads++) {
+                CpuBackend cpu = new CpuBackend(threads);
+                Storage s = cpu.allocate(n);
+                cpu.copy(spread, Strided.contiguous(s, shape));
+                Strided fast = Strided.contiguous(cpu.allocate(shape[1]), outShape);
+                cpu.reduce(ReduceOp.SUM, Strided.contiguous(s, shape), fast);
+                assertArrayEquals(want, cpu.download(fast), java.util.Arrays.toString(shape) + " on " + threads
+                        + " thread(s)");
+            }
+        }
+    }
 }
