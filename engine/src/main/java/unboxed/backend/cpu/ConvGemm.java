@@ -68,7 +68,7 @@ final class ConvGemm {
      * is made once per image while loading it, from two vectors of the input row at a time.
      */
     static final class Geometry {
-        final int c, h, wd, oh, ow, l, groups, cg, k;
+        final int n, c, h, wd, oh, ow, l, groups, cg, k;
         final int sN, sC, sH, sW, offset;
         final int sh, sw, ph, pw, hp, wp;
         /** Columns split by parity (column stride 2); a parity's share of a row; the loaded row's length. */
@@ -79,6 +79,7 @@ final class ConvGemm {
         final int[] rowOffset;
 
         Geometry(Strided in, Window2d w, int groups) {
+            this.n = in.size(0);
             this.c = in.size(1);
             this.h = in.size(2);
             this.wd = in.size(3);
@@ -292,10 +293,17 @@ final class ConvGemm {
     static final class RowColumns implements Sgemm.RowPanelSource {
         private final Geometry geo;
         private final float[] padded;
+        /** The im2col row that is A's row 0. */
+        private final int first;
 
         RowColumns(Geometry geo, float[] padded) {
+            this(geo, padded, 0);
+        }
+
+        RowColumns(Geometry geo, float[] padded, int first) {
             this.geo = geo;
             this.padded = padded;
+            this.first = first;
         }
 
         @Override
@@ -307,7 +315,7 @@ final class ConvGemm {
                 if (r >= mc) {
                     Arrays.fill(ap, d, d + kc, 0f);
                 } else {
-                    geo.row(padded, ic + r, runs, ap, d, ap.length);
+                    geo.row(padded, first + ic + r, runs, ap, d, ap.length);
                 }
             }
         }
@@ -401,9 +409,14 @@ final class ConvGemm {
         int wave = spread(n, threads) ? threads : 1;
         int inner = wave > 1 ? 1 : threads;
         double[] acc = new double[o * k];
-        float[][] slots = new float[wave][groups * k * og];
         // unpacked where each image runs on one thread (always, but for fewer images than threads)
         boolean rows = ConvDirect.suitsWeightRows(k, og, w.strideW()) && inner == 1;
+        if (!rows && threads > 1 && k >= 2 * SPLIT_TAPS) {
+            backwardWeightByTaps(x, geo, gy, gyOffset, o, groups, acc, Math.min(threads, k / SPLIT_TAPS));
+            store(acc, groups, og, k, gw, gwOffset);
+            return;
+        }
+        float[][] slots = new float[wave][groups * k * og];
         int[] pos = rows ? ConvDirect.positions(geo) : null;
         for (int b0 = 0; b0 < n; b0 += wave) {
             int first = b0;
@@ -425,13 +438,48 @@ final class ConvGemm {
             });
             // acc keeps the products' transposed layout [G, K, O/G], so that this sum, once per
             // image, runs along both arrays; the transpose to gW's layout happens once, at the end
-            for (int t = 0; t < count; t++) {
-                float[] one = slots[t];
-                for (int i = 0; i < acc.length; i++) {
-                    acc[i] += one[i];
+            addInOrder(acc, slots, count, threads);
+        }
+        store(acc, groups, og, k, gw, gwOffset);
+    }
+
+    /** Fewest kernel taps (rows of gW^T) per thread when the product form's rows are cut over the threads. */
+    private static final int SPLIT_TAPS = 96;
+
+    /**
+     * The product form's weight gradient with its rows (kernel taps) cut into one range per
+     * thread: each thread takes every image in order, loads it, multiplies its own rows and adds
+     * them into its own part of acc, so no thread waits for another until the end. Each element
+     * is the same product (Sgemm's chain does not depend on which rows a call holds) added in the
+     * same image order: the same bits as one thread. Taking the images in waves of one per thread
+     * made both threads wait for the slower at every wave, and the calling thread sum the wave
+     * alone: at N, C, H, K = 64, 128, 16, 128 on two threads the weight gradient took 26-34 ms
+     * that way and 23.5-29 ms by ranges of taps (by hand on a Zen 5, interleaved, four rounds).
+     */
+    private static void backwardWeightByTaps(float[] x, Geometry geo, float[] gy, int gyOffset, int o, int groups,
+                                             double[] acc, int parts) {
+        int k = geo.k;
+        int og = o / groups;
+        int n = geo.n;
+        float[] slot = new float[groups * k * og];
+        Sgemm.parallelFor(parts, parts, part -> {
+            // whole micro-panels of 12 rows (the 6- and 4-row tiles' multiple), the last range to the end
+            int p0 = k * part / parts / 12 * 12;
+            int p1 = part == parts - 1 ? k : k * (part + 1) / parts / 12 * 12;
+            for (int b = 0; b < n; b++) {
+                for (int g = 0; g < groups; g++) {
+                    float[] padded = geo.load(x, b, g);
+                    int at = g * k * og + p0 * og;
+                    Sgemm.sgemm(p1 - p0, og, geo.l, 1f, new RowColumns(geo, padded, p0),
+                            gy, gyOffset + (b * o + g * og) * geo.l, 1, geo.l, 0f, slot, at, og, 1);
+                    addInOrder(acc, new float[][] {slot}, 1, at, at + (p1 - p0) * og);
                 }
             }
-        }
+        });
+    }
+
+    /** gW [G][O/G][K] from the accumulator's [G][K][O/G], rounded once. */
+    private static void store(double[] acc, int groups, int og, int k, float[] gw, int gwOffset) {
         for (int g = 0; g < groups; g++) {
             int at = g * og * k;
             for (int q = 0; q < og; q++) {
@@ -441,6 +489,37 @@ final class ConvGemm {
             }
         }
     }
+
+    /**
+     * acc[i] += slots[0][i], then slots[1][i], ... slots[count-1][i]: each element's additions in
+     * image order, whatever the thread count (the elements are cut into ranges over the threads).
+     * On the calling thread alone, the other thread sat idle meanwhile.
+     */
+    static void addInOrder(double[] acc, float[][] slots, int count, int threads) {
+        int n = acc.length;
+        int parts = threads > 1 && n >= MERGE_SPREAD ? threads : 1;
+        if (parts == 1) {
+            addInOrder(acc, slots, count, 0, n);
+            return;
+        }
+        int step = (n + parts - 1) / parts;
+        Sgemm.parallelFor(parts, parts, p -> addInOrder(acc, slots, count, Math.min(n, p * step),
+                p == parts - 1 ? n : Math.min(n, (p + 1) * step)));
+    }
+
+    private static void addInOrder(double[] acc, float[][] slots, int count, int from, int to) {
+        // one slot at a time, a plain loop the JIT vectorises (a hand-written one converting
+        // floats with the Vector API ran 40 % slower on JDK 17)
+        for (int t = 0; t < count; t++) {
+            float[] one = slots[t];
+            for (int i = from; i < to; i++) {
+                acc[i] += one[i];
+            }
+        }
+    }
+
+    /** Fewest elements for which the sum is spread over the threads. */
+    private static final int MERGE_SPREAD = 1 << 14;
 
     /** gradInput [N, C, H, W] (contiguous at gxOffset, overwritten) from the contiguous gradOut and the weight. */
     static void backwardInput(float[] gy, int gyOffset, float[] wt, int wOffset, int o, Window2d w, int groups,

@@ -208,6 +208,29 @@ class ConvGemmTest {
     }
 
     /**
+     * The product form's weight gradient (more than 32 filters per group, unit column stride) on
+     * one thread (images one by one) and with its taps cut into one range per thread (two and
+     * three threads; ranges of whole 12-row panels, the last one to the end, up to three of them): groups, padding,
+     * dilation, row strides, fewer images than threads, and an odd count of taps.
+     */
+    @Test
+    void weightGradientByTapRangesHasTheUnfoldFormsBits() {
+        Geometry[] sizes = {
+            new Geometry(3, 24, 9, 10, 40, 3, 3, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, 1, true, false),
+            new Geometry(1, 9, 8, 12, 36, 5, 5, new int[] {2, 1}, new int[] {2, 0}, new int[] {1, 1}, 1, false, true),
+            new Geometry(2, 46, 7, 9, 68, 3, 3, new int[] {1, 1}, new int[] {1, 2}, new int[] {2, 1}, 2, true, false),
+            new Geometry(4, 34, 6, 17, 33, 3, 3, new int[] {1, 1}, new int[] {0, 1}, new int[] {1, 1}, 1, true, true),
+        };
+        for (Geometry g : sizes) {
+            int k = g.c() / g.groups() * g.kh() * g.kw();
+            assertEquals(false, ConvDirect.suitsWeightRows(k, g.o() / g.groups(), g.stride()[1]), g + " takes the product form");
+            for (int threads = 1; threads <= 3; threads++) {
+                assertSameBitsAsTheUnfoldForm(g, threads, 11 + threads);
+            }
+        }
+    }
+
+    /**
      * The input gradient's columns as a 1 x 1 convolution of the upstream gradient by ConvDirect's
      * forward tile (few rows: first layers), read in place but for the batch's last image and
      * group (its tile would read past the array: a copy), on every geometry it takes: rows as
