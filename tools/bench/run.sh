@@ -112,7 +112,9 @@ PY
   if [ "$threads" = 1 ]; then cores=$((cpus - 1)); else cores="0-$((threads - 1))"; fi
   pflags=()
   if [ "$params" != "-" ]; then IFS=',' read -ra kv <<< "$params"; for p in "${kv[@]}"; do pflags+=(-p "$p"); done; fi
-  jmh_cmd=(taskset -c "$cores" java --add-modules jdk.incubator.vector --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -Dunboxed.root="$root" -jar "$jar" "$regex"
+  # the JVM under the peer's caps too: DJL's libtorch, inside it, picks its oneDNN and ATen kernels
+  # from the same variables (the engine reads none of them)
+  jmh_cmd=(taskset -c "$cores" "${peer_env[@]}" java --add-modules jdk.incubator.vector --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -Dunboxed.root="$root" -jar "$jar" "$regex"
            "${pflags[@]}" -rf json -rff "$work/jmh-$g.json"
            -jvmArgsPrepend "-XX:ActiveProcessorCount=$threads ${jvm_kind[*]}" "${forks[@]}" "${extra[@]}")
   echo "== JMH (group $g, $threads thread(s), cores $cores): ${jmh_cmd[*]}" >&2
