@@ -210,8 +210,9 @@ class ConvGemmTest {
     /**
      * The product form's weight gradient (more than 32 filters per group, unit column stride) on
      * one thread (images one by one) and with its taps cut into one range per thread (two and
-     * three threads; ranges of whole 12-row panels, the last one to the end, up to three of them): groups, padding,
-     * dilation, row strides, fewer images than threads, and an odd count of taps.
+     * three threads; ranges of whole 12-row panels, the last one to the end, up to three of
+     * them): groups, padding, dilation, row strides, fewer images than threads, an odd count of
+     * taps.
      */
     @Test
     void weightGradientByTapRangesHasTheUnfoldFormsBits() {
