@@ -30,7 +30,8 @@ import unboxed.backend.Window2d;
  *       tile (or packed from it, {@link RowColumns}, for fewer images than threads); each image's
  *       product is added into a double accumulator in image order and rounded once, the
  *       arithmetic of the unfold form's reduction over the batch (depthwise: {@link ConvDirect});
- *       the product form on several threads gives each thread a range of taps and every image;</li>
+ *       on several threads the images' products are summed in order as they come in
+ *       ({@link InOrderSum});</li>
  *   <li>input gradient (and the transposed convolution's forward): cols = W[g]^T x gOut[n, g],
  *       then col2im: at unit strides, or column stride 2 (each row's even and odd columns apart),
  *       with enough input channels ConvDirect sums each tap's column values straight from
@@ -394,8 +395,10 @@ final class ConvGemm {
 
     /**
      * gradWeight [O, C/G, kh, kw] (contiguous at gwOffset) from the input and the contiguous gradOut.
-     * The images are taken in waves of one per thread; each wave's products are added into the
-     * double accumulator in image order, as the unfold form's sum over the batch adds them.
+     * Each image's product is added into the double accumulator in image order, as the unfold
+     * form's sum over the batch adds them. With at least as many images as threads each image
+     * runs on one thread, and the products are summed in order as they come in (InOrderSum);
+     * otherwise the images run one after the other, each product on every thread.
      */
     static void backwardWeight(float[] x, Strided in, float[] gy, int gyOffset, int o, Window2d w, int groups,
                                float[] gw, int gwOffset, int threads) {
@@ -407,76 +410,29 @@ final class ConvGemm {
         int n = in.size(0);
         int og = o / groups;
         int k = geo.k;
-        int wave = spread(n, threads) ? threads : 1;
-        int inner = wave > 1 ? 1 : threads;
+        boolean spread = spread(n, threads);
+        int inner = spread ? 1 : threads;
         double[] acc = new double[o * k];
         // unpacked where each image runs on one thread (always, but for fewer images than threads)
         boolean rows = ConvDirect.suitsWeightRows(k, og, w.strideW()) && inner == 1;
-        if (!rows && threads > 1 && k >= 2 * SPLIT_TAPS) {
-            backwardWeightByTaps(x, geo, gy, gyOffset, o, groups, acc, Math.min(threads, k / SPLIT_TAPS));
-            store(acc, groups, og, k, gw, gwOffset);
-            return;
-        }
-        float[][] slots = new float[wave][groups * k * og];
         int[] pos = rows ? ConvDirect.positions(geo) : null;
-        for (int b0 = 0; b0 < n; b0 += wave) {
-            int first = b0;
-            int count = Math.min(wave, n - b0);
-            forTasks(count, wave, t -> {
-                int b = first + t;
-                for (int g = 0; g < groups; g++) {
-                    float[] padded = geo.load(x, b, g);
-                    if (rows) {
-                        ConvDirect.backwardWeightRows(geo, padded, pos, gy, gyOffset + (b * o + g * og) * geo.l, og,
-                                slots[t], g * k * og);
-                        continue;
-                    }
-                    // gW[g]^T [K, O/G] = cols [K, L] x gOut[n, g]^T [L, O/G]: each element is the same
-                    // fma chain over the positions as gOut x cols^T (fma(a, b, s) = fma(b, a, s))
-                    Sgemm.sgemm(k, og, geo.l, 1f, new RowColumns(geo, padded),
-                            gy, gyOffset + (b * o + g * og) * geo.l, 1, geo.l, 0f, slots[t], g * k * og, og, inner);
+        InOrderSum.run(n, spread ? threads : 1, groups * k * og, acc, (b, slot) -> {
+            for (int g = 0; g < groups; g++) {
+                float[] padded = geo.load(x, b, g);
+                if (rows) {
+                    ConvDirect.backwardWeightRows(geo, padded, pos, gy, gyOffset + (b * o + g * og) * geo.l, og,
+                            slot, g * k * og);
+                    continue;
                 }
-            });
-            // acc keeps the products' transposed layout [G, K, O/G], so that this sum, once per
-            // image, runs along both arrays; the transpose to gW's layout happens once, at the end
-            addInOrder(acc, slots, count, threads);
-        }
-        store(acc, groups, og, k, gw, gwOffset);
-    }
-
-    /** Fewest kernel taps (rows of gW^T) per thread when the product form's rows are cut over the threads. */
-    private static final int SPLIT_TAPS = 96;
-
-    /**
-     * The product form's weight gradient with its rows (kernel taps) cut into one range per
-     * thread: each thread takes every image in order, loads it, multiplies its own rows and adds
-     * them into its own part of acc, so no thread waits for another until the end. Each element
-     * is the same product (Sgemm's chain does not depend on which rows a call holds) added in the
-     * same image order: the same bits as one thread. Taking the images in waves of one per thread
-     * made both threads wait for the slower at every wave, and the calling thread sum the wave
-     * alone: at N, C, H, K = 64, 128, 16, 128 on two threads the weight gradient took 26-34 ms
-     * that way and 23.5-29 ms by ranges of taps (by hand on a Zen 5, interleaved, four rounds).
-     */
-    private static void backwardWeightByTaps(float[] x, Geometry geo, float[] gy, int gyOffset, int o, int groups,
-                                             double[] acc, int parts) {
-        int k = geo.k;
-        int og = o / groups;
-        int n = geo.n;
-        float[] slot = new float[groups * k * og];
-        Sgemm.parallelFor(parts, parts, part -> {
-            // whole micro-panels of 12 rows (the 6- and 4-row tiles' multiple), the last range to the end
-            int p0 = k * part / parts / 12 * 12;
-            int p1 = part == parts - 1 ? k : k * (part + 1) / parts / 12 * 12;
-            for (int b = 0; b < n; b++) {
-                for (int g = 0; g < groups; g++) {
-                    float[] padded = geo.load(x, b, g);
-                    int at = g * k * og + p0 * og;
-                    Sgemm.sgemm(p1 - p0, og, geo.l, 1f, new RowColumns(geo, padded, p0),
-                            gy, gyOffset + (b * o + g * og) * geo.l, 1, geo.l, 0f, slot, at, og, 1);
-                    addInOrder(acc, new float[][] {slot}, 1, at, at + (p1 - p0) * og);
-                }
+                // gW[g]^T [K, O/G] = cols [K, L] x gOut[n, g]^T [L, O/G]: each element is the same
+                // fma chain over the positions as gOut x cols^T (fma(a, b, s) = fma(b, a, s))
+                Sgemm.sgemm(k, og, geo.l, 1f, new RowColumns(geo, padded),
+                        gy, gyOffset + (b * o + g * og) * geo.l, 1, geo.l, 0f, slot, g * k * og, og, inner);
             }
         });
+        // acc keeps the products' transposed layout [G, K, O/G], so that each image's sum runs
+        // along both arrays; the transpose to gW's layout happens once, here
+        store(acc, groups, og, k, gw, gwOffset);
     }
 
     /** gW [G][O/G][K] from the accumulator's [G][K][O/G], rounded once. */
@@ -490,37 +446,6 @@ final class ConvGemm {
             }
         }
     }
-
-    /**
-     * acc[i] += slots[0][i], then slots[1][i], ... slots[count-1][i]: each element's additions in
-     * image order, whatever the thread count (the elements are cut into ranges over the threads).
-     * On the calling thread alone, the other thread sat idle meanwhile.
-     */
-    static void addInOrder(double[] acc, float[][] slots, int count, int threads) {
-        int n = acc.length;
-        int parts = threads > 1 && n >= MERGE_SPREAD ? threads : 1;
-        if (parts == 1) {
-            addInOrder(acc, slots, count, 0, n);
-            return;
-        }
-        int step = (n + parts - 1) / parts;
-        Sgemm.parallelFor(parts, parts, p -> addInOrder(acc, slots, count, Math.min(n, p * step),
-                p == parts - 1 ? n : Math.min(n, (p + 1) * step)));
-    }
-
-    private static void addInOrder(double[] acc, float[][] slots, int count, int from, int to) {
-        // one slot at a time, a plain loop (converting the floats with the Vector API instead made
-        // the whole weight gradient 40 % slower on JDK 17, at 64, 128, 16, 128 on a Zen 5)
-        for (int t = 0; t < count; t++) {
-            float[] one = slots[t];
-            for (int i = from; i < to; i++) {
-                acc[i] += one[i];
-            }
-        }
-    }
-
-    /** Fewest elements for which the sum is spread over the threads. */
-    private static final int MERGE_SPREAD = 1 << 14;
 
     /** gradInput [N, C, H, W] (contiguous at gxOffset, overwritten) from the contiguous gradOut and the weight. */
     static void backwardInput(float[] gy, int gyOffset, float[] wt, int wOffset, int o, Window2d w, int groups,

@@ -208,23 +208,27 @@ class ConvGemmTest {
     }
 
     /**
-     * The product form's weight gradient (more than 32 filters per group, unit column stride) on
-     * one thread (images one by one) and with its taps cut into one range per thread (two and
-     * three threads; ranges of whole 12-row panels, the last one to the end, up to three of
-     * them): groups, padding, dilation, row strides, fewer images than threads, an odd count of
-     * taps.
+     * The weight gradient with each image on one thread and the products summed in image order as
+     * they come in (InOrderSum), in the product form (more than 32 filters per group, unit column
+     * stride) and unpacked (ConvDirect's rows): on one thread, on two and three, with more images
+     * than the slots (two per thread, so slots are reused while parts wait their turn) and with
+     * fewer images than threads (each product on every thread instead); groups, padding,
+     * dilation, row strides, an odd count of taps.
      */
     @Test
-    void weightGradientByTapRangesHasTheUnfoldFormsBits() {
+    void weightGradientByImagesInOrderHasTheUnfoldFormsBits() {
         Geometry[] sizes = {
-            new Geometry(3, 24, 9, 10, 40, 3, 3, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, 1, true, false),
+            new Geometry(9, 24, 9, 10, 40, 3, 3, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, 1, true, false),
             new Geometry(1, 9, 8, 12, 36, 5, 5, new int[] {2, 1}, new int[] {2, 0}, new int[] {1, 1}, 1, false, true),
             new Geometry(2, 46, 7, 9, 68, 3, 3, new int[] {1, 1}, new int[] {1, 2}, new int[] {2, 1}, 2, true, false),
-            new Geometry(4, 34, 6, 17, 33, 3, 3, new int[] {1, 1}, new int[] {0, 1}, new int[] {1, 1}, 1, true, true),
+            new Geometry(13, 34, 6, 17, 33, 3, 3, new int[] {1, 1}, new int[] {0, 1}, new int[] {1, 1}, 1, true, true),
+            new Geometry(11, 3, 12, 20, 16, 3, 3, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, 1, true, false),
         };
         for (Geometry g : sizes) {
             int k = g.c() / g.groups() * g.kh() * g.kw();
-            assertEquals(false, ConvDirect.suitsWeightRows(k, g.o() / g.groups(), g.stride()[1]), g + " takes the product form");
+            boolean product = g.o() != 16;
+            assertEquals(!product, ConvDirect.suitsWeightRows(k, g.o() / g.groups(), g.stride()[1]),
+                    g + (product ? " takes the product form" : " takes the rows"));
             for (int threads = 1; threads <= 3; threads++) {
                 assertSameBitsAsTheUnfoldForm(g, threads, 11 + threads);
             }
