@@ -951,7 +951,25 @@ final class ConvDirect {
         float[] gt = holder[0];
         transpose(gy, gyOffset, og, l, gt, width);
         int kb = Sgemm.kBlock(l);
-        float[] tile = new float[Math.max(2 * CB, TALL) * VL];
+        float[] tile = new float[Math.max(Math.max(2 * CB, TALL), 20) * VL];
+        int kernelRows = k / geo.kw;
+        if (VL == 16 && geo.kw == 5 && kernelRows >= 2 && og > VL && geo.tapsSideBySide()) {
+            // two kernel rows of five taps a tile (the last pair overlaps the one before it)
+            for (int r = 0; r < kernelRows; r += 2) {
+                int p0 = Math.min(r, kernelRows - 2) * 5;
+                for (int q = 0; q < og; q += 2 * VL) {
+                    int q0 = og >= 2 * VL ? Math.min(q, og - 2 * VL) : 0;
+                    int n = Math.min(2 * VL, og - q0);
+                    for (int lc = 0; lc < l; lc += kb) {
+                        int le = Math.min(l, lc + kb);
+                        weightTileTwoRows5(geo.rowOffset[p0], geo.rowOffset[p0 + 5], padded, pos, gt, width, q0, lc,
+                                le, tile);
+                        mergeWeightTile(tile, lc == 0, slot, s0 + p0 * og + q0, og, n, 10, 2);
+                    }
+                }
+            }
+            return;
+        }
         if (og <= VL && k >= TALL) {
             // one vector of channels (the first layer's 16 with AVX-512): TALL taps a tile
             for (int p = 0; p < k; p += TALL) {
@@ -1043,6 +1061,80 @@ final class ConvDirect {
         c21.intoArray(tile, at + 5 * VL);
         c30.intoArray(tile, at + 6 * VL);
         c31.intoArray(tile, at + 7 * VL);
+    }
+
+    /**
+     * As {@link #weightTile} for two kernel rows of five taps (5 x 5 kernels, taps side by side:
+     * {@link ConvGemm.Geometry#tapsSideBySide}) x two vectors of channels, tap r's at 2r*VL, from
+     * the positions lc: twenty sums, enough to cover the FMA latency twice over, where four taps
+     * (eight sums) waited on it. Each row's taps are read at constant offsets from one index,
+     * so the loop holds two offsets, not ten. The chains are weightTile's (each (tap, channel)
+     * pair's fma chain over the positions from lc, in order): the same bits. AVX-512 only: the
+     * twenty-three vectors it holds would not fit AVX2's sixteen registers.
+     */
+    private static void weightTileTwoRows5(int ra, int rb, float[] padded, int[] pos, float[] gt, int width, int q0,
+                                           int lc, int le, float[] tile) {
+        FloatVector c00 = FloatVector.zero(SP), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00;
+        FloatVector c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00;
+        FloatVector c70 = c00, c71 = c00, c80 = c00, c81 = c00, c90 = c00, c91 = c00;
+        for (int t = lc; t < le; t++) {
+            int x = pos[t] + ra;
+            int y = pos[t] + rb;
+            int g = t * width + q0;
+            FloatVector b0 = FloatVector.fromArray(SP, gt, g);
+            FloatVector b1 = FloatVector.fromArray(SP, gt, g + VL);
+            FloatVector a;
+            a = FloatVector.broadcast(SP, padded[x]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(SP, padded[x + 1]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(SP, padded[x + 2]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(SP, padded[x + 3]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(SP, padded[x + 4]);
+            c40 = a.fma(b0, c40);
+            c41 = a.fma(b1, c41);
+            a = FloatVector.broadcast(SP, padded[y]);
+            c50 = a.fma(b0, c50);
+            c51 = a.fma(b1, c51);
+            a = FloatVector.broadcast(SP, padded[y + 1]);
+            c60 = a.fma(b0, c60);
+            c61 = a.fma(b1, c61);
+            a = FloatVector.broadcast(SP, padded[y + 2]);
+            c70 = a.fma(b0, c70);
+            c71 = a.fma(b1, c71);
+            a = FloatVector.broadcast(SP, padded[y + 3]);
+            c80 = a.fma(b0, c80);
+            c81 = a.fma(b1, c81);
+            a = FloatVector.broadcast(SP, padded[y + 4]);
+            c90 = a.fma(b0, c90);
+            c91 = a.fma(b1, c91);
+        }
+        c00.intoArray(tile, 0 * VL);
+        c01.intoArray(tile, 1 * VL);
+        c10.intoArray(tile, 2 * VL);
+        c11.intoArray(tile, 3 * VL);
+        c20.intoArray(tile, 4 * VL);
+        c21.intoArray(tile, 5 * VL);
+        c30.intoArray(tile, 6 * VL);
+        c31.intoArray(tile, 7 * VL);
+        c40.intoArray(tile, 8 * VL);
+        c41.intoArray(tile, 9 * VL);
+        c50.intoArray(tile, 10 * VL);
+        c51.intoArray(tile, 11 * VL);
+        c60.intoArray(tile, 12 * VL);
+        c61.intoArray(tile, 13 * VL);
+        c70.intoArray(tile, 14 * VL);
+        c71.intoArray(tile, 15 * VL);
+        c80.intoArray(tile, 16 * VL);
+        c81.intoArray(tile, 17 * VL);
+        c90.intoArray(tile, 18 * VL);
+        c91.intoArray(tile, 19 * VL);
     }
 
     /**

@@ -71,6 +71,8 @@ final class ConvGemm {
      */
     static final class Geometry {
         final int n, c, h, wd, oh, ow, l, groups, cg, k;
+        /** The kernel's width: taps p .. p + kw - 1 of one kernel row (p a multiple of kw) share a channel and a row. */
+        final int kw;
         final int sN, sC, sH, sW, offset;
         final int sh, sw, ph, pw, hp, wp;
         /** Columns split by parity (column stride 2); a parity's share of a row; the loaded row's length. */
@@ -92,6 +94,7 @@ final class ConvGemm {
             this.cg = c / groups;
             int kh = w.kernelH();
             int kw = w.kernelW();
+            this.kw = kw;
             this.k = cg * kh * kw;
             this.sN = in.stride(0);
             this.sC = in.stride(1);
@@ -117,6 +120,19 @@ final class ConvGemm {
                     }
                 }
             }
+        }
+
+        /**
+         * Whether each kernel row's taps read side by side in the loaded image: tap j of a row at
+         * the row's first tap's offset + j (no dilation along the row, columns not split).
+         */
+        boolean tapsSideBySide() {
+            for (int p = 0; p < k; p++) {
+                if (rowOffset[p] != rowOffset[p - p % kw] + p % kw) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         /** Where padded column x of a row lies in the loaded row. */

@@ -236,6 +236,41 @@ class ConvGemmTest {
     }
 
     /**
+     * The unpacked weight gradient's tile of two kernel rows of five taps (5 x 5 kernels read side
+     * by side, AVX-512): an odd count of kernel rows (the last pair overlapping the one before),
+     * one kernel row only (the four-tap tile instead), channels that are not a multiple of two
+     * vectors (the last channel tile overlapping), more positions than one K block, row strides,
+     * row dilation, padding, groups; column stride 2 (split rows: not side by side) too.
+     */
+    @Test
+    void weightGradientByTwoKernelRowsHasTheUnfoldFormsBits() {
+        SplittableRandom rnd = new SplittableRandom(31);
+        int checked = 0;
+        int sideBySide = 0;
+        while (checked < 60) {
+            int groups = rnd.nextInt(4) == 0 ? 2 : 1;
+            int og = rnd.nextBoolean() ? rnd.nextInt(17, 33) : rnd.nextInt(33, 71);
+            int kh = rnd.nextInt(1, 6);
+            int cg = rnd.nextInt(1, 5);
+            int[] stride = {rnd.nextInt(1, 3), rnd.nextInt(5) == 0 ? 2 : 1};
+            int[] padding = {rnd.nextInt(0, 3), rnd.nextInt(0, 3)};
+            int[] dilation = {rnd.nextInt(1, 3), 1};
+            int h = rnd.nextInt(1, 25);
+            int w = rnd.nextInt(3, 27);
+            if (dilation[0] * (kh - 1) + 1 > h + 2 * padding[0] || 5 > w + 2 * padding[1]
+                    || !ConvDirect.suitsWeightRows(cg * kh * 5, og, stride[1])) {
+                continue;
+            }
+            Geometry g = new Geometry(rnd.nextInt(1, 4), groups * cg, h, w, groups * og, kh, 5, stride, padding,
+                    dilation, groups, rnd.nextBoolean(), rnd.nextBoolean());
+            assertSameBitsAsTheUnfoldForm(g, 1 + checked % 2, 9000 + checked);
+            sideBySide += stride[1] == 1 && cg * kh >= 2 ? 1 : 0;
+            checked++;
+        }
+        assertEquals(true, sideBySide >= 30, "too few geometries for the two-row tile: " + sideBySide);
+    }
+
+    /**
      * The input gradient's columns as a 1 x 1 convolution of the upstream gradient by ConvDirect's
      * forward tile (few rows: first layers), read in place but for the batch's last image and
      * group (its tile would read past the array: a copy), on every geometry it takes: rows as
