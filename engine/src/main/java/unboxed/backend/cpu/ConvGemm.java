@@ -430,7 +430,8 @@ final class ConvGemm {
         int inner = spread ? 1 : threads;
         double[] acc = new double[o * k];
         // unpacked where each image runs on one thread (always, but for fewer images than threads)
-        boolean rows = ConvDirect.suitsWeightRows(k, og, w.strideW()) && inner == 1;
+        boolean rows = (ConvDirect.suitsWeightRows(k, og, w.strideW())
+                || og <= 64 && ConvDirect.suitsKernelRowTiles(geo, og)) && inner == 1;
         int[] pos = rows ? ConvDirect.positions(geo) : null;
         InOrderSum.run(n, spread ? threads : 1, groups * k * og, acc, (b, slot) -> {
             for (int g = 0; g < groups; g++) {

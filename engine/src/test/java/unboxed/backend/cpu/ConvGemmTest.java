@@ -218,16 +218,17 @@ class ConvGemmTest {
     @Test
     void weightGradientByImagesInOrderHasTheUnfoldFormsBits() {
         Geometry[] sizes = {
-            new Geometry(9, 24, 9, 10, 40, 3, 3, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, 1, true, false),
-            new Geometry(1, 9, 8, 12, 36, 5, 5, new int[] {2, 1}, new int[] {2, 0}, new int[] {1, 1}, 1, false, true),
-            new Geometry(2, 46, 7, 9, 68, 3, 3, new int[] {1, 1}, new int[] {1, 2}, new int[] {2, 1}, 2, true, false),
-            new Geometry(13, 34, 6, 17, 33, 3, 3, new int[] {1, 1}, new int[] {0, 1}, new int[] {1, 1}, 1, true, true),
+            new Geometry(9, 24, 9, 10, 72, 3, 3, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, 1, true, false),
+            new Geometry(1, 9, 8, 12, 70, 5, 5, new int[] {2, 1}, new int[] {2, 0}, new int[] {1, 1}, 1, false, true),
+            new Geometry(2, 46, 7, 9, 132, 3, 3, new int[] {1, 1}, new int[] {1, 2}, new int[] {2, 1}, 2, true, false),
+            new Geometry(13, 34, 6, 17, 66, 3, 3, new int[] {1, 1}, new int[] {0, 1}, new int[] {1, 1}, 1, true, true),
             new Geometry(11, 3, 12, 20, 16, 3, 3, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, 1, true, false),
         };
         for (Geometry g : sizes) {
             int k = g.c() / g.groups() * g.kh() * g.kw();
             boolean product = g.o() != 16;
-            assertEquals(!product, ConvDirect.suitsWeightRows(k, g.o() / g.groups(), g.stride()[1]),
+            // more than 64 channels per group: the product form even where kernel rows make tiles
+            assertEquals(!product, ConvDirect.suitsWeightRows(k, g.o() / g.groups(), g.stride()[1]) || g.o() <= 64,
                     g + (product ? " takes the product form" : " takes the rows"));
             for (int threads = 1; threads <= 3; threads++) {
                 assertSameBitsAsTheUnfoldForm(g, threads, 11 + threads);
@@ -237,7 +238,7 @@ class ConvGemmTest {
 
     /**
      * The unpacked weight gradient's tile of two kernel rows of five taps (5 x 5 kernels read side
-     * by side, AVX-512): an odd count of kernel rows (the last pair overlapping the one before),
+     * by side, AVX-512; up to 64 channels per group): an odd count of kernel rows (the last pair overlapping the one before),
      * one kernel row only (the four-tap tile instead), channels that are not a multiple of two
      * vectors (the last channel tile overlapping), more positions than one K block, row strides,
      * row dilation, padding, groups; column stride 2 (split rows: not side by side) too.
@@ -258,7 +259,7 @@ class ConvGemmTest {
             int h = rnd.nextInt(1, 25);
             int w = rnd.nextInt(3, 27);
             if (dilation[0] * (kh - 1) + 1 > h + 2 * padding[0] || 5 > w + 2 * padding[1]
-                    || !ConvDirect.suitsWeightRows(cg * kh * 5, og, stride[1])) {
+                    || !ConvDirect.suitsWeightRows(cg * kh * 5, og, stride[1]) && og > 64) {
                 continue;
             }
             Geometry g = new Geometry(rnd.nextInt(1, 4), groups * cg, h, w, groups * og, kh, 5, stride, padding,
@@ -268,6 +269,34 @@ class ConvGemmTest {
             checked++;
         }
         assertEquals(true, sideBySide >= 30, "too few geometries for the two-row tile: " + sideBySide);
+    }
+
+    /** As above for the tile of three kernel rows of three taps (3 x 3 kernels). */
+    @Test
+    void weightGradientByThreeKernelRowsHasTheUnfoldFormsBits() {
+        SplittableRandom rnd = new SplittableRandom(37);
+        int checked = 0;
+        int sideBySide = 0;
+        while (checked < 60) {
+            int groups = rnd.nextInt(4) == 0 ? 2 : 1;
+            int og = rnd.nextInt(17, 65);
+            int kh = rnd.nextInt(1, 4);
+            int cg = rnd.nextInt(1, 6);
+            int[] stride = {rnd.nextInt(1, 3), rnd.nextInt(5) == 0 ? 2 : 1};
+            int[] padding = {rnd.nextInt(0, 2), rnd.nextInt(0, 2)};
+            int[] dilation = {rnd.nextInt(1, 3), rnd.nextInt(6) == 0 ? 2 : 1};
+            int h = rnd.nextInt(1, 25);
+            int w = rnd.nextInt(3, 27);
+            if (dilation[0] * (kh - 1) + 1 > h + 2 * padding[0] || dilation[1] * 2 + 1 > w + 2 * padding[1]) {
+                continue;
+            }
+            Geometry g = new Geometry(rnd.nextInt(1, 4), groups * cg, h, w, groups * og, kh, 3, stride, padding,
+                    dilation, groups, rnd.nextBoolean(), rnd.nextBoolean());
+            assertSameBitsAsTheUnfoldForm(g, 1 + checked % 2, 9500 + checked);
+            sideBySide += stride[1] == 1 && dilation[1] == 1 && cg * kh >= 3 ? 1 : 0;
+            checked++;
+        }
+        assertEquals(true, sideBySide >= 25, "too few geometries for the three-row tile: " + sideBySide);
     }
 
     /**
