@@ -237,66 +237,49 @@ class ConvGemmTest {
     }
 
     /**
-     * The unpacked weight gradient's tile of two kernel rows of five taps (5 x 5 kernels read side
-     * by side, AVX-512; up to 64 channels per group): an odd count of kernel rows (the last pair overlapping the one before),
-     * one kernel row only (the four-tap tile instead), channels that are not a multiple of two
-     * vectors (the last channel tile overlapping), more positions than one K block, row strides,
-     * row dilation, padding, groups; column stride 2 (split rows: not side by side) too.
+     * The unpacked weight gradient's tiles of whole kernel rows (AVX-512; up to 64 channels per
+     * group): two rows of a 5 x 5 kernel, three of a 3 x 3 one. A count of kernel rows that is
+     * not a multiple of the tile's (the last tile overlapping the one before), fewer kernel rows
+     * than a tile (the four-tap tile instead), channels that are not a multiple of two vectors
+     * (the last channel tile overlapping), more than 64 channels (the product form), more
+     * positions than one K block, row strides, row dilation, padding, groups; column stride 2 or
+     * column dilation (taps not side by side) too.
      */
     @Test
     void weightGradientByTwoKernelRowsHasTheUnfoldFormsBits() {
-        SplittableRandom rnd = new SplittableRandom(31);
+        assertKernelRowTilesHaveTheUnfoldFormsBits(5, 31);
+    }
+
+    @Test
+    void weightGradientByThreeKernelRowsHasTheUnfoldFormsBits() {
+        assertKernelRowTilesHaveTheUnfoldFormsBits(3, 37);
+    }
+
+    private static void assertKernelRowTilesHaveTheUnfoldFormsBits(int kw, long seed) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        int tileRows = kw == 5 ? 2 : 3;
         int checked = 0;
-        int sideBySide = 0;
+        int tiles = 0;
         while (checked < 60) {
             int groups = rnd.nextInt(4) == 0 ? 2 : 1;
             int og = rnd.nextBoolean() ? rnd.nextInt(17, 33) : rnd.nextInt(33, 71);
-            int kh = rnd.nextInt(1, 6);
+            int kh = rnd.nextInt(1, kw + 1);
             int cg = rnd.nextInt(1, 5);
             int[] stride = {rnd.nextInt(1, 3), rnd.nextInt(5) == 0 ? 2 : 1};
             int[] padding = {rnd.nextInt(0, 3), rnd.nextInt(0, 3)};
-            int[] dilation = {rnd.nextInt(1, 3), 1};
-            int h = rnd.nextInt(1, 25);
-            int w = rnd.nextInt(3, 27);
-            if (dilation[0] * (kh - 1) + 1 > h + 2 * padding[0] || 5 > w + 2 * padding[1]
-                    || !ConvDirect.suitsWeightRows(cg * kh * 5, og, stride[1]) && og > 64) {
-                continue;
-            }
-            Geometry g = new Geometry(rnd.nextInt(1, 4), groups * cg, h, w, groups * og, kh, 5, stride, padding,
-                    dilation, groups, rnd.nextBoolean(), rnd.nextBoolean());
-            assertSameBitsAsTheUnfoldForm(g, 1 + checked % 2, 9000 + checked);
-            sideBySide += stride[1] == 1 && cg * kh >= 2 ? 1 : 0;
-            checked++;
-        }
-        assertEquals(true, sideBySide >= 30, "too few geometries for the two-row tile: " + sideBySide);
-    }
-
-    /** As above for the tile of three kernel rows of three taps (3 x 3 kernels). */
-    @Test
-    void weightGradientByThreeKernelRowsHasTheUnfoldFormsBits() {
-        SplittableRandom rnd = new SplittableRandom(37);
-        int checked = 0;
-        int sideBySide = 0;
-        while (checked < 60) {
-            int groups = rnd.nextInt(4) == 0 ? 2 : 1;
-            int og = rnd.nextInt(17, 65);
-            int kh = rnd.nextInt(1, 4);
-            int cg = rnd.nextInt(1, 6);
-            int[] stride = {rnd.nextInt(1, 3), rnd.nextInt(5) == 0 ? 2 : 1};
-            int[] padding = {rnd.nextInt(0, 2), rnd.nextInt(0, 2)};
             int[] dilation = {rnd.nextInt(1, 3), rnd.nextInt(6) == 0 ? 2 : 1};
             int h = rnd.nextInt(1, 25);
             int w = rnd.nextInt(3, 27);
-            if (dilation[0] * (kh - 1) + 1 > h + 2 * padding[0] || dilation[1] * 2 + 1 > w + 2 * padding[1]) {
+            if (dilation[0] * (kh - 1) + 1 > h + 2 * padding[0] || dilation[1] * (kw - 1) + 1 > w + 2 * padding[1]) {
                 continue;
             }
-            Geometry g = new Geometry(rnd.nextInt(1, 4), groups * cg, h, w, groups * og, kh, 3, stride, padding,
+            Geometry g = new Geometry(rnd.nextInt(1, 4), groups * cg, h, w, groups * og, kh, kw, stride, padding,
                     dilation, groups, rnd.nextBoolean(), rnd.nextBoolean());
-            assertSameBitsAsTheUnfoldForm(g, 1 + checked % 2, 9500 + checked);
-            sideBySide += stride[1] == 1 && dilation[1] == 1 && cg * kh >= 3 ? 1 : 0;
+            assertSameBitsAsTheUnfoldForm(g, 1 + checked % 2, seed * 1000 + checked);
+            tiles += stride[1] == 1 && dilation[1] == 1 && cg * kh >= tileRows && og <= 64 ? 1 : 0;
             checked++;
         }
-        assertEquals(true, sideBySide >= 25, "too few geometries for the three-row tile: " + sideBySide);
+        assertEquals(true, tiles >= 20, "too few geometries for the kernel-row tile: " + tiles);
     }
 
     /**
