@@ -70,7 +70,7 @@ final class ConvGemm {
      * is made once per image while loading it, from two vectors of the input row at a time.
      */
     static final class Geometry {
-        final int n, c, h, wd, oh, ow, l, groups, cg, k;
+        final int c, h, wd, oh, ow, l, groups, cg, k;
         /** The kernel's width: taps p .. p + kw - 1 of one kernel row (p a multiple of kw) share a channel and a row. */
         final int kw;
         final int sN, sC, sH, sW, offset;
@@ -83,7 +83,6 @@ final class ConvGemm {
         final int[] rowOffset;
 
         Geometry(Strided in, Window2d w, int groups) {
-            this.n = in.size(0);
             this.c = in.size(1);
             this.h = in.size(2);
             this.wd = in.size(3);
@@ -311,17 +310,10 @@ final class ConvGemm {
     static final class RowColumns implements Sgemm.RowPanelSource {
         private final Geometry geo;
         private final float[] padded;
-        /** The im2col row that is A's row 0. */
-        private final int first;
 
         RowColumns(Geometry geo, float[] padded) {
-            this(geo, padded, 0);
-        }
-
-        RowColumns(Geometry geo, float[] padded, int first) {
             this.geo = geo;
             this.padded = padded;
-            this.first = first;
         }
 
         @Override
@@ -333,7 +325,7 @@ final class ConvGemm {
                 if (r >= mc) {
                     Arrays.fill(ap, d, d + kc, 0f);
                 } else {
-                    geo.row(padded, first + ic + r, runs, ap, d, ap.length);
+                    geo.row(padded, ic + r, runs, ap, d, ap.length);
                 }
             }
         }
