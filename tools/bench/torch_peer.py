@@ -238,9 +238,11 @@ def bench_cnn_epoch(warmup, iterations, batch=64, lr=0.01, momentum=0.9):
     })
 
 
-# post 02's reference shapes: (N, C, H=W, K, kernel), padding "same" (kernel // 2), stride 1
+# post 02's reference shapes: (N, C, H=W, K, kernel), padding "same" (kernel // 2), stride 1; the last is
+# the MNIST CNN's second convolution at batch 64
 CONV_SHAPES = {"64x3x32x64x3": (64, 3, 32, 64, 3), "64x64x32x64x3": (64, 64, 32, 64, 3),
-               "64x128x16x128x3": (64, 128, 16, 128, 3), "128x1x28x32x5": (128, 1, 28, 32, 5)}
+               "64x128x16x128x3": (64, 128, 16, 128, 3), "128x1x28x32x5": (128, 1, 28, 32, 5),
+               "64x16x14x32x5": (64, 16, 14, 32, 5)}
 
 
 def conv_flops(n, c, hw, k, r):

@@ -26,8 +26,9 @@ import unboxed.nn.functional.F;
 import unboxed.tensor.Tensor;
 
 /**
- * The engine's conv2d on post 02's four reference shapes (N, C, H = W, K, kernel; padding "same",
- * stride 1), forward alone and forward + backward (gradients of input, weight and bias), on
+ * The engine's conv2d on post 02's five reference shapes (N, C, H = W, K, kernel; padding "same",
+ * stride 1; the fifth is the MNIST CNN's second convolution, batch 64, the layer most of its epoch
+ * goes to), forward alone and forward + backward (gradients of input, weight and bias), on
  * {@code threads} workers; and the numbered versions 3 to 5 forward on plain arrays, one thread,
  * and version 6 on {@code threads}. The PyTorch peer (tools/bench/torch_peer.py --conv) times F.conv2d on the same
  * shapes with the same protocol.
@@ -39,7 +40,7 @@ import unboxed.tensor.Tensor;
 @Fork(value = 3, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx6g"})
 @State(Scope.Thread)
 public class ConvBench {
-    @Param({"64x3x32x64x3", "64x64x32x64x3", "64x128x16x128x3", "128x1x28x32x5"})
+    @Param({"64x3x32x64x3", "64x64x32x64x3", "64x128x16x128x3", "128x1x28x32x5", "64x16x14x32x5"})
     public String shape;
     @Param({"1", "2"})
     public int threads;

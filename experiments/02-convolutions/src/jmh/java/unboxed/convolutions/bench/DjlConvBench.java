@@ -26,7 +26,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The in-JVM peer of {@link ConvBench}: libtorch 2.7.1 (DJL's PyTorch engine, the official CPU
- * build, whose convolutions are oneDNN's) on the same four shapes with the same operands
+ * build, whose convolutions are oneDNN's) on the same five shapes with the same operands
  * (Random(42), uniform in [-1, 1), made in the same order), one intra-op and one inter-op thread
  * (set when the engine starts; run.sh pins the fork to one core).
  *
@@ -49,7 +49,7 @@ import org.openjdk.jmh.annotations.Warmup;
         "-Dai.djl.pytorch.num_threads=1", "-Dai.djl.pytorch.num_interop_threads=1"})
 @State(Scope.Thread)
 public class DjlConvBench {
-    @Param({"64x3x32x64x3", "64x64x32x64x3", "64x128x16x128x3", "128x1x28x32x5"})
+    @Param({"64x3x32x64x3", "64x64x32x64x3", "64x128x16x128x3", "128x1x28x32x5", "64x16x14x32x5"})
     public String shape;
 
     NDManager manager;
