@@ -23,8 +23,12 @@ while [ $# -gt 0 ]; do
 done
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
+# the tree as it is now, built now, as run.sh does: the profile's provenance names this commit and
+# whether the tree had edits, and edits made while it runs are not in its jar
+commit="$(git rev-parse HEAD)"
+dirty="$([ -n "$(git status --porcelain)" ] && echo true || echo false)"
 jar="experiments/$post/target/benchmarks.jar"
-[ -f "$jar" ] || mvn -q -B -Dstyle.color=never -Pbench -pl "experiments/$post" -am package -DskipTests >&2
+mvn -q -B -Dstyle.color=never -Pbench -pl "experiments/$post" -am package -DskipTests >&2
 jvm_kind=()
 [ "$kind" = avx2 ] && jvm_kind=(-XX:UseAVX=2 -Dunboxed.cpu.l2=512K)
 plan="$(java --add-modules jdk.incubator.vector --add-exports java.base/jdk.internal.misc=ALL-UNNAMED "${jvm_kind[@]}" -cp "$jar" unboxed.backend.cpu.SgemmPlan 2>/dev/null)"
@@ -68,7 +72,7 @@ mkdir -p "$out_dir"
 cpu_tag="$(tools/bench/cpu-tag.sh)"
 out="$out_dir/bench-profile-$measured-$cpu_tag.json"
 COMMAND_LINE="$command_line" PLAN="$plan" CPU_TAG="$cpu_tag" POST="$post" COMMAND="${cmd[*]}" KIND="$kind" MEASURED="$measured" \
-COMMIT="$(git rev-parse HEAD)" DIRTY="$([ -n "$(git status --porcelain)" ] && echo true || echo false)" \
+COMMIT="$commit" DIRTY="$dirty" \
 JDK="$(java -version 2>&1 | head -1)" /usr/bin/python3 - "$work/out.txt" "$out" <<'PY'
 import json, os, re, sys, time
 env = os.environ

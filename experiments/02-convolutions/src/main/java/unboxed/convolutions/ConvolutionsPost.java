@@ -153,7 +153,7 @@ public final class ConvolutionsPost implements Post {
         }
         Tables.write(outDir, "versions-" + kind, "Forward pass of every numbered version and of the engine's conv2d"
                         + " (bias included), mean time per call and GFLOP/s in brackets (on one thread, with the share of"
-                        + " one core's peak measured in the same run, when the run measured it), on the four reference shapes"
+                        + " one core's peak measured in the same run, when the run measured it), on the reference shapes"
                         + " (N × C × H=W × K × kernel, 'same' padding), one thread and two; versions 3 to 6 and the"
                         + " engine give the same bits; last column: the kernel the engine runs for the shape",
                 List.of("shape", "v3 im2col", "v4 implicit GEMM", "v5 direct", "v6, 1 thread", "engine, 1 thread",

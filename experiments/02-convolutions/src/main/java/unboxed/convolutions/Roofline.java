@@ -97,7 +97,7 @@ public final class Roofline {
         facts.put("triad-gbs-" + kind, String.format(Locale.ROOT, "%.1f", c.gbPerSecond()));
         facts.put("ridge-" + kind, String.format(Locale.ROOT, "%.0f", c.gflops() / c.gbPerSecond()));
         Figures.LineFigure fig = Figures.line("roofline-" + kind, "Roofline of one core (" + kind + " run): the"
-                        + " measured FMA peak and triad bandwidth, and each one-thread forward pass of the four reference"
+                        + " measured FMA peak and triad bandwidth, and each one-thread forward pass of the reference"
                         + " shapes at its compulsory arithmetic intensity")
                 .axes("arithmetic intensity (FLOP per compulsory byte)", "GFLOP/s").logX().logY().size(760, 500)
                 .from(bench);

@@ -94,6 +94,10 @@ public final class BenchTables {
             }
             combine(outDir, "bench-" + kind, runs);
             facts.put("bench-cpu-" + kind, cpuLabel(runs.get(0)));
+            String slow = metOnSlowProcesses(runs.get(0));
+            if (!slow.isEmpty()) {
+                facts.put("bench-met-on-slow-peers-" + kind, slow);
+            }
             measured.addAll(runs);
         }
         if (measured.isEmpty()) {
@@ -185,12 +189,35 @@ public final class BenchTables {
      * not pinned or do not split evenly.
      */
     static String versusFastest(JsonNode c, int forks) {
+        Double r = fastestRatio(c, forks);
+        return r == null ? "–" : ratio(r);
+    }
+
+    /**
+     * The workloads of a run whose target is met by the confidence-interval rule although the
+     * peer's fastest process beat ours ({@link #versusFastest} below 1): verdicts won on the
+     * peer's slow processes, which the prose names. Empty when there are none.
+     */
+    static String metOnSlowProcesses(Pinned bench) {
+        int forks = bench.results().path("jmh").path(0).path("forks").asInt(0);
+        List<String> won = new ArrayList<>();
+        for (JsonNode c : bench.at("/comparisons")) {
+            Double r = fastestRatio(c, forks);
+            if (!c.path("missing").asBoolean() && "met".equals(c.path("verdict").asText()) && r != null && r < 1) {
+                won.add(c.path("workload").asText() + " (" + ratio(r) + ")");
+            }
+        }
+        return String.join("; ", won);
+    }
+
+    /** {@link #versusFastest} as a number; null where it cannot be told. */
+    private static Double fastestRatio(JsonNode c, int forks) {
         JsonNode it = c.path("peer").path("iterations");
         int runs = c.path("peer").path("runs").asInt(forks);
         double ours = c.path("ours").path("mean").asDouble(0);
         if (!it.isArray() || it.size() == 0 || runs <= 0 || it.size() % runs != 0 || ours <= 0
                 || !"ms/op".equals(c.path("units").asText("ms/op"))) {
-            return "–";
+            return null;
         }
         int per = it.size() / runs;
         double fastest = Double.POSITIVE_INFINITY;
@@ -201,7 +228,7 @@ public final class BenchTables {
             }
             fastest = Math.min(fastest, sum / per);
         }
-        return ratio(fastest / ours);
+        return fastest / ours;
     }
 
     /** The top frames of each profiled benchmark, as JMH's stack profiler sampled them. */

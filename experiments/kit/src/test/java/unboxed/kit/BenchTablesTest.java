@@ -79,14 +79,25 @@ class BenchTablesTest {
         comparison.put("speed_ratio_ci99", List.of(0.5, 2.6));
         comparison.put("target", 1.0);
         comparison.put("verdict", "not settled");
+        // the same peer processes against a faster run of ours: met, yet its fastest process wins
+        Map<String, Object> met = new LinkedHashMap<>(comparison);
+        met.put("id", "dw_fwd_2t");
+        met.put("workload", "depthwise forward, 2 threads");
+        met.put("ours", Map.of("mean", 12.0));
+        met.put("speed_ratio", 70.0 / 3 / 12.0);
+        met.put("speed_ratio_ci99", List.of(1.1, 2.9));
+        met.put("verdict", "met");
         Results.write(results.resolve("bench-avx512-zen5.json"), "00-test", "bench-avx512-zen5", prov, Map.of(
                 "kind", Map.of("measured", "avx512", "emulated", false, "how", "native"),
-                "comparisons", List.of(comparison),
+                "comparisons", List.of(comparison, met),
                 "work_parity", List.of(List.of("data", "in place", "in place", "in place"))));
-        BenchTables.write(results, out, new LinkedHashMap<>(), "00-test");
+        Map<String, String> facts = new LinkedHashMap<>();
+        BenchTables.write(results, out, facts, "00-test");
         String table = Files.readString(out.resolve("tables/bench-avx512-zen5.adoc"));
         assertTrue(table.contains("1.56×"), "the ratio of the means: " + table);
         assertTrue(table.contains("0.67×"), "the fastest process (10 ms) against ours (15 ms): " + table);
+        assertEquals("depthwise forward, 2 threads (0.83×)", facts.get("bench-met-on-slow-peers-avx512"),
+                "a met verdict the peer's fastest process beat is named; a not-settled one is not");
     }
 
     @Test
