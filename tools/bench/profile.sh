@@ -28,10 +28,11 @@ cd "$root"
 commit="$(git rev-parse HEAD)"
 dirty="$([ -n "$(git status --porcelain)" ] && echo true || echo false)"
 jar="experiments/$post/target/benchmarks.jar"
+spec="experiments/$post/bench-spec.json"
 mvn -q -B -Dstyle.color=never -Pbench -pl "experiments/$post" -am package -DskipTests >&2
 jvm_kind=()
 [ "$kind" = avx2 ] && jvm_kind=(-XX:UseAVX=2 -Dunboxed.cpu.l2=512K)
-plan="$(java --add-modules jdk.incubator.vector --add-exports java.base/jdk.internal.misc=ALL-UNNAMED "${jvm_kind[@]}" -cp "$jar" unboxed.backend.cpu.SgemmPlan 2>/dev/null)"
+plan="$(tools/bench/plan.sh "$jar" "$spec" "${jvm_kind[@]}")"
 measured=avx2
 echo "$plan" | grep -q "preferred vector 512 bits" && measured=avx512
 work="$(mktemp -d)"

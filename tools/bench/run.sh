@@ -82,7 +82,7 @@ host_avx512=false
 grep -qw avx512f /proc/cpuinfo && host_avx512=true
 
 # what start-up chooses under these flags: the CPU, the vector width, the micro-kernel, the blocking
-plan="$(java --add-modules jdk.incubator.vector --add-exports java.base/jdk.internal.misc=ALL-UNNAMED "${jvm_kind[@]}" -cp "$jar" unboxed.backend.cpu.SgemmPlan 2>/dev/null)"
+plan="$(tools/bench/plan.sh "$jar" "$spec" "${jvm_kind[@]}")"
 echo "$plan" >&2
 measured=avx2
 echo "$plan" | grep -q "preferred vector 512 bits" && measured=avx512

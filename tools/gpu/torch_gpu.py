@@ -51,7 +51,8 @@ DEVICE = "cuda"
 # post 02's reference shapes, named NxCxHWxKxR: (N, C, H = W, K, kernel R); padding 'same' (R // 2),
 # stride 1, with bias (tools/bench/torch_peer.py measures the same shapes on the CPU)
 CONV_SHAPES = {"64x3x32x64x3": (64, 3, 32, 64, 3), "64x64x32x64x3": (64, 64, 32, 64, 3),
-               "64x128x16x128x3": (64, 128, 16, 128, 3), "128x1x28x32x5": (128, 1, 28, 32, 5)}
+               "64x128x16x128x3": (64, 128, 16, 128, 3), "128x1x28x32x5": (128, 1, 28, 32, 5),
+               "64x16x14x32x5": (64, 16, 14, 32, 5)}
 
 # nvidia-smi --query-gpu fields: the first ones exist in every driver of the last years; the
 # others are asked for too and dropped (with a note) when this driver does not know one of them
@@ -657,7 +658,7 @@ def build_parser():
                            help="matrix sizes, comma-separated (default 4096)")
         else:
             s.add_argument("--shapes", type=csv_list(conv_shape), default=list(CONV_SHAPES),
-                           help="shapes NxCxHWxKxR, comma-separated (default: all four)")
+                           help="shapes NxCxHWxKxR, comma-separated (default: all five)")
     s = common("epoch", "one MNIST training epoch of post 01's MLP and post 02's CNN")
     s.add_argument("--mnist", required=True, help="folder of MNIST's raw IDX files (train-images-idx3-ubyte, ...)")
     s.add_argument("--repeats", type=positive, default=3, help="timed epochs per model, after one warm-up (default 3)")

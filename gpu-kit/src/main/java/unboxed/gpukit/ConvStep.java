@@ -17,14 +17,16 @@ import unboxed.nn.functional.F;
 import unboxed.tensor.Tensor;
 
 /**
- * conv2d on post 02's four reference shapes: every kernel version (forward, data gradient, weight
+ * conv2d on post 02's five reference shapes (the fifth, 64x16x14x32x5, the MNIST CNN's second
+ * convolution at its training batch): every kernel version (forward, data gradient, weight
  * gradient, bias gradient) and the engine's own path (unfold + SGEMM + bias, through autograd)
  * checked against the CPU backend (itself checked against PyTorch by the fixtures), then timed
  * with CUDA events against cuDNN (PyTorch's F.conv2d, TF32 off).
  */
 final class ConvStep {
     /** N x C x HW x K x R: batch, input channels, height = width, output channels, kernel size ('same' padding). */
-    static final String[] SHAPES = {"64x3x32x64x3", "64x64x32x64x3", "64x128x16x128x3", "128x1x28x32x5"};
+    static final String[] SHAPES = {"64x3x32x64x3", "64x64x32x64x3", "64x128x16x128x3", "128x1x28x32x5",
+            "64x16x14x32x5"};
     static final double FORWARD_TARGET = 0.5;
 
     record Geometry(int n, int c, int h, int w, int o, int r, int s, int oh, int ow, int pad) {

@@ -332,6 +332,240 @@ final class ConvDirect {
 
     private static final FloatVector ONE = FloatVector.broadcast(SP, 1f);
 
+    /** Output positions of a {@link #forwardFilterLanes} tile: fourteen, a row of the MNIST CNN's second layer. */
+    static final int POSITIONS = 14;
+
+    /**
+     * Whether {@link #forwardFilterLanes} applies and pays: AVX-512 (its tile holds 30 of the 32
+     * registers), more than 32 taps (with fewer, as in a first layer on one or three channels,
+     * a tile's transposition and stores cost as much as its multiply-adds: the MNIST CNN's first
+     * layer, 128, 1, 28, 32, 5 x 5, took 2.4 ms against 1.4 with the positions in the lanes, by
+     * hand on a Zen 5), unit column stride, whole tiles of 2VL output channels per group, and output
+     * rows that its tiles of {@link #POSITIONS} positions fill better, by a sixteenth of the lanes
+     * at least, than {@link #forwardRows}' vectors of positions do: rows of 14 (two of 16 lanes
+     * idle in those) or 28, the MNIST CNN's maps, but not 16 or 32. Applies for {@code lanes}-wide
+     * vectors (the JVM's preferred width, or another kind's when a report names the kernel a run
+     * of that kind used).
+     */
+    static boolean suitsFilterLanes(int ow, int og, int colStep, int k, int lanes) {
+        if (lanes != 16 || FORCE.equals("gemm") || colStep != 1 || og % (2 * lanes) != 0 || ow < POSITIONS
+                || k <= 32) {
+            return false;
+        }
+        int vectorLanes = ow <= lanes ? lanes : (ow + 2 * lanes - 1) / (2 * lanes) * 2 * lanes;
+        int tileLanes = (ow + POSITIONS - 1) / POSITIONS * POSITIONS;
+        return 16L * tileLanes <= 15L * vectorLanes;
+    }
+
+    static boolean suitsFilterLanes(int ow, int og, int colStep, int k) {
+        return suitsFilterLanes(ow, og, colStep, k, VL);
+    }
+
+    /**
+     * The weights as {@link #forwardFilterLanes} reads them: [G][K][O/G], each term's output
+     * channels side by side (one vector load per term and vector of channels).
+     */
+    static float[] weightsByTerm(float[] wt, int wOffset, int groups, int og, int k) {
+        float[] byTerm = new float[groups * k * og];
+        for (int g = 0; g < groups; g++) {
+            for (int f = 0; f < og; f++) {
+                int from = wOffset + (g * og + f) * k;
+                for (int p = 0; p < k; p++) {
+                    byTerm[(g * k + p) * og + f] = wt[from + p];
+                }
+            }
+        }
+        return byTerm;
+    }
+
+    /**
+     * Output channels [0, og) of one image and group with the channels in the lanes: a tile of
+     * 2VL channels x {@link #POSITIONS} positions of one output row, each position's image value
+     * broadcast against the taps' weight vectors ({@link #filterLanesRow}). Where output rows are
+     * 14 wide, {@link #forwardRows}' vectors of positions leave two of 16 lanes idle; these
+     * tiles fill them all, and pay a transposition back to planes (16 x 16 blocks by lane
+     * permutations, Sgemm's: {@link #storeLanesTile}). By hand on a Zen 5, the MNIST CNN's second convolution (64, 16, 14,
+     * 32, 5 x 5) took 1.9 ms against 2.1 with the positions in the lanes.
+     *
+     * <p>Bits: each output is {@link #forwardRows}' computation: per K block ({@link Sgemm#kBlock})
+     * an fma chain over its taps from 0, the first block stored as it is, each later one merged
+     * as fma(s, 1, c), then the bias added. The last tile of a row starts at ow - POSITIONS,
+     * recomputing positions of the tile before it (the same values). Where a tile holds a NaN
+     * its floats are copied one by one: a lane permutation may replace a NaN's payload before the
+     * JIT compiles it.
+     *
+     * @param byTerm {@link #weightsByTerm}, this group's from tOffset
+     */
+    static void forwardFilterLanes(ConvGemm.Geometry geo, float[] padded, float[] byTerm, int tOffset, int og,
+                                   float[] bias, int biasOffset, float[] y, int yOffset) {
+        // positions 14 and 15 of the tile stay zero: the transposition reads them, nothing stores them
+        float[] tile = new float[VL * 2 * VL];
+        float[] square = new float[VL * VL];
+        float[] later = new float[2 * POSITIONS * VL];
+        int k = geo.k;
+        int kb = Sgemm.kBlock(k);
+        int ow = geo.ow;
+        int l = geo.l;
+        for (int o = 0; o < og; o += 2 * VL) {
+            for (int oy = 0; oy < geo.oh; oy++) {
+                for (int x = 0; x < ow; x += POSITIONS) {
+                    int x0 = Math.min(x, ow - POSITIONS);
+                    int base = oy * geo.rowStep + x0;
+                    for (int pc = 0; pc < k; pc += kb) {
+                        filterLanesRow(geo.rowOffset, padded, byTerm, tOffset + o, og, pc, Math.min(k, pc + kb), base,
+                                pc == 0 ? tile : later);
+                        if (pc > 0) {
+                            for (int i = 0; i < 2 * POSITIONS * VL; i += VL) {
+                                FloatVector.fromArray(SP, later, i).fma(ONE, FloatVector.fromArray(SP, tile, i))
+                                        .intoArray(tile, i);
+                            }
+                        }
+                    }
+                    storeLanesTile(tile, square, bias, biasOffset + o, y, yOffset + o * l + oy * ow + x0, l,
+                            oy == geo.oh - 1 && x0 + POSITIONS == ow);
+                }
+            }
+        }
+    }
+
+    /**
+     * One tile of {@link #forwardFilterLanes} ([position][2VL channels]) into the planes of its
+     * channels from {@code at}, l apart: the bias added, then transposed, 16 x 16 at a time, and
+     * stored as whole vectors, whose two lanes past the tile land on positions of the same plane
+     * that a later tile writes (but for a plane's {@code last} tile, copied). A masked store is
+     * not compiled to one instruction by JDK 17's JIT, and ran 50 times slower.
+     */
+    private static void storeLanesTile(float[] tile, float[] square, float[] bias, int b0, float[] y, int at, int l,
+                                       boolean last) {
+        FloatVector all = FloatVector.zero(SP);
+        FloatVector bias0 = bias == null ? all : FloatVector.fromArray(SP, bias, b0);
+        FloatVector bias1 = bias == null ? all : FloatVector.fromArray(SP, bias, b0 + VL);
+        for (int j = 0; j < 2 * POSITIONS; j += 2) {
+            FloatVector s0 = FloatVector.fromArray(SP, tile, j * VL);
+            FloatVector s1 = FloatVector.fromArray(SP, tile, (j + 1) * VL);
+            if (bias != null) {
+                s0 = s0.add(bias0);
+                s1 = s1.add(bias1);
+                s0.intoArray(tile, j * VL);
+                s1.intoArray(tile, (j + 1) * VL);
+            }
+            all = all.add(s0).add(s1);
+        }
+        if (all.compare(VectorOperators.NE, all).anyTrue()) {
+            for (int f = 0; f < 2 * VL; f++) {
+                for (int j = 0; j < POSITIONS; j++) {
+                    y[at + f * l + j] = tile[j * 2 * VL + f];
+                }
+            }
+            return;
+        }
+        for (int half = 0; half < 2; half++) {
+            Sgemm.Transpose16.run(tile, half * VL, 2 * VL, square, 0, VL);
+            for (int f = 0; f < VL; f++) {
+                if (last) {
+                    System.arraycopy(square, f * VL, y, at + (half * VL + f) * l, POSITIONS);
+                } else {
+                    FloatVector.fromArray(SP, square, f * VL).intoArray(y, at + (half * VL + f) * l);
+                }
+            }
+        }
+    }
+
+    /**
+     * The sums over taps [pc, pe) of 2VL output channels x {@link #POSITIONS} output positions of
+     * one row, the channels in the lanes: term p multiplies the weight vectors wt[wAt + p*og ..
+     * + 2VL) by each position's image value padded[rowOffset[p] + base + j], broadcast. Into tile
+     * as [position][channel], position j's channels at j*2VL. Twenty-eight sums and the two
+     * weight vectors: 30 of AVX-512's 32 registers (by hand on a Zen 5, alone on L1 operands, 212
+     * GFLOP/s: the FMA peak, as {@link #rowPair}). Written out in full: a loop over the positions
+     * would keep the sums in memory. The caller merges later K blocks: with the merge in here
+     * (fma(s, 1, c) from tile when not the first block) the loop ran 10 % slower.
+     */
+    private static void filterLanesRow(int[] rowOffset, float[] padded, float[] wt, int wAt, int og, int pc, int pe,
+                                       int base, float[] tile) {
+        FloatVector z = FloatVector.zero(SP);
+        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z;
+        FloatVector c31 = z, c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z;
+        FloatVector c70 = z, c71 = z, c80 = z, c81 = z, c90 = z, c91 = z, c100 = z;
+        FloatVector c101 = z, c110 = z, c111 = z, c120 = z, c121 = z, c130 = z, c131 = z;
+        for (int p = pc; p < pe; p++) {
+            int r = rowOffset[p] + base;
+            int at = wAt + p * og;
+            FloatVector w0 = FloatVector.fromArray(SP, wt, at);
+            FloatVector w1 = FloatVector.fromArray(SP, wt, at + VL);
+            FloatVector b = FloatVector.broadcast(SP, padded[r]);
+            c00 = w0.fma(b, c00);
+            c01 = w1.fma(b, c01);
+            b = FloatVector.broadcast(SP, padded[r + 1]);
+            c10 = w0.fma(b, c10);
+            c11 = w1.fma(b, c11);
+            b = FloatVector.broadcast(SP, padded[r + 2]);
+            c20 = w0.fma(b, c20);
+            c21 = w1.fma(b, c21);
+            b = FloatVector.broadcast(SP, padded[r + 3]);
+            c30 = w0.fma(b, c30);
+            c31 = w1.fma(b, c31);
+            b = FloatVector.broadcast(SP, padded[r + 4]);
+            c40 = w0.fma(b, c40);
+            c41 = w1.fma(b, c41);
+            b = FloatVector.broadcast(SP, padded[r + 5]);
+            c50 = w0.fma(b, c50);
+            c51 = w1.fma(b, c51);
+            b = FloatVector.broadcast(SP, padded[r + 6]);
+            c60 = w0.fma(b, c60);
+            c61 = w1.fma(b, c61);
+            b = FloatVector.broadcast(SP, padded[r + 7]);
+            c70 = w0.fma(b, c70);
+            c71 = w1.fma(b, c71);
+            b = FloatVector.broadcast(SP, padded[r + 8]);
+            c80 = w0.fma(b, c80);
+            c81 = w1.fma(b, c81);
+            b = FloatVector.broadcast(SP, padded[r + 9]);
+            c90 = w0.fma(b, c90);
+            c91 = w1.fma(b, c91);
+            b = FloatVector.broadcast(SP, padded[r + 10]);
+            c100 = w0.fma(b, c100);
+            c101 = w1.fma(b, c101);
+            b = FloatVector.broadcast(SP, padded[r + 11]);
+            c110 = w0.fma(b, c110);
+            c111 = w1.fma(b, c111);
+            b = FloatVector.broadcast(SP, padded[r + 12]);
+            c120 = w0.fma(b, c120);
+            c121 = w1.fma(b, c121);
+            b = FloatVector.broadcast(SP, padded[r + 13]);
+            c130 = w0.fma(b, c130);
+            c131 = w1.fma(b, c131);
+        }
+        c00.intoArray(tile, 0 * VL);
+        c01.intoArray(tile, 1 * VL);
+        c10.intoArray(tile, 2 * VL);
+        c11.intoArray(tile, 3 * VL);
+        c20.intoArray(tile, 4 * VL);
+        c21.intoArray(tile, 5 * VL);
+        c30.intoArray(tile, 6 * VL);
+        c31.intoArray(tile, 7 * VL);
+        c40.intoArray(tile, 8 * VL);
+        c41.intoArray(tile, 9 * VL);
+        c50.intoArray(tile, 10 * VL);
+        c51.intoArray(tile, 11 * VL);
+        c60.intoArray(tile, 12 * VL);
+        c61.intoArray(tile, 13 * VL);
+        c70.intoArray(tile, 14 * VL);
+        c71.intoArray(tile, 15 * VL);
+        c80.intoArray(tile, 16 * VL);
+        c81.intoArray(tile, 17 * VL);
+        c90.intoArray(tile, 18 * VL);
+        c91.intoArray(tile, 19 * VL);
+        c100.intoArray(tile, 20 * VL);
+        c101.intoArray(tile, 21 * VL);
+        c110.intoArray(tile, 22 * VL);
+        c111.intoArray(tile, 23 * VL);
+        c120.intoArray(tile, 24 * VL);
+        c121.intoArray(tile, 25 * VL);
+        c130.intoArray(tile, 26 * VL);
+        c131.intoArray(tile, 27 * VL);
+    }
+
     /** Whether the direct input gradient applies and pays: unit column stride and few output channels per group. */
     static boolean suitsBackwardInput(int og, int strideW) {
         return strideW == 1 && og < CB && og <= Sgemm.KC;

@@ -616,13 +616,22 @@ public final class CpuBackend implements Backend {
     }
 
     /**
-     * The kernel this backend runs for conv2d's forward pass on a shape: "direct" (ConvDirect, a
-     * register-blocked direct convolution, for few taps or few output channels per group) or
-     * "implicit GEMM" (ConvGemm, Sgemm with the columns packed straight from the image). Both give
-     * the unfold form's bits; this only says which one is faster here.
+     * The kernel this backend runs for conv2d's forward pass on a shape, with this JVM's vectors
+     * (as ConvGemm.forward dispatches): "direct, channels in lanes" (ConvDirect.forwardFilterLanes),
+     * "direct, positions in lanes" (ConvDirect.forwardRows), "direct, one channel at a time"
+     * (ConvDirect.forward, depthwise) or "implicit GEMM" (Sgemm with the columns packed straight
+     * from the image). All give the unfold form's bits; this only says which one is faster here.
      */
-    public static String conv2dKernel(int inPerGroup, int kh, int kw, int outPerGroup, int strideW) {
-        return ConvDirect.suits(inPerGroup * kh * kw, outPerGroup, strideW) ? "direct" : "implicit GEMM";
+    public static String conv2dKernel(int inPerGroup, int kh, int kw, int outPerGroup, int strideW, int outW) {
+        int k = inPerGroup * kh * kw;
+        int colStep = strideW == 2 ? 1 : strideW;      // column stride 2 reads rows split by parity
+        if (ConvDirect.suitsFilterLanes(outW, outPerGroup, colStep, k)) {
+            return "direct, channels in lanes";
+        }
+        if (ConvDirect.suitsRows(outW, outPerGroup, colStep, k)) {
+            return "direct, positions in lanes";
+        }
+        return ConvDirect.suits(k, outPerGroup, colStep) ? "direct, one channel at a time" : "implicit GEMM";
     }
 
     /** The unfold form's products, with B packed straight from the image (see ConvGemm): the same bits. */

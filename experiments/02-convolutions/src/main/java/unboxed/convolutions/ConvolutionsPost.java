@@ -133,6 +133,17 @@ public final class ConvolutionsPost implements Post {
         if (ms.isEmpty()) {
             return;
         }
+        // the kernel the run's engine picked for each shape, as its start-up choices record it
+        // (tools/bench/plan.sh; runs before it was recorded have none)
+        Map<String, String> kernels = new LinkedHashMap<>();
+        String prefix = "conv2d forward kernel, ";
+        for (JsonNode line : bench.provenanceJson().path("startup_choice")) {
+            String text = line.asText();
+            int colon = text.indexOf(": ");
+            if (text.startsWith(prefix) && colon > prefix.length()) {
+                kernels.put(text.substring(prefix.length(), colon), text.substring(colon + 2));
+            }
+        }
         Roofline.Ceilings peak = Roofline.ceilings(bench);
         Roofline.figure(bench, kind, new ArrayList<>(ms.keySet()), outDir, facts);
         List<List<?>> rows = new ArrayList<>();
@@ -148,14 +159,14 @@ public final class ConvolutionsPost implements Post {
                 row.add(t == null ? "—" : String.format(Locale.ROOT, "%.2f ms (%s)", t,
                         m.endsWith("@1") ? Roofline.share(peak, flops, t) : Roofline.share(null, flops, t)));
             }
-            row.add(unboxed.backend.cpu.CpuBackend.conv2dKernel(d[1], d[4], d[4], d[3], 1));
+            row.add(kernels.getOrDefault(e.getKey(), "not recorded"));
             rows.add(row);
         }
         Tables.write(outDir, "versions-" + kind, "Forward pass of every numbered version and of the engine's conv2d"
                         + " (bias included), mean time per call and GFLOP/s in brackets (on one thread, with the share of"
                         + " one core's peak measured in the same run, when the run measured it), on the reference shapes"
                         + " (N × C × H=W × K × kernel, 'same' padding), one thread and two; versions 3 to 6 and the"
-                        + " engine give the same bits; last column: the kernel the engine runs for the shape",
+                        + " engine give the same bits; last column: the kernel the engine ran for the shape, as the run recorded it",
                 List.of("shape", "v3 im2col", "v4 implicit GEMM", "v5 direct", "v6, 1 thread", "engine, 1 thread",
                         "v6, 2 threads", "engine, 2 threads", "engine's kernel"), rows, List.of(bench));
     }

@@ -1,0 +1,35 @@
+package unboxed.convolutions.bench;
+
+import unboxed.backend.cpu.CpuBackend;
+
+/**
+ * Which forward kernel the engine picks for each reference shape in this JVM (its vectors, so
+ * under the flags of the run that calls it): one line per shape, "conv2d forward kernel, SHAPE:
+ * NAME", which tools/bench/run.sh records in the run's provenance (bench-spec.json "plan") and
+ * the post's table of versions reads. Shapes are N x C x H=W x K x kernel, stride 1, 'same'
+ * padding, as in {@link ConvBench}.
+ */
+public final class ConvKernels {
+    private ConvKernels() {
+    }
+
+    public static void main(String[] shapes) {
+        if (shapes.length == 0) {
+            System.err.println("usage: ConvKernels SHAPE... (N x C x H=W x K x kernel, e.g. 64x16x14x32x5)");
+            System.exit(2);
+        }
+        for (String shape : shapes) {
+            String[] p = shape.split("x");
+            if (p.length != 5) {
+                System.err.println("ConvKernels: shape '" + shape + "' is not N x C x H=W x K x kernel (e.g. 64x16x14x32x5)");
+                System.exit(2);
+            }
+            int c = Integer.parseInt(p[1]);
+            int hw = Integer.parseInt(p[2]);
+            int k = Integer.parseInt(p[3]);
+            int r = Integer.parseInt(p[4]);
+            // 'same' padding (r / 2, odd r) at stride 1: the output is as wide as the input
+            System.out.println("conv2d forward kernel, " + shape + ": " + CpuBackend.conv2dKernel(c, r, r, k, 1, hw));
+        }
+    }
+}
