@@ -373,20 +373,15 @@ final class ConvGemm {
         int og = o / groups;
         int tasks = in.size(0) * groups;
         int inner = spread(tasks, threads) ? 1 : threads;
-        boolean lanes = ConvDirect.suitsFilterLanes(geo.ow, og, geo.colStep, geo.k);
-        boolean rows = !lanes && ConvDirect.suitsRows(geo.ow, og, geo.colStep, geo.k);
-        boolean direct = !lanes && !rows && ConvDirect.suits(geo.k, og, geo.colStep);
+        boolean rows = ConvDirect.suitsRows(geo.ow, og, geo.colStep, geo.k);
+        boolean direct = !rows && ConvDirect.suits(geo.k, og, geo.colStep);
         float[] panels = rows ? ConvDirect.weightPanels(wt, wOffset, groups, og, geo.k) : null;
-        float[] byTerm = lanes ? ConvDirect.weightsByTerm(wt, wOffset, groups, og, geo.k) : null;
         forTasks(tasks, threads, t -> {
             int b = t / groups;
             int g = t % groups;
             float[] padded = geo.load(x, b, g);
             int at = yOffset + (b * o + g * og) * geo.l;
-            if (lanes) {
-                ConvDirect.forwardFilterLanes(geo, padded, byTerm, g * geo.k * og, og, bias, g * og, y, at);
-                return;
-            } else if (direct) {
+            if (direct) {
                 ConvDirect.forward(geo, padded, wt, wOffset + g * og * geo.k, og, bias, g * og, y, at);
                 return;
             } else if (rows) {

@@ -406,6 +406,13 @@ public final class CpuBackend implements Backend {
     /** Outputs [c0, c1) of {@link #sumAround}. */
     private static void sumAroundRange(float[] xs, int at0, double[] acc, int before, int kept, int after, int c0,
                                        int c1) {
+        if (ChannelSums.suits(after)) {
+            // sixteen outputs at a time in the vector lanes (each output's chain is its own: any
+            // grouping of the outputs leaves every bit as it is)
+            for (; c0 + ChannelSums.CHANNELS <= c1; c0 += ChannelSums.CHANNELS) {
+                ChannelSums.add(xs, at0, acc, before, kept, after, c0);
+            }
+        }
         for (int a = 0; a < before; a++) {
             int at = at0 + (a * kept + c0) * after;
             int c = c0;
@@ -617,17 +624,14 @@ public final class CpuBackend implements Backend {
 
     /**
      * The kernel this backend runs for conv2d's forward pass on a shape, with this JVM's vectors
-     * (as ConvGemm.forward dispatches): "direct, channels in lanes" (ConvDirect.forwardFilterLanes),
-     * "direct, positions in lanes" (ConvDirect.forwardRows), "direct, one channel at a time"
+     * (as ConvGemm.forward dispatches): "direct, positions in lanes" (ConvDirect.forwardRows: a
+     * tile of output channels x vectors of output positions), "direct, one channel at a time"
      * (ConvDirect.forward, depthwise) or "implicit GEMM" (Sgemm with the columns packed straight
      * from the image). All give the unfold form's bits; this only says which one is faster here.
      */
     public static String conv2dKernel(int inPerGroup, int kh, int kw, int outPerGroup, int strideW, int outW) {
         int k = inPerGroup * kh * kw;
         int colStep = strideW == 2 ? 1 : strideW;      // column stride 2 reads rows split by parity
-        if (ConvDirect.suitsFilterLanes(outW, outPerGroup, colStep, k)) {
-            return "direct, channels in lanes";
-        }
         if (ConvDirect.suitsRows(outW, outPerGroup, colStep, k)) {
             return "direct, positions in lanes";
         }

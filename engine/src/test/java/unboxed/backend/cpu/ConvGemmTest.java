@@ -613,9 +613,8 @@ class ConvGemmTest {
             // a row with 256-bit ones), a last tile of channels overlapping the one before it
             new Geometry(2, 64, 33, 32, 20, 3, 3, new int[] {2, 2}, new int[] {1, 1}, new int[] {1, 1}, 1, true, false),
             new Geometry(1, 48, 20, 63, 16, 3, 3, new int[] {1, 2}, new int[] {1, 1}, new int[] {2, 1}, 1, false, true),
-            // the channels-in-lanes forward (AVX-512): the CNN's second layer (rows of 14, two K
-            // blocks), rows of 28 on two groups of 32 channels, rows of 20 (the last tile of a row
-            // overlapping the one before it) at row stride 2 with dilation and an odd row count
+            // the CNN's second layer (rows of 14, pairs of rows, two K blocks), rows of 28 on two
+            // groups of 32 channels, rows of 20 at row stride 2 with dilation and an odd row count
             new Geometry(2, 16, 14, 14, 32, 5, 5, new int[] {1, 1}, new int[] {2, 2}, new int[] {1, 1}, 1, true, false),
             new Geometry(1, 8, 9, 28, 64, 3, 3, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, 2, true, true),
             new Geometry(2, 24, 15, 22, 32, 3, 3, new int[] {2, 1}, new int[] {1, 0}, new int[] {2, 1}, 1, false, false),

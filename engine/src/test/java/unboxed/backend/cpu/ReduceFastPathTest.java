@@ -67,6 +67,55 @@ class ReduceFastPathTest {
     }
 
     /**
+     * Bias gradients of convolutions, sixteen channels at a time in the vector lanes with AVX-512
+     * (ChannelSums): the general loop's bits with whole and partial blocks of positions, channel
+     * counts that leave some to the scalar chains, and a NaN with a payload of its own and
+     * infinities in some images, whose sums the lanes hand back to the scalar loop.
+     */
+    @Test
+    void channelsInTheLanesKeepTheBitsAndTheNaNs() {
+        SplittableRandom rnd = new SplittableRandom(11);
+        int[][] shapes = {{4, 32, 196}, {3, 16, 16}, {2, 37, 250}, {5, 48, 17}};
+        for (int[] shape : shapes) {
+            for (boolean special : new boolean[] {false, true}) {
+                int n = shape[0] * shape[1] * shape[2];
+                float[] data = new float[n * 2];
+                for (int i = 0; i < data.length; i++) {
+                    data[i] = (float) (rnd.nextDouble() * 2e4 - 1e4) * (float) Math.pow(10, rnd.nextInt(-6, 6));
+                }
+                if (special) {
+                    // one NaN at most in any channel's sum (which of two NaNs an addition keeps is
+                    // the compiler's choice in any loop): a NaN of its own payload in channel 1, an
+                    // infinity in channel 3, both infinities (a NaN made by the sum) in channel 5
+                    int[][] put = {{1, 0x7fc00000 | rnd.nextInt(1, 1 << 20)}, {3, Float.floatToRawIntBits(Float.POSITIVE_INFINITY)},
+                        {5, Float.floatToRawIntBits(Float.POSITIVE_INFINITY)}, {5, Float.floatToRawIntBits(Float.NEGATIVE_INFINITY)}};
+                    for (int[] p : put) {
+                        int at = (rnd.nextInt(shape[0]) * shape[1] + p[0]) * shape[2] + rnd.nextInt(shape[2]);
+                        data[at * 2] = Float.intBitsToFloat(p[1]);
+                    }
+                }
+                CpuBackend cpu = new CpuBackend(1);
+                Strided spread = new Strided(cpu.upload(data), shape, new int[] {2 * shape[1] * shape[2], 2 * shape[2], 2},
+                        0);
+                Storage s = cpu.allocate(n);
+                cpu.copy(spread, Strided.contiguous(s, shape));
+                int[] outShape = {1, shape[1], 1};
+                Strided general = Strided.contiguous(cpu.allocate(shape[1]), outShape);
+                Strided fast = Strided.contiguous(cpu.allocate(shape[1]), outShape);
+                cpu.reduce(ReduceOp.SUM, spread, general);
+                cpu.reduce(ReduceOp.SUM, Strided.contiguous(s, shape), fast);
+                float[] want = cpu.download(general);
+                float[] got = cpu.download(fast);
+                for (int c = 0; c < want.length; c++) {
+                    org.junit.jupiter.api.Assertions.assertEquals(Float.floatToRawIntBits(want[c]),
+                            Float.floatToRawIntBits(got[c]), "channel " + c + " of " + java.util.Arrays.toString(shape)
+                                    + (special ? " with NaNs and infinities" : ""));
+                }
+            }
+        }
+    }
+
+    /**
      * Large enough to be spread over the threads (whole blocks of four outputs each): the same bits
      * as the general loop on one thread, for output counts that split evenly, unevenly, or into
      * fewer blocks than threads, and rows shorter than the four-chain loop takes.
