@@ -362,6 +362,33 @@ final class ConvGemm {
         return threads > 1 && tasks >= threads;
     }
 
+    /** The forward pass's kernels: {@link #forwardKernel} picks one per shape. */
+    enum ForwardKernel {
+        /** ConvDirect.forwardRows: a tile of output channels x vectors of output positions, unpacked. */
+        POSITIONS_IN_LANES("direct, positions in lanes"),
+        /** ConvDirect.forward: few output channels per group (depthwise), one channel at a time. */
+        ONE_CHANNEL_AT_A_TIME("direct, one channel at a time"),
+        /** Sgemm with the image's columns packed straight from it. */
+        IMPLICIT_GEMM("implicit GEMM");
+
+        final String title;
+
+        ForwardKernel(String title) {
+            this.title = title;
+        }
+    }
+
+    /**
+     * The kernel {@link #forward} runs for output rows of ow, og output channels per group, a
+     * column step of colStep in the loaded image and k taps, with this JVM's vectors.
+     */
+    static ForwardKernel forwardKernel(int ow, int og, int colStep, int k) {
+        if (ConvDirect.suitsRows(ow, og, colStep, k)) {
+            return ForwardKernel.POSITIONS_IN_LANES;
+        }
+        return ConvDirect.suits(k, og, colStep) ? ForwardKernel.ONE_CHANNEL_AT_A_TIME : ForwardKernel.IMPLICIT_GEMM;
+    }
+
     /**
      * out [N, O, OH, OW] (contiguous at outOffset) = conv2d(input, weight) + bias (null: none);
      * weight contiguous. The bias is added to each image's outputs right after their product,
@@ -373,8 +400,9 @@ final class ConvGemm {
         int og = o / groups;
         int tasks = in.size(0) * groups;
         int inner = spread(tasks, threads) ? 1 : threads;
-        boolean rows = ConvDirect.suitsRows(geo.ow, og, geo.colStep, geo.k);
-        boolean direct = !rows && ConvDirect.suits(geo.k, og, geo.colStep);
+        ForwardKernel kernel = forwardKernel(geo.ow, og, geo.colStep, geo.k);
+        boolean rows = kernel == ForwardKernel.POSITIONS_IN_LANES;
+        boolean direct = kernel == ForwardKernel.ONE_CHANNEL_AT_A_TIME;
         float[] panels = rows ? ConvDirect.weightPanels(wt, wOffset, groups, og, geo.k) : null;
         forTasks(tasks, threads, t -> {
             int b = t / groups;

@@ -623,19 +623,15 @@ public final class CpuBackend implements Backend {
     }
 
     /**
-     * The kernel this backend runs for conv2d's forward pass on a shape, with this JVM's vectors
-     * (as ConvGemm.forward dispatches): "direct, positions in lanes" (ConvDirect.forwardRows: a
-     * tile of output channels x vectors of output positions), "direct, one channel at a time"
-     * (ConvDirect.forward, depthwise) or "implicit GEMM" (Sgemm with the columns packed straight
-     * from the image). All give the unfold form's bits; this only says which one is faster here.
+     * The kernel this backend runs for conv2d's forward pass on a shape, with this JVM's vectors:
+     * "direct, positions in lanes" (ConvDirect.forwardRows: a tile of output channels x vectors of
+     * output positions), "direct, one channel at a time" (ConvDirect.forward, depthwise) or
+     * "implicit GEMM" (Sgemm with the columns packed straight from the image), as ConvGemm.forward
+     * picks it. All give the unfold form's bits; this only says which one is faster here.
      */
     public static String conv2dKernel(int inPerGroup, int kh, int kw, int outPerGroup, int strideW, int outW) {
-        int k = inPerGroup * kh * kw;
         int colStep = strideW == 2 ? 1 : strideW;      // column stride 2 reads rows split by parity
-        if (ConvDirect.suitsRows(outW, outPerGroup, colStep, k)) {
-            return "direct, positions in lanes";
-        }
-        return ConvDirect.suits(k, outPerGroup, colStep) ? "direct, one channel at a time" : "implicit GEMM";
+        return ConvGemm.forwardKernel(outW, outPerGroup, colStep, inPerGroup * kh * kw).title;
     }
 
     /** The unfold form's products, with B packed straight from the image (see ConvGemm): the same bits. */

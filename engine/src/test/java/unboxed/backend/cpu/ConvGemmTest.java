@@ -581,6 +581,22 @@ class ConvGemmTest {
         }
     }
 
+    /**
+     * The kernel named for a shape is the one the forward pass runs, with either vector width: few
+     * taps on many filters take the unpacked tile, a depthwise layer one channel at a time, many
+     * taps on rows that fill the vectors badly (24 wide) the product form, and so do column strides
+     * other than 1 and 2.
+     */
+    @Test
+    void conv2dKernelNamesTheKernelTheForwardRuns() {
+        assertEquals("direct, positions in lanes", CpuBackend.conv2dKernel(1, 5, 5, 32, 1, 28));
+        assertEquals("direct, one channel at a time", CpuBackend.conv2dKernel(1, 3, 3, 1, 1, 20));
+        assertEquals("implicit GEMM", CpuBackend.conv2dKernel(64, 3, 3, 64, 1, 24));
+        // column stride 2 reads rows split by parity, side by side (the tile); stride 3 does not
+        assertEquals("direct, positions in lanes", CpuBackend.conv2dKernel(64, 3, 3, 64, 2, 16));
+        assertEquals("implicit GEMM", CpuBackend.conv2dKernel(64, 3, 3, 64, 3, 16));
+    }
+
     /** Training sizes: K above the Sgemm block (several K blocks), rows longer than a micro-panel, batches. */
     @Test
     void sameBitsAtTrainingSizes() {

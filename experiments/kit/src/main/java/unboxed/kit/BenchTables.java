@@ -98,6 +98,12 @@ public final class BenchTables {
             if (!slow.isEmpty()) {
                 facts.put("bench-met-on-slow-peers-" + kind, slow);
             }
+            for (String verdict : List.of("missed", "not settled")) {
+                String which = withVerdict(runs.get(0), verdict);
+                if (!which.isEmpty()) {
+                    facts.put("bench-" + verdict.replace(' ', '-') + "-" + kind, which);
+                }
+            }
             measured.addAll(runs);
         }
         if (measured.isEmpty()) {
@@ -198,6 +204,23 @@ public final class BenchTables {
      * peer's fastest process beat ours ({@link #versusFastest} below 1): verdicts won on the
      * peer's slow processes, which the prose names. Empty when there are none.
      */
+    /**
+     * The workloads of one run whose target got {@code verdict} ("missed", "not settled"), each
+     * with its speed ratio, "; "-separated (empty where none did): the facts
+     * {@code bench-missed-<kind>} and {@code bench-not-settled-<kind>} of the kind's newest run,
+     * which a report's open items cite instead of typing them.
+     */
+    static String withVerdict(Pinned bench, String verdict) {
+        List<String> which = new ArrayList<>();
+        for (JsonNode c : bench.at("/comparisons")) {
+            if (!c.path("missing").asBoolean() && verdict.equals(c.path("verdict").asText())
+                    && c.path("speed_ratio").isNumber()) {
+                which.add(c.path("workload").asText() + " (" + ratio(c.path("speed_ratio").asDouble()) + ")");
+            }
+        }
+        return String.join("; ", which);
+    }
+
     static String metOnSlowProcesses(Pinned bench) {
         int forks = bench.results().path("jmh").path(0).path("forks").asInt(0);
         List<String> won = new ArrayList<>();

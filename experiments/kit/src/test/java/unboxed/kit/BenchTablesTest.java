@@ -50,6 +50,8 @@ class BenchTablesTest {
         assertEquals("Zen 5", facts.get("bench-cpu-avx2"));
         assertEquals("AVX-512 on Zen 4: epoch_1t met; AVX-512 on Zen 5: epoch_1t missed;"
                 + " AVX2 on Zen 5 (approximated): epoch_1t missed", facts.get("bench-kinds"));
+        assertEquals(null, facts.get("bench-missed-avx512"), "the newest AVX-512 run met its target");
+        assertEquals("one epoch (0.80×)", facts.get("bench-missed-avx2"), "the newest run's missed targets, cited");
         String avx512 = Files.readString(out.resolve("tables/bench-avx512.adoc"));
         int zen4 = avx512.indexOf("tab-bench-avx512-zen4");
         int zen5 = avx512.indexOf("tab-bench-avx512-zen5");
@@ -98,6 +100,7 @@ class BenchTablesTest {
         assertTrue(table.contains("0.67×"), "the fastest process (10 ms) against ours (15 ms): " + table);
         assertEquals("depthwise forward, 2 threads (0.83×)", facts.get("bench-met-on-slow-peers-avx512"),
                 "a met verdict the peer's fastest process beat is named; a not-settled one is not");
+        assertEquals("depthwise forward (1.56×)", facts.get("bench-not-settled-avx512"));
     }
 
     @Test
