@@ -20,14 +20,22 @@ public final class ConvKernels {
         }
         for (String shape : shapes) {
             String[] p = shape.split("x");
-            if (p.length != 5) {
+            int[] d = new int[p.length];
+            try {
+                for (int i = 0; i < p.length; i++) {
+                    d[i] = Integer.parseInt(p[i]);
+                }
+            } catch (NumberFormatException e) {
+                d = new int[0];
+            }
+            if (d.length != 5) {
                 System.err.println("ConvKernels: shape '" + shape + "' is not N x C x H=W x K x kernel (e.g. 64x16x14x32x5)");
                 System.exit(2);
             }
-            int c = Integer.parseInt(p[1]);
-            int hw = Integer.parseInt(p[2]);
-            int k = Integer.parseInt(p[3]);
-            int r = Integer.parseInt(p[4]);
+            int c = d[1];
+            int hw = d[2];
+            int k = d[3];
+            int r = d[4];
             // 'same' padding (r / 2, odd r) at stride 1: the output is as wide as the input
             System.out.println("conv2d forward kernel, " + shape + ": " + CpuBackend.conv2dKernel(c, r, r, k, 1, hw));
         }
