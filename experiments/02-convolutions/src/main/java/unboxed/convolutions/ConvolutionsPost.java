@@ -118,7 +118,7 @@ public final class ConvolutionsPost implements Post {
 
     /** The numbered versions' forward passes beside the engine's, per shape, from one bench run. */
     private static void versions(Pinned bench, String kind, Path outDir, Map<String, String> facts) throws IOException {
-        String[] methods = {"v3Forward", "v4Forward", "v5Forward", "v6Forward", "engineForward"};
+        String[] methods = {"v3Forward", "v4Forward", "v5Forward", "v6Forward", "v7Forward", "engineForward"};
         Map<String, Map<String, Double>> ms = new LinkedHashMap<>();   // shape -> method@threads -> mean ms
         for (JsonNode j : bench.at("/jmh")) {
             String name = j.get("benchmark").asText();
@@ -152,9 +152,10 @@ public final class ConvolutionsPost implements Post {
             double flops = Roofline.flops(d);
             List<String> row = new ArrayList<>();
             row.add(e.getKey().replace("x", " × "));
-            for (String m : List.of("v3Forward@1", "v4Forward@1", "v5Forward@1", "v6Forward@1", "engineForward@1",
-                    "v6Forward@2", "engineForward@2")) {
+            for (String m : List.of("v3Forward@1", "v4Forward@1", "v5Forward@1", "v6Forward@1", "v7Forward@1",
+                    "engineForward@1", "v6Forward@2", "engineForward@2")) {
                 Double t = e.getValue().get(m);
+                // v7 does fewer multiplications: its GFLOP/s count the definition's, as everyone's do
                 // one thread: GFLOP/s and the share of one core's measured peak; two threads: GFLOP/s
                 row.add(t == null ? "—" : String.format(Locale.ROOT, "%.2f ms (%s)", t,
                         m.endsWith("@1") ? Roofline.share(peak, flops, t) : Roofline.share(null, flops, t)));
@@ -166,9 +167,12 @@ public final class ConvolutionsPost implements Post {
                         + " (bias included), mean time per call and GFLOP/s in brackets (on one thread, with the share of"
                         + " one core's peak measured in the same run, when the run measured it), on the reference shapes"
                         + " (N × C × H=W × K × kernel, 'same' padding), one thread and two; versions 3 to 6 and the"
-                        + " engine give the same bits; last column: the kernel the engine ran for the shape, as the run recorded it",
-                List.of("shape", "v3 im2col", "v4 implicit GEMM", "v5 direct", "v6, 1 thread", "engine, 1 thread",
-                        "v6, 2 threads", "engine, 2 threads", "engine's kernel"), rows, List.of(bench));
+                        + " engine give the same bits; v7 (Winograd, 3 × 3 kernels only) does 2.25 times fewer"
+                        + " multiplications, and its GFLOP/s count the definition's operations like the others'"
+                        + " (\"—\": not measured); last column: the kernel the engine ran for the shape, as the run recorded it",
+                List.of("shape", "v3 im2col", "v4 implicit GEMM", "v5 direct", "v6, 1 thread", "v7 Winograd",
+                        "engine, 1 thread", "v6, 2 threads", "engine, 2 threads", "engine's kernel"), rows,
+                List.of(bench));
     }
 
     /**

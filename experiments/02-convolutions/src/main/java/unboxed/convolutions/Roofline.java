@@ -24,15 +24,17 @@ public final class Roofline {
     /** PeakBench.triad's bytes per call, STREAM's count: three arrays of 2^24 floats, two read, one written. */
     public static final long TRIAD_BYTES_PER_CALL = 3L * 4 * (1 << 24);
 
-    /** The forward passes placed on the figure: JMH method, label. */
+    /** The forward passes placed on the figure: JMH benchmark, label. */
     private static final Map<String, String> VERSIONS = new LinkedHashMap<>();
 
     static {
-        VERSIONS.put("v3Forward", "v3 im2col");
-        VERSIONS.put("v4Forward", "v4 implicit GEMM");
-        VERSIONS.put("v5Forward", "v5 direct");
-        VERSIONS.put("v6Forward", "v6 threads (1)");
-        VERSIONS.put("engineForward", "engine");
+        VERSIONS.put("ConvBench.v3Forward", "v3 im2col");
+        VERSIONS.put("ConvBench.v4Forward", "v4 implicit GEMM");
+        VERSIONS.put("ConvBench.v5Forward", "v5 direct");
+        VERSIONS.put("ConvBench.v6Forward", "v6 threads (1)");
+        // fewer multiplications than the definition's count it is placed with: it may pass the roof
+        VERSIONS.put("WinogradBench.v7Forward", "v7 Winograd (definition's FLOPs)");
+        VERSIONS.put("ConvBench.engineForward", "engine");
     }
 
     private Roofline() {
@@ -131,7 +133,7 @@ public final class Roofline {
         for (Map.Entry<String, String> v : VERSIONS.entrySet()) {
             List<double[]> pts = new ArrayList<>();
             for (String shape : shapes) {
-                Double ms = mean(bench, "ConvBench." + v.getKey(), shape);
+                Double ms = mean(bench, v.getKey(), shape);
                 if (ms != null) {
                     int[] d = dims(shape);
                     pts.add(new double[] {flops(d) / bytes(d), flops(d) / (ms * 1e6)});

@@ -79,7 +79,8 @@ public class ConvBench {
         gy = Tensor.of(random(rnd, n * k * hw * hw), n, k, hw, hw);
     }
 
-    private static float[] random(Random rnd, int size) {
+    /** size floats uniform in [-1, 1) (WinogradBench draws the same data). */
+    static float[] random(Random rnd, int size) {
         float[] v = new float[size];
         for (int i = 0; i < size; i++) {
             v[i] = rnd.nextFloat() * 2 - 1;

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -342,5 +344,179 @@ class ConvVersionsTest {
             // the engine computes version 3's products and then adds the bias: the same bits
             assertArrayEquals(p.run(Conv2dV3Im2col::conv2d), y.toArray(), p.name() + ": V3 against F.conv2d");
         }
+    }
+
+    // ------------------------------------------------------------------ version 7, Winograd F(2x2, 3x3)
+
+    private static final double[][] G = {{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}};
+    private static final double[][] BT = {{1, 0, -1, 0}, {0, 1, 1, 0}, {0, -1, 1, 0}, {0, 1, 0, -1}};
+    private static final double[][] AT = {{1, 1, 1, 0}, {0, 1, -1, -1}};
+
+    /**
+     * S_w: version 7's computation on absolute values, in double: |A^T| (sum over ci of |G||g||G^T|
+     * (.) |B^T||d||B|) |A| + |bias|. Every rounding of version 7 multiplies some of these terms by
+     * (1 + delta), at most c + 11 of them on any path (4 in G g G^T, 2 in B^T d B, c in the chain
+     * of fused multiply-adds over ci, 4 in A^T M A, 1 for the bias), so an output lies within
+     * gamma_(c+11) S_w of the exact sum (Higham, section 3.1, applied to the expanded sum).
+     */
+    static double[] winogradAbsSums(Problem p) {
+        int oh = p.oh();
+        int ow = p.ow();
+        double[] out = new double[p.n() * p.o() * oh * ow];
+        double[][] ug = new double[4][4];
+        double[][] vd = new double[4][4];
+        double[][] mm = new double[4][4];
+        for (int b = 0; b < p.n(); b++) {
+            for (int f = 0; f < p.o(); f++) {
+                for (int ty = 0; ty < oh; ty += 2) {
+                    for (int tx = 0; tx < ow; tx += 2) {
+                        for (double[] row : mm) {
+                            Arrays.fill(row, 0);
+                        }
+                        for (int ci = 0; ci < p.c(); ci++) {
+                            double[][] g = new double[3][3];
+                            double[][] d = new double[4][4];
+                            for (int i = 0; i < 3; i++) {
+                                for (int j = 0; j < 3; j++) {
+                                    g[i][j] = Math.abs(p.weight()[((f * p.c() + ci) * 3 + i) * 3 + j]);
+                                }
+                            }
+                            for (int i = 0; i < 4; i++) {
+                                for (int j = 0; j < 4; j++) {
+                                    int iy = ty + i - p.padH();
+                                    int ix = tx + j - p.padW();
+                                    d[i][j] = iy >= 0 && iy < p.h() && ix >= 0 && ix < p.w()
+                                            ? Math.abs(p.x()[((b * p.c() + ci) * p.h() + iy) * p.w() + ix]) : 0;
+                                }
+                            }
+                            product(absOf(G), g, transpose(absOf(G)), ug);
+                            product(absOf(BT), d, transpose(absOf(BT)), vd);
+                            for (int i = 0; i < 4; i++) {
+                                for (int j = 0; j < 4; j++) {
+                                    mm[i][j] += ug[i][j] * vd[i][j];
+                                }
+                            }
+                        }
+                        double[][] y = new double[2][2];
+                        product(absOf(AT), mm, transpose(absOf(AT)), y);
+                        for (int i = 0; i < 2 && ty + i < oh; i++) {
+                            for (int j = 0; j < 2 && tx + j < ow; j++) {
+                                out[((b * p.o() + f) * oh + ty + i) * ow + tx + j] =
+                                        y[i][j] + (p.bias() == null ? 0 : Math.abs(p.bias()[f]));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    static double[][] absOf(double[][] a) {
+        double[][] r = new double[a.length][];
+        for (int i = 0; i < a.length; i++) {
+            r[i] = new double[a[i].length];
+            for (int j = 0; j < a[i].length; j++) {
+                r[i][j] = Math.abs(a[i][j]);
+            }
+        }
+        return r;
+    }
+
+    static double[][] transpose(double[][] a) {
+        double[][] r = new double[a[0].length][a.length];
+        for (int i = 0; i < a.length; i++) {
+            for (int j = 0; j < a[0].length; j++) {
+                r[j][i] = a[i][j];
+            }
+        }
+        return r;
+    }
+
+    /** out = l m r. */
+    static void product(double[][] l, double[][] m, double[][] r, double[][] out) {
+        for (int i = 0; i < l.length; i++) {
+            for (int j = 0; j < r[0].length; j++) {
+                double sum = 0;
+                for (int a = 0; a < m.length; a++) {
+                    for (int b = 0; b < m[0].length; b++) {
+                        sum += l[i][a] * m[a][b] * r[b][j];
+                    }
+                }
+                out[i][j] = sum;
+            }
+        }
+    }
+
+    /** Version 7 against a float64 reference: gamma_(c+11) S_w + u |ref|. */
+    static String winogradViolation(Problem p, float[] ours, double[] ref) {
+        return violation(p.name() + " V7 Winograd", ours, ref, winogradAbsSums(p), p.c() + 11, 1, 1);
+    }
+
+    @Test
+    void versionSevenMatchesEvery3x3Conv2dFixtureWithinItsBound() throws IOException {
+        int seen = 0;
+        for (Path path : conv2dFixtures()) {
+            Case cs = load(path);
+            Problem p = cs.problem();
+            if (p.kh() != 3 || p.kw() != 3) {
+                continue;
+            }
+            seen++;
+            String bad = winogradViolation(p, p.run(Conv2dV7Winograd::conv2d), cs.refOut());
+            if (bad != null) {
+                fail(bad);
+            }
+        }
+        assertTrue(seen >= 3, "only " + seen + " 3x3 conv2d fixtures in " + FIXTURES);
+    }
+
+    /**
+     * Odd and even output sizes (tiles that hang over the last row or column), padding 0 to 3,
+     * filter counts that are not a multiple of the register tile's 4, tile counts past one
+     * register tile, up to 40 channels, with and without bias.
+     */
+    @Test
+    void versionSevenAgreesWithTheDoubleReferenceWithinItsBound() {
+        Random rnd = new Random(70);
+        for (int t = 0; t < 40; t++) {
+            int pad = rnd.nextInt(4);
+            int h = Math.max(1, 3 - 2 * pad) + rnd.nextInt(t < 30 ? 9 : 40);
+            int w = Math.max(1, 3 - 2 * pad) + rnd.nextInt(t < 30 ? 9 : 40);
+            int c = 1 + rnd.nextInt(t < 30 ? 5 : 40);
+            int o = 1 + rnd.nextInt(11);
+            int n = 1 + rnd.nextInt(2);
+            boolean withBias = rnd.nextBoolean();
+            Problem p = problem("random 3x3 " + t + " n" + n + " c" + c + " " + h + "x" + w + " o" + o + " pad " + pad
+                    + (withBias ? "" : " no bias"), rnd, n, c, h, w, o, 3, 3, pad, pad, withBias);
+            String bad = winogradViolation(p, p.run(Conv2dV7Winograd::conv2d), p.reference());
+            if (bad != null) {
+                fail(bad);
+            }
+        }
+        Problem pair = problem("pad pair 1,2", rnd, 1, 3, 7, 6, 5, 3, 3, 1, 2, true);
+        String bad = winogradViolation(pair, pair.run(Conv2dV7Winograd::conv2d), pair.reference());
+        if (bad != null) {
+            fail(bad);
+        }
+    }
+
+    @Test
+    void versionSevensBoundCatchesOneWrongWeight() throws IOException {
+        Case cs = load(FIXTURES.resolve("conv2d__k3_pad1.safetensors"));
+        Problem p = cs.problem();
+        float[] corrupted = p.weight().clone();
+        corrupted[corrupted.length / 2] += 0.01f;
+        Problem wrong = p.withWeight(corrupted);
+        assertNotNull(violation("corrupted", wrong.run(Conv2dV7Winograd::conv2d), cs.refOut(), winogradAbsSums(p),
+                p.c() + 11, 1, 1), "a wrong weight must break version 7's bound");
+    }
+
+    @Test
+    void versionSevenTakesOnly3x3Kernels() {
+        Problem p = problem("5x5", new Random(1), 1, 2, 6, 6, 3, 5, 5, 2, 2, true);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> p.run(Conv2dV7Winograd::conv2d));
+        assertTrue(e.getMessage().contains("must be 3x3, got 5x5"), e.getMessage());
     }
 }
