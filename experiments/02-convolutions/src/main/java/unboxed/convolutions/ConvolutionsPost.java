@@ -58,6 +58,11 @@ public final class ConvolutionsPost implements Post {
         curves(cnn, outDir);
         accuracy(cnn, outDir, facts);
         List<Pinned> sources = new ArrayList<>(List.of(cnn, rf));
+        if (java.nio.file.Files.exists(resultsDir.resolve("winograd-accuracy.json"))) {
+            Pinned win = Pinned.load(resultsDir, "winograd-accuracy");
+            winogradAccuracy(win, outDir, facts);
+            sources.add(win);
+        }
         sources.addAll(bench);
         sources.addAll(equalTime(resultsDir, cnn, outDir, facts));
         unboxed.kit.Facts.write(outDir, sources, facts);
@@ -163,6 +168,7 @@ public final class ConvolutionsPost implements Post {
             row.add(kernels.getOrDefault(e.getKey(), "not recorded"));
             rows.add(row);
         }
+        v7Facts(bench, kind, ms, facts);
         Tables.write(outDir, "versions-" + kind, "Forward pass of every numbered version and of the engine's conv2d"
                         + " (bias included), mean time per call and GFLOP/s in brackets (on one thread, with the share of"
                         + " one core's peak measured in the same run, when the run measured it), on the reference shapes"
@@ -173,6 +179,72 @@ public final class ConvolutionsPost implements Post {
                 List.of("shape", "v3 im2col", "v4 implicit GEMM", "v5 direct", "v6, 1 thread", "v7 Winograd",
                         "engine, 1 thread", "v6, 2 threads", "engine, 2 threads", "engine's kernel"), rows,
                 List.of(bench));
+    }
+
+    /**
+     * Facts {@code v7-vs-engine-<kind>} and {@code v7-vs-torch-<kind>}: per shape where the run timed
+     * version 7, the engine's (or PyTorch's) one-thread forward time over version 7's (above 1: v7
+     * is faster), from the means.
+     */
+    private static void v7Facts(Pinned bench, String kind, Map<String, Map<String, Double>> ms,
+                                Map<String, String> facts) {
+        List<String> vsEngine = new ArrayList<>();
+        List<String> vsTorch = new ArrayList<>();
+        for (Map.Entry<String, Map<String, Double>> e : ms.entrySet()) {
+            Double v7 = e.getValue().get("v7Forward@1");
+            if (v7 == null) {
+                continue;
+            }
+            String shape = e.getKey().replace("x", " × ");
+            Double engine = e.getValue().get("engineForward@1");
+            if (engine != null) {
+                vsEngine.add(String.format(Locale.ROOT, "%s %.2f×", shape, engine / v7));
+            }
+            for (JsonNode cmp : bench.at("/comparisons")) {
+                if (cmp.get("id").asText().equals("conv_" + e.getKey() + "_fwd_1t") && cmp.path("peer").has("mean")) {
+                    vsTorch.add(String.format(Locale.ROOT, "%s %.2f×", shape,
+                            cmp.get("peer").get("mean").asDouble() / v7));
+                }
+            }
+        }
+        if (!vsEngine.isEmpty()) {
+            facts.put("v7-vs-engine-" + kind, String.join(", ", vsEngine));
+        }
+        if (!vsTorch.isEmpty()) {
+            facts.put("v7-vs-torch-" + kind, String.join(", ", vsTorch));
+        }
+    }
+
+    /**
+     * The table {@code winograd-accuracy}: version 7's and version 3's errors against the exact sums
+     * per shape. Facts: {@code winograd-rms-ratios} (v7's root-mean-square error over v3's, per
+     * shape) and {@code winograd-images}.
+     */
+    private static void winogradAccuracy(Pinned win, Path outDir, Map<String, String> facts) throws IOException {
+        List<List<?>> rows = new ArrayList<>();
+        List<String> ratios = new ArrayList<>();
+        for (JsonNode s : win.at("/shapes")) {
+            String shape = s.get("shape").asText().replace("x", " × ");
+            double v3 = s.at("/v3/rms_error").asDouble();
+            double v7 = s.at("/v7/rms_error").asDouble();
+            rows.add(List.of(shape, sci(s.get("exact_rms").asDouble()), sci(s.at("/v3/max_abs_error").asDouble()),
+                    sci(v3), sci(s.at("/v7/max_abs_error").asDouble()), sci(v7),
+                    String.format(Locale.ROOT, "%.1f", v7 / v3)));
+            ratios.add(String.format(Locale.ROOT, "%s %.1f", shape, v7 / v3));
+            facts.put("winograd-images", s.get("images").asText());
+        }
+        Tables.write(outDir, "winograd-accuracy", "Distance from the exact sums (a double-precision convolution of"
+                        + " the same floats) of version 3 (the engine's bits) and version 7 (Winograd F(2×2, 3×3)), on"
+                        + " the reference shapes with a 3 × 3 kernel and the benchmarks' data, first images of the"
+                        + " batch: the largest |error| and the root mean square of the errors (RMS), with the RMS of"
+                        + " the exact outputs for scale",
+                List.of("shape", "RMS of the outputs", "v3 largest error", "v3 RMS error", "v7 largest error",
+                        "v7 RMS error", "v7 RMS / v3 RMS"), rows, List.of(win));
+        facts.put("winograd-rms-ratios", String.join(", ", ratios));
+    }
+
+    private static String sci(double v) {
+        return String.format(Locale.ROOT, "%.2e", v);
     }
 
     /**

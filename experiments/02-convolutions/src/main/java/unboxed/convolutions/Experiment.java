@@ -22,6 +22,8 @@ import unboxed.kit.Progress;
  * Post 02's experiments, each writing one results file:
  * <ul>
  *   <li>{@code receptive-field.json}: which input values one output of a convolution reads (autograd);</li>
+ *   <li>{@code winograd-accuracy.json}: how far version 7's Winograd outputs and version 3's lie from
+ *       the exact sums on the 3x3 reference shapes;</li>
  *   <li>{@code cnn-mnist.json}: the CNN trained on MNIST with the engine's conv2d and pooling, three
  *       seeds. The post's target: at least 98.5% test accuracy;</li>
  *   <li>{@code mlp-baseline.json}: post 01's MLP trained on the same data for many more epochs, three
@@ -41,7 +43,7 @@ public final class Experiment implements Callable<Integer> {
     @Option(names = "--only", paramLabel = "NAME", description = "run one experiment: ${COMPLETION-CANDIDATES}")
     Part only;
 
-    enum Part { receptive_field, cnn_mnist, mlp_baseline }
+    enum Part { receptive_field, winograd_accuracy, cnn_mnist, mlp_baseline }
 
     private String[] args = new String[0];
 
@@ -73,6 +75,11 @@ public final class Experiment implements Callable<Integer> {
             Provenance p = run.restart();
             var rf = ReceptiveField.run(); // before finish(): the clock stops once the work is done
             Results.write(out.resolve("receptive-field.json"), POST, "receptive-field", p.finish(), rf);
+        }
+        if (only == null || only == Part.winograd_accuracy) {
+            Provenance p = run.restart();
+            var acc = WinogradAccuracy.run();
+            Results.write(out.resolve("winograd-accuracy.json"), POST, "winograd-accuracy", p.finish(), acc);
         }
         if (only == null || only == Part.cnn_mnist) {
             cnn(out, run.restart());
