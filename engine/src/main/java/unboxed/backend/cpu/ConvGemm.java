@@ -336,7 +336,7 @@ final class ConvGemm {
      * when there are enough of them, each task's products then on one thread; otherwise one after
      * the other, each product on every thread. Which thread computes what never changes a bit.
      */
-    private static void forTasks(int tasks, int threads, java.util.function.IntConsumer task) {
+    static void forTasks(int tasks, int threads, java.util.function.IntConsumer task) {
         if (spread(tasks, threads)) {
             Sgemm.parallelFor(tasks, threads, task);
         } else {

@@ -24,14 +24,25 @@ import unboxed.backend.Window2d;
  */
 public final class CpuBackend implements Backend {
     private final int threads;
+    private final boolean winograd;
     private final AtomicLong liveBytes = new AtomicLong();
     private final AtomicLong peakBytes = new AtomicLong();
 
     public CpuBackend(int threads) {
+        this(threads, true);
+    }
+
+    /**
+     * @param winograd whether conv2d runs 3x3 layers with many channels by Winograd's F(2x2, 3x3)
+     *     ({@link ConvWinograd#suits}: faster, other bits); false keeps the unfold form's bits on
+     *     every shape
+     */
+    public CpuBackend(int threads, boolean winograd) {
         if (threads < 1) {
             throw new IllegalArgumentException("cpu backend: thread count must be at least 1, got " + threads);
         }
         this.threads = threads;
+        this.winograd = winograd;
     }
 
     public int threads() {
@@ -623,18 +634,29 @@ public final class CpuBackend implements Backend {
     }
 
     /**
-     * The kernel this backend runs for conv2d's forward pass on a shape, with this JVM's vectors:
+     * The kernel this backend runs for conv2d's forward pass on a shape (c input and o output
+     * channels, output oh x ow), with this JVM's vectors: "Winograd F(2x2, 3x3)"
+     * ({@link ConvWinograd}: 3x3 at stride 1 on many channels, chosen from the shape alone, its own
+     * bits), else one of the unfold form's kernels, which give its bits and differ only in speed:
      * "direct, positions in lanes" (ConvDirect.forwardRows: a tile of output channels x vectors of
      * output positions), "direct, one channel at a time" (ConvDirect.forward, depthwise) or
      * "implicit GEMM" (Sgemm with the columns packed straight from the image), as ConvGemm.forward
-     * picks it. All give the unfold form's bits; this only says which one is faster here.
+     * picks it.
      */
-    public static String conv2dKernel(int inPerGroup, int kh, int kw, int outPerGroup, int strideW, int outW) {
-        int colStep = strideW == 2 ? 1 : strideW;      // column stride 2 reads rows split by parity
-        return ConvGemm.forwardKernel(outW, outPerGroup, colStep, inPerGroup * kh * kw).title;
+    public static String conv2dKernel(int c, int o, Window2d w, int groups, int oh, int ow) {
+        if (ConvWinograd.suits(c, o, w, groups, oh, ow)) {
+            return WINOGRAD;
+        }
+        int colStep = w.strideW() == 2 ? 1 : w.strideW();      // column stride 2 reads rows split by parity
+        return ConvGemm.forwardKernel(ow, o / groups, colStep, c / groups * w.kernelH() * w.kernelW()).title;
     }
 
-    /** The unfold form's products, with B packed straight from the image (see ConvGemm): the same bits. */
+    private static final String WINOGRAD = "Winograd F(2x2, 3x3)";
+
+    /**
+     * The unfold form's products, with B packed straight from the image (see ConvGemm): the same
+     * bits; or Winograd's F(2x2, 3x3) where {@link ConvWinograd#suits} (unless built without).
+     */
     @Override
     public void conv2d(Strided input, Strided weight, Strided bias, Window2d w, int groups, Strided out) {
         Strided wc = weight.isContiguous() ? weight : contiguousCopy(weight);
@@ -646,15 +668,47 @@ public final class CpuBackend implements Backend {
                 b[i] = bs[bias.offset() + i * bias.stride(0)];
             }
         }
-        ConvGemm.forward(data(input), input, data(wc), wc.offset(), wc.size(0), b, w, groups, data(out), out.offset(),
+        int c = input.size(1);
+        int o = wc.size(0);
+        if (winograd && ConvWinograd.suits(c, o, w, groups, out.size(2), out.size(3))) {
+            ConvWinograd.Weights u = ConvWinograd.transformWeights(data(wc), wc.offset(), o, c, false);
+            ConvWinograd.run(data(input), input.offset(), input.stride(0), input.stride(1), input.stride(2),
+                    input.stride(3), input.size(0), input.size(2), input.size(3), u, b, w.padH(), w.padW(),
+                    data(out), out.offset(), threads);
+            return;
+        }
+        ConvGemm.forward(data(input), input, data(wc), wc.offset(), o, b, w, groups, data(out), out.offset(),
                 threads);
     }
 
+    /**
+     * The input gradient: the unfold form's, or, where the forward ran by Winograd's F(2x2, 3x3)
+     * and the padding is at most 2, the same algorithm on the upstream gradient with the flipped
+     * kernels at padding 2 - p (a convolution too).
+     */
     @Override
     public void conv2dBackwardInput(Strided gradOut, Strided weight, Window2d w, int groups, Strided gradInput) {
         Strided wc = weight.isContiguous() ? weight : contiguousCopy(weight);
         Strided gc = gradOut.isContiguous() ? gradOut : contiguousCopy(gradOut);
-        ConvGemm.backwardInput(data(gc), gc.offset(), data(wc), wc.offset(), wc.size(0), w, groups, data(gradInput),
+        int c = gradInput.size(1);
+        int o = wc.size(0);
+        int h = gradInput.size(2);
+        int wd = gradInput.size(3);
+        if (winograd && ConvWinograd.suits(c, o, w, groups, gc.size(2), gc.size(3))
+                && ConvWinograd.suitsBackwardInput(c, o, w, groups, h, wd)) {
+            ConvWinograd.Weights u = ConvWinograd.transformWeights(data(wc), wc.offset(), c, o, true);
+            Strided dst = gradInput.isContiguous() ? gradInput
+                    : Strided.contiguous(new CpuStorage(this, new float[gradInput.numel()]), gradInput.shape());
+            int oh = gc.size(2);
+            int ow = gc.size(3);
+            ConvWinograd.run(data(gc), gc.offset(), o * oh * ow, oh * ow, ow, 1, gc.size(0), oh, ow, u, null,
+                    2 - w.padH(), 2 - w.padW(), data(dst), dst.offset(), threads);
+            if (dst != gradInput) {
+                copy(dst, gradInput);
+            }
+            return;
+        }
+        ConvGemm.backwardInput(data(gc), gc.offset(), data(wc), wc.offset(), o, w, groups, data(gradInput),
                 gradInput, threads);
     }
 

@@ -582,19 +582,26 @@ class ConvGemmTest {
     }
 
     /**
-     * The kernel named for a shape is the one the forward pass runs, with either vector width: few
-     * taps on many filters take the unpacked tile, a depthwise layer one channel at a time, many
-     * taps on rows that fill the vectors badly (24 wide) the product form, and so do column strides
-     * other than 1 and 2.
+     * The kernel named for a shape is the one the forward pass runs, with either vector width: 3x3
+     * at stride 1 on 96 channels or more Winograd's, few taps on many filters the unpacked tile, a
+     * depthwise layer one channel at a time, many taps on rows that fill the vectors badly (24
+     * wide) the product form, and so do column strides other than 1 and 2.
      */
     @Test
     void conv2dKernelNamesTheKernelTheForwardRuns() {
-        assertEquals("direct, positions in lanes", CpuBackend.conv2dKernel(1, 5, 5, 32, 1, 28));
-        assertEquals("direct, one channel at a time", CpuBackend.conv2dKernel(1, 3, 3, 1, 1, 20));
-        assertEquals("implicit GEMM", CpuBackend.conv2dKernel(64, 3, 3, 64, 1, 24));
+        assertEquals("Winograd F(2x2, 3x3)", CpuBackend.conv2dKernel(128, 128, window(3, 1, 1), 1, 16, 16));
+        assertEquals("implicit GEMM", CpuBackend.conv2dKernel(64, 64, window(3, 1, 1), 1, 24, 24));
+        assertEquals("direct, positions in lanes", CpuBackend.conv2dKernel(1, 32, window(5, 1, 2), 1, 28, 28));
+        assertEquals("direct, one channel at a time", CpuBackend.conv2dKernel(1, 1, window(3, 1, 1), 1, 20, 20));
+        assertEquals("implicit GEMM", CpuBackend.conv2dKernel(64, 64, window(5, 1, 2), 1, 24, 24));
+        assertEquals("implicit GEMM", CpuBackend.conv2dKernel(8, 64, window(3, 1, 1), 1, 24, 24));
         // column stride 2 reads rows split by parity, side by side (the tile); stride 3 does not
-        assertEquals("direct, positions in lanes", CpuBackend.conv2dKernel(64, 3, 3, 64, 2, 16));
-        assertEquals("implicit GEMM", CpuBackend.conv2dKernel(64, 3, 3, 64, 3, 16));
+        assertEquals("direct, positions in lanes", CpuBackend.conv2dKernel(64, 64, window(3, 2, 1), 1, 16, 16));
+        assertEquals("implicit GEMM", CpuBackend.conv2dKernel(64, 64, window(3, 3, 1), 1, 16, 16));
+    }
+
+    private static Window2d window(int kernel, int stride, int pad) {
+        return new Window2d(kernel, kernel, stride, stride, pad, pad, 1, 1);
     }
 
     /** Training sizes: K above the Sgemm block (several K blocks), rows longer than a micro-panel, batches. */
@@ -637,8 +644,9 @@ class ConvGemmTest {
         };
         for (Geometry g : sizes) {
             for (int threads : new int[] {1, 2}) {
-                List<float[]> want = on(new CpuBackend(threads), () -> run(g, 7, false));
-                List<float[]> got = on(new CpuBackend(threads), () -> run(g, 7, true));
+                // without Winograd's F(2x2, 3x3), which the first size would take (ConvWinogradTest)
+                List<float[]> want = on(new CpuBackend(threads, false), () -> run(g, 7, false));
+                List<float[]> got = on(new CpuBackend(threads, false), () -> run(g, 7, true));
                 for (int i = 0; i < want.size(); i++) {
                     assertArrayEquals(want.get(i), got.get(i), "tensor " + i + " differs for " + g);
                 }

@@ -1,5 +1,6 @@
 package unboxed.convolutions.bench;
 
+import unboxed.backend.Window2d;
 import unboxed.backend.cpu.CpuBackend;
 
 /**
@@ -37,7 +38,8 @@ public final class ConvKernels {
             int k = d[3];
             int r = d[4];
             // 'same' padding (r / 2, odd r) at stride 1: the output is as wide as the input
-            System.out.println("conv2d forward kernel, " + shape + ": " + CpuBackend.conv2dKernel(c, r, r, k, 1, hw));
+            System.out.println("conv2d forward kernel, " + shape + ": " + CpuBackend.conv2dKernel(c, k,
+                    new Window2d(r, r, 1, 1, r / 2, r / 2, 1, 1), 1, hw, hw));
         }
     }
 }

@@ -34,7 +34,10 @@ import jdk.incubator.vector.VectorSpecies;
  * order), so the result does not depend on the vector width.
  *
  * <p>When it wins: many channels in and out (the transforms are then a small part), 3 x 3 kernels.
- * The engine does not use it: its conv2d promises version 3's bits.
+ * The engine runs the same arithmetic there (unboxed.backend.cpu.ConvWinograd: threads, strided
+ * inputs, rows of tiles a few at a time, the input gradient as a convolution with the flipped
+ * filters), with the same bits as this version (ConvVersionsTest); elsewhere its conv2d keeps
+ * version 3's bits.
  */
 public final class Conv2dV7Winograd {
     private Conv2dV7Winograd() {

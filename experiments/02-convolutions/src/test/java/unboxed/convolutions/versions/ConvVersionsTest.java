@@ -512,6 +512,40 @@ class ConvVersionsTest {
                 p.c() + 11, 1, 1), "a wrong weight must break version 7's bound");
     }
 
+    /**
+     * On the shapes the engine runs by Winograd (3x3, stride 1, c o at least 48 (c + o)), F.conv2d
+     * gives version 7's bits, and its input gradient is version 7 on the upstream gradient with the
+     * kernels turned by 180 degrees and transposed, at padding 2 - p: so version 7's bound covers
+     * both.
+     */
+    @Test
+    void theEnginesWinogradShapesGiveVersionSevensBits() {
+        Random rnd = new Random(77);
+        for (int pad = 0; pad <= 2; pad++) {
+            Problem p = problem("winograd shape, pad " + pad, rnd, 2, 96 + 3 * pad, 11 - pad, 12, 100, 3, 3, pad, pad,
+                    pad != 1);
+            Tensor x = Tensor.of(p.x(), p.n(), p.c(), p.h(), p.w()).requiresGrad(true);
+            Tensor weight = Tensor.of(p.weight(), p.o(), p.c(), 3, 3);
+            Tensor bias = p.bias() == null ? null : Tensor.of(p.bias(), p.o());
+            Tensor y = F.conv2d(x, weight, bias, pad);
+            assertArrayEquals(p.run(Conv2dV7Winograd::conv2d), y.toArray(), p.name() + ": V7 against F.conv2d");
+            float[] g = random(p.n() * p.o() * p.oh() * p.ow(), rnd);
+            y.backward(Tensor.of(g, p.n(), p.o(), p.oh(), p.ow()));
+            float[] flipped = new float[p.c() * p.o() * 9];
+            for (int f = 0; f < p.o(); f++) {
+                for (int ci = 0; ci < p.c(); ci++) {
+                    for (int e = 0; e < 9; e++) {
+                        flipped[(ci * p.o() + f) * 9 + 8 - e] = p.weight()[(f * p.c() + ci) * 9 + e];
+                    }
+                }
+            }
+            Problem gradient = new Problem(p.name() + " input gradient", g, p.n(), p.o(), p.oh(), p.ow(), flipped,
+                    p.c(), 3, 3, null, 2 - pad, 2 - pad);
+            assertArrayEquals(gradient.run(Conv2dV7Winograd::conv2d), x.grad().toArray(),
+                    p.name() + ": V7 on the flipped kernels against the engine's input gradient");
+        }
+    }
+
     @Test
     void versionSevenTakesOnly3x3Kernels() {
         Problem p = problem("5x5", new Random(1), 1, 2, 6, 6, 3, 5, 5, 2, 2, true);

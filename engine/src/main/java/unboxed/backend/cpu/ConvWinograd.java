@@ -1,0 +1,394 @@
+package unboxed.backend.cpu;
+
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+import unboxed.backend.Window2d;
+
+/**
+ * conv2d's forward and input gradient for 3x3 kernels at stride 1 by Winograd's minimal filtering
+ * F(2x2, 3x3) (Lavin and Gray, 2016): post 02's version 7, in the engine. The output is cut into
+ * 2 x 2 tiles; with the constant matrices B, G and A,
+ *
+ * <pre>
+ *   tile = A^T [ sum over ci of (G g G^T) (.) (B^T d B) ] A          (.) = element-wise product
+ * </pre>
+ *
+ * 16 products per tile and input channel where the definition takes 36 multiply-adds. The sum over
+ * ci is 16 independent matrix products (one per position xi of the 4 x 4 transformed tile), run
+ * as a register tile of 4 filters x 2 vectors of tiles, each filter's U broadcast; A^T M A follows
+ * while the tile's sums are in L1.
+ *
+ * <p>Why here: on the 3x3 layers with many channels (post 02's 128-channel shape) the
+ * product form's multiply-adds are the whole cost, and 2.25 times fewer of them outweigh the
+ * transforms (1.3 times the direct tile's speed on post 02's 128-channel shape). On fewer channels
+ * the transforms dominate, hence {@link #suits}.
+ *
+ * <p>Bits: not the unfold form's. The transforms round too (the bound on an output's error is
+ * gamma_(c+11) times the same computation on absolute values, post 02's ConvVersionsTest), so the
+ * engine takes this path only where {@link #suits} says so, from the shape alone: never from the
+ * vector width or the thread count, so that a result is the same on every machine and thread count.
+ * Every operation's order is fixed (lanes are independent, each sum runs over ci in order, images
+ * are independent tasks), so the result does not depend on the vector width either. A backend
+ * built with {@code winograd = false} keeps the unfold form's bits on every shape.
+ */
+final class ConvWinograd {
+    private ConvWinograd() {
+    }
+
+    private static final VectorSpecies<Float> SP = FloatVector.SPECIES_PREFERRED;
+    private static final int VL = SP.length();
+    /** Filters per register tile. */
+    private static final int FILTERS = 4;
+    /** Output tiles per register tile: two vectors. */
+    private static final int TILES = 2 * VL;
+    /**
+     * Per output tile, the products cost 16 c o multiply-adds and the transforms a number of
+     * operations proportional to c + o (the input's 4 x 4 patch per input channel, the output's
+     * A^T M A per filter, both partly scalar: the gather into planes and the scatter of the 2 x 2
+     * outputs). So Winograd pays where c o / (c + o) is large: at least {@value #MIN_CHANNEL_RATIO}.
+     * Measured by hand on a Zen 5, one thread, the forward by this path against the direct tile,
+     * alternating in one JVM: 1.32 times faster on post 02's (64, 128, 16 x 16, 128) shape
+     * (c o / (c + o) = 64), 0.94 times on (64, 64, 32 x 32, 64) (32), where the transforms weigh
+     * twice as much. A first layer (3 channels in) would be far slower (version 7: 0.46 times).
+     */
+    static final int MIN_CHANNEL_RATIO = 48;
+    /** Output rows and columns from which a map fills the register tiles' lanes well enough. */
+    static final int MIN_SIDE = 8;
+
+    /**
+     * Whether a convolution runs here: a 3x3 kernel at stride 1 without dilation, one group, c o
+     * at least {@link #MIN_CHANNEL_RATIO} (c + o) (96 channels in and out, or more), an output of
+     * at least {@link #MIN_SIDE} x {@link #MIN_SIDE}. The shape alone decides (see the class
+     * comment).
+     */
+    static boolean suits(int c, int o, Window2d w, int groups, int oh, int ow) {
+        return w.kernelH() == 3 && w.kernelW() == 3 && w.strideH() == 1 && w.strideW() == 1
+                && w.dilationH() == 1 && w.dilationW() == 1 && groups == 1
+                && (long) c * o >= (long) MIN_CHANNEL_RATIO * (c + o) && oh >= MIN_SIDE && ow >= MIN_SIDE;
+    }
+
+    /**
+     * Whether the input gradient of such a convolution runs here too: it is the convolution of the
+     * upstream gradient (o channels) with the flipped kernels (c filters) at padding 2 - p, which
+     * takes a padding of at most 2.
+     */
+    static boolean suitsBackwardInput(int c, int o, Window2d w, int groups, int h, int wd) {
+        return suits(c, o, w, groups, h, wd) && w.padH() <= 2 && w.padW() <= 2;
+    }
+
+    /** The transformed weights U and their layout, from {@link #transformWeights}. */
+    record Weights(float[] u, int filters, int channels) {
+    }
+
+    /**
+     * U = G g G^T for every filter f and channel ci, laid out [filter block][xi][ci][4 filters] so
+     * that a register tile reads its 4 broadcasts consecutively; filters past the last are zero.
+     * With {@code flipped}, filter f and channel ci are the forward's channel f and filter ci, the
+     * kernel turned by 180 degrees: the input gradient's convolution.
+     *
+     * <pre>
+     *   G = [ 1    0    0  ]
+     *       [ 1/2  1/2  1/2]
+     *       [ 1/2 -1/2  1/2]
+     *       [ 0    0    1  ]
+     * </pre>
+     */
+    static Weights transformWeights(float[] wt, int wOffset, int filters, int channels, boolean flipped) {
+        int c = channels;
+        int filterBlocks = (filters + FILTERS - 1) / FILTERS;
+        float[] u = new float[filterBlocks * 16 * c * FILTERS];
+        float[] g = new float[9];
+        float[] gg = new float[12];                  // G g, 4 x 3
+        for (int f = 0; f < filters; f++) {
+            for (int ci = 0; ci < c; ci++) {
+                for (int e = 0; e < 9; e++) {
+                    g[e] = flipped ? wt[wOffset + (ci * filters + f) * 9 + 8 - e] : wt[wOffset + (f * c + ci) * 9 + e];
+                }
+                for (int j = 0; j < 3; j++) {
+                    float g0 = g[j];
+                    float g1 = g[3 + j];
+                    float g2 = g[6 + j];
+                    float s = g0 + g2;
+                    gg[j] = g0;
+                    gg[3 + j] = (s + g1) * 0.5f;
+                    gg[6 + j] = (s - g1) * 0.5f;
+                    gg[9 + j] = g2;
+                }
+                int base = (f / FILTERS * 16 * c + ci) * FILTERS + f % FILTERS;
+                for (int i = 0; i < 4; i++) {
+                    float r0 = gg[3 * i];
+                    float r1 = gg[3 * i + 1];
+                    float r2 = gg[3 * i + 2];
+                    float s = r0 + r2;
+                    u[base + (4 * i) * c * FILTERS] = r0;
+                    u[base + (4 * i + 1) * c * FILTERS] = (s + r1) * 0.5f;
+                    u[base + (4 * i + 2) * c * FILTERS] = (s - r1) * 0.5f;
+                    u[base + (4 * i + 3) * c * FILTERS] = r2;
+                }
+            }
+        }
+        return new Weights(u, filters, channels);
+    }
+
+    /** One thread's buffers, grown as needed and reused from call to call. */
+    private static final class Scratch {
+        float[] v = new float[0];
+        float[] planes = new float[0];
+        final float[] m = new float[16 * FILTERS * TILES];
+        final float[] y = new float[4 * VL];
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    /**
+     * y [n, filters, oh, ow] (contiguous at yOffset) = the convolution of x [n, channels, h, wd]
+     * (strides sN, sC, sH, sW from xOffset) with the transformed weights, zero padding padH x padW,
+     * plus bias (null: none). Images are independent tasks on up to {@code threads} workers.
+     */
+    static void run(float[] x, int xOffset, int sN, int sC, int sH, int sW, int n, int h, int wd, Weights u,
+                    float[] bias, int padH, int padW, float[] y, int yOffset, int threads) {
+        int o = u.filters();
+        int c = u.channels();
+        int oh = h + 2 * padH - 2;
+        int ow = wd + 2 * padW - 2;
+        int th = (oh + 1) / 2;                       // tile rows and columns; the last may hang over
+        int tw = (ow + 1) / 2;
+        // rows of tiles at a time, so that their transformed input stays in the L2 cache while
+        // every filter passes over it (one image at once: 1 MB on 64 channels of 32 x 32, which
+        // made it slower than the direct tile); any split gives the same bits
+        int chunkRows = Math.max(1, Math.min(th, CHUNK_BYTES / (16 * Float.BYTES * c * tw)));
+        int chunkBlocks = (chunkRows * tw + TILES - 1) / TILES;
+        int planeSize = chunkBlocks * TILES + tw;
+        int vSize = chunkBlocks * 16 * c * TILES;
+        int filterBlocks = (o + FILTERS - 1) / FILTERS;
+        ConvGemm.forTasks(n, threads, b -> {
+            Scratch s = SCRATCH.get();
+            if (s.v.length < vSize) {
+                s.v = new float[vSize];
+            }
+            if (s.planes.length < 8 * planeSize) {
+                s.planes = new float[8 * planeSize];
+            }
+            int outImage = yOffset + b * o * oh * ow;
+            for (int r0 = 0; r0 < th; r0 += chunkRows) {
+                int rows = Math.min(chunkRows, th - r0);
+                int tiles = rows * tw;
+                int blocks = (tiles + TILES - 1) / TILES;
+                // the padding's places are never written below: zero for this chunk
+                Arrays.fill(s.planes, 0, 8 * planeSize, 0f);
+                for (int ci = 0; ci < c; ci++) {
+                    split(x, xOffset + b * sN + ci * sC, sH, sW, h, wd, padH - 2 * r0, padW, rows, tw, s.planes,
+                            planeSize);
+                    transformInput(s.planes, planeSize, tw, blocks, c, ci, s.v);
+                }
+                int chunkOut = outImage + 2 * r0 * ow;
+                int chunkH = Math.min(oh - 2 * r0, 2 * rows);
+                for (int tb = 0; tb < blocks; tb++) {
+                    for (int fb = 0; fb < filterBlocks; fb++) {
+                        for (int xi = 0; xi < 16; xi++) {
+                            tile(u.u(), ((fb * 16 + xi) * c) * FILTERS, s.v, ((tb * 16 + xi) * c) * TILES, c, s.m,
+                                    xi * FILTERS * TILES);
+                        }
+                        transformOutput(s.m, fb * FILTERS, o, bias, tb * TILES, tiles, tw, chunkH, ow, oh * ow, y,
+                                chunkOut, s.y);
+                    }
+                }
+            }
+        });
+    }
+
+    /** The transformed input of the rows of tiles taken at once: 256 KB, half the smallest L2 seen (Zen 3). */
+    private static final int CHUNK_BYTES = 256 * 1024;
+
+    /**
+     * One input channel, zero-padded, as eight planes, so that each of the 16 values of the tiles'
+     * 4 x 4 patches is a run of consecutive floats: value (q, r) of tile t = ti tw + tj is padded
+     * row 2 ti + q, column 2 tj + r, and plane (r, q mod 2) holds at [k tw + j] padded row
+     * 2 k + q mod 2, column 2 j + r; the tile reads it at t + (q / 2) tw. Planes r + 2 are planes r
+     * shifted by one float (columns r + 2 are columns r one tile on), but for each row's last.
+     */
+    private static void split(float[] x, int xOff, int sH, int sW, int h, int w, int padH, int padW, int th, int tw,
+                              float[] planes, int planeSize) {
+        for (int r = 0; r < 2; r++) {
+            int ix0 = r - padW;                      // input column of j = 0
+            int jFrom = Math.max(0, -Math.floorDiv(ix0, 2));
+            int jTo = Math.min(tw, Math.floorDiv(w - 1 - ix0, 2) + 1);
+            int ixLast = ix0 + 2 * tw;               // column 2 tw + r: plane r + 2's last column
+            for (int rowParity = 0; rowParity < 2; rowParity++) {
+                int plane = (r * 2 + rowParity) * planeSize;
+                int shifted = ((r + 2) * 2 + rowParity) * planeSize;
+                for (int k = 0; k <= th; k++) {
+                    int iy = 2 * k + rowParity - padH;
+                    if (iy < 0 || iy >= h) {
+                        continue;
+                    }
+                    int from = xOff + iy * sH + ix0 * sW;
+                    int to = plane + k * tw;
+                    int step = 2 * sW;
+                    for (int j = jFrom; j < jTo; j++) {
+                        planes[to + j] = x[from + j * step];
+                    }
+                }
+                System.arraycopy(planes, plane + 1, planes, shifted, (th + 1) * tw - 1);
+                for (int k = 0; k <= th; k++) {
+                    int iy = 2 * k + rowParity - padH;
+                    boolean inside = iy >= 0 && iy < h && ixLast >= 0 && ixLast < w;
+                    planes[shifted + k * tw + tw - 1] = inside ? x[xOff + iy * sH + ixLast * sW] : 0f;
+                }
+            }
+        }
+    }
+
+    /**
+     * V = B^T d B for every tile of channel ci (d its patch), a vector of tiles at a time, into v
+     * laid out [tile block][xi][ci][TILES].
+     *
+     * <pre>
+     *   B^T = [ 1  0 -1  0]
+     *         [ 0  1  1  0]
+     *         [ 0 -1  1  0]
+     *         [ 0  1  0 -1]
+     * </pre>
+     */
+    private static void transformInput(float[] planes, int planeSize, int tw, int blocks, int c, int ci, float[] v) {
+        int stride = blocks * TILES;
+        int xiStride = c * TILES;
+        for (int t = 0; t < stride; t += VL) {
+            FloatVector d00 = in(planes, planeSize, tw, 0, 0, t), d01 = in(planes, planeSize, tw, 0, 1, t);
+            FloatVector d02 = in(planes, planeSize, tw, 0, 2, t), d03 = in(planes, planeSize, tw, 0, 3, t);
+            FloatVector d10 = in(planes, planeSize, tw, 1, 0, t), d11 = in(planes, planeSize, tw, 1, 1, t);
+            FloatVector d12 = in(planes, planeSize, tw, 1, 2, t), d13 = in(planes, planeSize, tw, 1, 3, t);
+            FloatVector d20 = in(planes, planeSize, tw, 2, 0, t), d21 = in(planes, planeSize, tw, 2, 1, t);
+            FloatVector d22 = in(planes, planeSize, tw, 2, 2, t), d23 = in(planes, planeSize, tw, 2, 3, t);
+            FloatVector d30 = in(planes, planeSize, tw, 3, 0, t), d31 = in(planes, planeSize, tw, 3, 1, t);
+            FloatVector d32 = in(planes, planeSize, tw, 3, 2, t), d33 = in(planes, planeSize, tw, 3, 3, t);
+            int at = ((t / TILES * 16) * c + ci) * TILES + t % TILES;
+            // row a of B^T d, then that row times B: V[a][0..3]
+            rowTimesB(d00.sub(d20), d01.sub(d21), d02.sub(d22), d03.sub(d23), v, at, xiStride);
+            rowTimesB(d10.add(d20), d11.add(d21), d12.add(d22), d13.add(d23), v, at + 4 * xiStride, xiStride);
+            rowTimesB(d20.sub(d10), d21.sub(d11), d22.sub(d12), d23.sub(d13), v, at + 8 * xiStride, xiStride);
+            rowTimesB(d10.sub(d30), d11.sub(d31), d12.sub(d32), d13.sub(d33), v, at + 12 * xiStride, xiStride);
+        }
+    }
+
+    /** The vector of patch value (q, r) of tiles t.. (see split). */
+    private static FloatVector in(float[] planes, int planeSize, int tw, int q, int r, int t) {
+        return FloatVector.fromArray(SP, planes, (r * 2 + (q & 1)) * planeSize + (q >> 1) * tw + t);
+    }
+
+    /** One row e of B^T d times B: the four V values of that row, to v[at + b xiStride]. */
+    private static void rowTimesB(FloatVector e0, FloatVector e1, FloatVector e2, FloatVector e3, float[] v, int at,
+                                  int xiStride) {
+        e0.sub(e2).intoArray(v, at);
+        e1.add(e2).intoArray(v, at + xiStride);
+        e2.sub(e1).intoArray(v, at + 2 * xiStride);
+        e1.sub(e3).intoArray(v, at + 3 * xiStride);
+    }
+
+    /**
+     * M[xi] for 4 filters x TILES tiles: the sums over ci of U V, fused multiply-adds from 0 in the
+     * order of ci, to m[fi * TILES + lane] from mOff. Written out in full: a vector passed to a
+     * method the JIT does not inline is boxed.
+     */
+    private static void tile(float[] u, int uOff, float[] v, int vOff, int c, float[] m, int mOff) {
+        FloatVector s00 = FloatVector.zero(SP), s01 = s00, s10 = s00, s11 = s00;
+        FloatVector s20 = s00, s21 = s00, s30 = s00, s31 = s00;
+        for (int ci = 0; ci < c; ci++) {
+            FloatVector v0 = FloatVector.fromArray(SP, v, vOff);
+            FloatVector v1 = FloatVector.fromArray(SP, v, vOff + VL);
+            FloatVector uv = FloatVector.broadcast(SP, u[uOff]);
+            s00 = uv.fma(v0, s00);
+            s01 = uv.fma(v1, s01);
+            uv = FloatVector.broadcast(SP, u[uOff + 1]);
+            s10 = uv.fma(v0, s10);
+            s11 = uv.fma(v1, s11);
+            uv = FloatVector.broadcast(SP, u[uOff + 2]);
+            s20 = uv.fma(v0, s20);
+            s21 = uv.fma(v1, s21);
+            uv = FloatVector.broadcast(SP, u[uOff + 3]);
+            s30 = uv.fma(v0, s30);
+            s31 = uv.fma(v1, s31);
+            vOff += TILES;
+            uOff += FILTERS;
+        }
+        s00.intoArray(m, mOff);
+        s01.intoArray(m, mOff + VL);
+        s10.intoArray(m, mOff + TILES);
+        s11.intoArray(m, mOff + TILES + VL);
+        s20.intoArray(m, mOff + 2 * TILES);
+        s21.intoArray(m, mOff + 2 * TILES + VL);
+        s30.intoArray(m, mOff + 3 * TILES);
+        s31.intoArray(m, mOff + 3 * TILES + VL);
+    }
+
+    /** The vector of M[xi] at m[at..] (xi = 4 a + b). */
+    private static FloatVector mAt(float[] m, int xi, int at) {
+        return FloatVector.fromArray(SP, m, xi * FILTERS * TILES + at);
+    }
+
+    /**
+     * Y = A^T M A (+ bias) for the register tile's filters and tiles, written to out: filter f's
+     * oh x ow rows of outputs (a chunk of its plane) at outImage + f planeStride (the parts of a
+     * tile that hang over the chunk's last row or the last column are dropped).
+     *
+     * <pre>
+     *   A^T = [ 1  1  1  0]
+     *         [ 0  1 -1 -1]
+     * </pre>
+     */
+    private static void transformOutput(float[] m, int f0, int o, float[] bias, int t0, int tiles, int tw, int oh,
+                                        int ow, int planeStride, float[] out, int outImage, float[] y) {
+        for (int fi = 0; fi < FILTERS && f0 + fi < o; fi++) {
+            int f = f0 + fi;
+            for (int half = 0; half < TILES && t0 + half < tiles; half += VL) {
+                int at = fi * TILES + half;
+                // A^T M: row 0 is M0 + M1 + M2, row 1 is M1 - M2 - M3 (Ma = row a of M), per column
+                FloatVector m00 = mAt(m, 0, at), m10 = mAt(m, 4, at), m20 = mAt(m, 8, at), m30 = mAt(m, 12, at);
+                FloatVector m01 = mAt(m, 1, at), m11 = mAt(m, 5, at), m21 = mAt(m, 9, at), m31 = mAt(m, 13, at);
+                FloatVector m02 = mAt(m, 2, at), m12 = mAt(m, 6, at), m22 = mAt(m, 10, at), m32 = mAt(m, 14, at);
+                FloatVector m03 = mAt(m, 3, at), m13 = mAt(m, 7, at), m23 = mAt(m, 11, at), m33 = mAt(m, 15, at);
+                FloatVector s00 = m00.add(m10).add(m20), s10 = m10.sub(m20).sub(m30);
+                FloatVector s01 = m01.add(m11).add(m21), s11 = m11.sub(m21).sub(m31);
+                FloatVector s02 = m02.add(m12).add(m22), s12 = m12.sub(m22).sub(m32);
+                FloatVector s03 = m03.add(m13).add(m23), s13 = m13.sub(m23).sub(m33);
+                FloatVector y00 = s00.add(s01).add(s02);         // (A^T M) A
+                FloatVector y01 = s01.sub(s02).sub(s03);
+                FloatVector y10 = s10.add(s11).add(s12);
+                FloatVector y11 = s11.sub(s12).sub(s13);
+                if (bias != null) {
+                    FloatVector bv = FloatVector.broadcast(SP, bias[f]);
+                    y00 = y00.add(bv);
+                    y01 = y01.add(bv);
+                    y10 = y10.add(bv);
+                    y11 = y11.add(bv);
+                }
+                y00.intoArray(y, 0);
+                y01.intoArray(y, VL);
+                y10.intoArray(y, 2 * VL);
+                y11.intoArray(y, 3 * VL);
+                int plane = outImage + f * planeStride;
+                for (int lane = 0; lane < VL; lane++) {
+                    int t = t0 + half + lane;
+                    if (t >= tiles) {
+                        break;
+                    }
+                    int oy = 2 * (t / tw);
+                    int ox = 2 * (t % tw);
+                    int at0 = plane + oy * ow + ox;
+                    boolean right = ox + 1 < ow;
+                    out[at0] = y[lane];
+                    if (right) {
+                        out[at0 + 1] = y[VL + lane];
+                    }
+                    if (oy + 1 < oh) {
+                        out[at0 + ow] = y[2 * VL + lane];
+                        if (right) {
+                            out[at0 + ow + 1] = y[3 * VL + lane];
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

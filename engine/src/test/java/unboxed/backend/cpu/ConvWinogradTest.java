@@ -1,0 +1,388 @@
+package unboxed.backend.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.Random;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+import unboxed.backend.Backend;
+import unboxed.backend.Backends;
+import unboxed.backend.Window2d;
+import unboxed.nn.functional.F;
+import unboxed.tensor.Tensor;
+
+/**
+ * conv2d by Winograd's F(2x2, 3x3) ({@link ConvWinograd}): its forward and its input gradient
+ * against a float64 definition, within the bound that its own arithmetic allows (not the unfold
+ * form's); the same bits on any thread count and input layout, and with either vector width (a
+ * pinned digest); which shapes take it.
+ */
+class ConvWinogradTest {
+    private static final double U = Math.ulp(1f) / 2;
+
+    /** A convolution problem in plain arrays: x [n, c, h, w], weight [o, c, 3, 3], bias [o] or null. */
+    record Problem(String name, float[] x, int n, int c, int h, int w, float[] weight, int o, float[] bias, int pad) {
+        int oh() {
+            return h + 2 * pad - 2;
+        }
+
+        int ow() {
+            return w + 2 * pad - 2;
+        }
+
+        /**
+         * The input gradient's convolution: the upstream gradient g [n, o, oh, ow] with the
+         * kernels turned by 180 degrees and transposed (c filters of o channels), padding 2 - pad.
+         */
+        Problem gradient(float[] g) {
+            float[] flipped = new float[c * o * 9];
+            for (int f = 0; f < o; f++) {
+                for (int ci = 0; ci < c; ci++) {
+                    for (int e = 0; e < 9; e++) {
+                        flipped[(ci * o + f) * 9 + 8 - e] = weight[(f * c + ci) * 9 + e];
+                    }
+                }
+            }
+            return new Problem(name + " (input gradient)", g, n, o, oh(), ow(), flipped, c, null, 2 - pad);
+        }
+    }
+
+    static Problem random(String name, Random rnd, int n, int c, int h, int w, int o, int pad, boolean bias) {
+        return new Problem(name, uniform(rnd, n * c * h * w), n, c, h, w, uniform(rnd, o * c * 9), o,
+                bias ? uniform(rnd, o) : null, pad);
+    }
+
+    static float[] uniform(Random rnd, int size) {
+        float[] v = new float[size];
+        for (int i = 0; i < size; i++) {
+            v[i] = rnd.nextFloat() * 2 - 1;
+        }
+        return v;
+    }
+
+    /** The definition in double: exact sums of products of floats, to double precision. */
+    static double[] reference(Problem p) {
+        int oh = p.oh();
+        int ow = p.ow();
+        double[] out = new double[p.n() * p.o() * oh * ow];
+        for (int b = 0; b < p.n(); b++) {
+            for (int f = 0; f < p.o(); f++) {
+                for (int oy = 0; oy < oh; oy++) {
+                    for (int ox = 0; ox < ow; ox++) {
+                        double s = p.bias() == null ? 0 : p.bias()[f];
+                        for (int ci = 0; ci < p.c(); ci++) {
+                            for (int i = 0; i < 3; i++) {
+                                int iy = oy + i - p.pad();
+                                if (iy < 0 || iy >= p.h()) {
+                                    continue;
+                                }
+                                for (int j = 0; j < 3; j++) {
+                                    int ix = ox + j - p.pad();
+                                    if (ix >= 0 && ix < p.w()) {
+                                        s += (double) p.weight()[((f * p.c() + ci) * 3 + i) * 3 + j]
+                                                * p.x()[((b * p.c() + ci) * p.h() + iy) * p.w() + ix];
+                                    }
+                                }
+                            }
+                        }
+                        out[((b * p.o() + f) * oh + oy) * ow + ox] = s;
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static final double[][] G = {{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, 0.5, 0.5}, {0, 0, 1}};   // |G|
+    private static final double[][] B = {{1, 0, 0, 0}, {0, 1, 1, 1}, {1, 1, 1, 0}, {0, 0, 0, 1}};    // |B|
+    private static final double[][] A = {{1, 0}, {1, 1}, {1, 1}, {0, 1}};                           // |A|
+
+    /**
+     * S: the algorithm on absolute values, in double: |A^T| (sum over ci of |G||g||G^T| (.)
+     * |B^T||d||B|) |A| + |bias|. Every rounding multiplies some of its terms by (1 + delta), at
+     * most c + 11 of them on any path (4 in G g G^T, 2 in B^T d B, c in the chain of fused
+     * multiply-adds, 4 in A^T M A, 1 for the bias), so an output lies within gamma_(c+11) S of the
+     * exact sum (Higham, section 3.1, on the expanded sum).
+     */
+    static double[] absSums(Problem p) {
+        int oh = p.oh();
+        int ow = p.ow();
+        int th = (oh + 1) / 2;
+        int tw = (ow + 1) / 2;
+        double[][][] ug = new double[p.o() * p.c()][][];
+        for (int f = 0; f < p.o(); f++) {
+            for (int ci = 0; ci < p.c(); ci++) {
+                double[][] g = new double[3][3];
+                for (int e = 0; e < 9; e++) {
+                    g[e / 3][e % 3] = Math.abs(p.weight()[(f * p.c() + ci) * 9 + e]);
+                }
+                ug[f * p.c() + ci] = product(G, g, transpose(G));
+            }
+        }
+        double[] out = new double[p.n() * p.o() * oh * ow];
+        for (int b = 0; b < p.n(); b++) {
+            for (int ty = 0; ty < th; ty++) {
+                for (int tx = 0; tx < tw; tx++) {
+                    double[][][] vd = new double[p.c()][][];
+                    for (int ci = 0; ci < p.c(); ci++) {
+                        double[][] d = new double[4][4];
+                        for (int i = 0; i < 4; i++) {
+                            for (int j = 0; j < 4; j++) {
+                                int iy = 2 * ty + i - p.pad();
+                                int ix = 2 * tx + j - p.pad();
+                                d[i][j] = iy >= 0 && iy < p.h() && ix >= 0 && ix < p.w()
+                                        ? Math.abs(p.x()[((b * p.c() + ci) * p.h() + iy) * p.w() + ix]) : 0;
+                            }
+                        }
+                        vd[ci] = product(transpose(B), d, B);
+                    }
+                    for (int f = 0; f < p.o(); f++) {
+                        double[][] m = new double[4][4];
+                        for (int ci = 0; ci < p.c(); ci++) {
+                            for (int i = 0; i < 4; i++) {
+                                for (int j = 0; j < 4; j++) {
+                                    m[i][j] += ug[f * p.c() + ci][i][j] * vd[ci][i][j];
+                                }
+                            }
+                        }
+                        double[][] y = product(transpose(A), m, A);
+                        for (int i = 0; i < 2 && 2 * ty + i < oh; i++) {
+                            for (int j = 0; j < 2 && 2 * tx + j < ow; j++) {
+                                out[((b * p.o() + f) * oh + 2 * ty + i) * ow + 2 * tx + j] =
+                                        y[i][j] + (p.bias() == null ? 0 : Math.abs(p.bias()[f]));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    static double[][] transpose(double[][] a) {
+        double[][] r = new double[a[0].length][a.length];
+        for (int i = 0; i < a.length; i++) {
+            for (int j = 0; j < a[0].length; j++) {
+                r[j][i] = a[i][j];
+            }
+        }
+        return r;
+    }
+
+    /** l m r. */
+    static double[][] product(double[][] l, double[][] m, double[][] r) {
+        double[][] out = new double[l.length][r[0].length];
+        for (int i = 0; i < l.length; i++) {
+            for (int j = 0; j < r[0].length; j++) {
+                double sum = 0;
+                for (int a = 0; a < m.length; a++) {
+                    for (int b = 0; b < m[0].length; b++) {
+                        sum += l[i][a] * m[a][b] * r[b][j];
+                    }
+                }
+                out[i][j] = sum;
+            }
+        }
+        return out;
+    }
+
+    static double gamma(int k) {
+        return k * U / (1 - k * U);
+    }
+
+    /** The first element outside gamma_(c+11) S + u |ref|, or null. */
+    static String violation(Problem p, float[] ours, double[] ref, double[] s) {
+        double g = gamma(p.c() + 11);
+        for (int e = 0; e < ref.length; e++) {
+            double err = Math.abs(ours[e] - ref[e]);
+            double bound = g * s[e] + U * Math.abs(ref[e]);
+            if (!(err <= bound)) {      // NaN fails too
+                return p.name() + ": element " + e + " is " + ours[e] + ", reference " + ref[e] + ", |diff| " + err
+                        + " > bound " + bound;
+            }
+        }
+        return null;
+    }
+
+    private static <T> T on(Backend backend, Supplier<T> body) {
+        Backend before = Backends.current();
+        Backends.use(backend);
+        try {
+            return body.get();
+        } finally {
+            Backends.use(before);
+        }
+    }
+
+    /** The engine's output and input gradient for p with the upstream gradient g; {@code permuted}: x as a view. */
+    static float[][] engine(Backend backend, Problem p, float[] g, boolean permuted) {
+        return on(backend, () -> {
+            Tensor x;
+            if (permuted) {
+                // the same values stored [n, h, w, c], read through a permuted view
+                float[] nhwc = new float[p.x().length];
+                for (int b = 0; b < p.n(); b++) {
+                    for (int ci = 0; ci < p.c(); ci++) {
+                        for (int e = 0; e < p.h() * p.w(); e++) {
+                            nhwc[(b * p.h() * p.w() + e) * p.c() + ci] = p.x()[(b * p.c() + ci) * p.h() * p.w() + e];
+                        }
+                    }
+                }
+                x = Tensor.of(nhwc, p.n(), p.h(), p.w(), p.c()).permute(0, 3, 1, 2);
+                assertFalse(x.isContiguous());
+                x = x.detach().requiresGrad(true);
+            } else {
+                x = Tensor.of(p.x(), p.n(), p.c(), p.h(), p.w()).requiresGrad(true);
+            }
+            Tensor w = Tensor.of(p.weight(), p.o(), p.c(), 3, 3);
+            Tensor b = p.bias() == null ? null : Tensor.of(p.bias(), p.o());
+            Tensor y = F.conv2d(x, w, b, p.pad());
+            y.backward(Tensor.of(g, p.n(), p.o(), p.oh(), p.ow()));
+            return new float[][] {y.toArray(), x.grad().toArray()};
+        });
+    }
+
+    /**
+     * Odd and even output sizes (tiles that hang over the last row or column), padding 0 to 2,
+     * filter counts that are not a multiple of the register tile's 4, tile counts past one
+     * register tile, a tall map cut into several chunks of rows of tiles, with and without bias:
+     * the output and the input gradient each within the bound of their own computation.
+     */
+    @Test
+    void forwardAndInputGradientStayWithinWinogradsBound() {
+        Random rnd = new Random(3);
+        CpuBackend backend = new CpuBackend(2);
+        for (int t = 0; t < 6; t++) {
+            int pad = t % 3;
+            int h = 10 - 2 * pad + rnd.nextInt(6);
+            int w = 10 - 2 * pad + rnd.nextInt(6);
+            int c = 96 + rnd.nextInt(12);
+            int o = 96 + rnd.nextInt(9);
+            if (t == 5) {
+                h = 44;         // 22 rows of tiles: cut into chunks of 8 (ConvWinograd.CHUNK_BYTES)
+                w = 9;
+            }
+            Problem p = random("problem " + t + ": n 2, c " + c + ", " + h + "x" + w + ", o " + o + ", pad " + pad, rnd,
+                    2, c, h, w, o, pad, t != 4);
+            assertTrue(ConvWinograd.suits(c, o, window(pad), 1, p.oh(), p.ow()), p.name());
+            float[] g = uniform(rnd, p.n() * o * p.oh() * p.ow());
+            float[][] got = engine(backend, p, g, false);
+            String bad = violation(p, got[0], reference(p), absSums(p));
+            if (bad != null) {
+                fail(bad);
+            }
+            Problem gp = p.gradient(g);
+            bad = violation(gp, got[1], reference(gp), absSums(gp));
+            if (bad != null) {
+                fail(bad);
+            }
+        }
+    }
+
+    /** The bound is tight enough to see a mistake: one weight off by 0.01 breaks it. */
+    @Test
+    void theBoundCatchesOneWrongWeight() {
+        Problem p = random("corrupted", new Random(5), 1, 96, 8, 8, 96, 1, true);
+        float[] wrong = p.weight().clone();
+        wrong[wrong.length / 2] += 0.01f;
+        Problem q = new Problem(p.name(), p.x(), p.n(), p.c(), p.h(), p.w(), wrong, p.o(), p.bias(), p.pad());
+        float[] g = new float[p.n() * p.o() * p.oh() * p.ow()];
+        float[] got = engine(new CpuBackend(1), q, g, false)[0];
+        assertNotNull(violation(p, got, reference(p), absSums(p)), "a wrong weight must break the bound");
+    }
+
+    /** Images are independent tasks and the input is read through its strides: the same bits. */
+    @Test
+    void sameBitsOnAnyThreadCountAndInputLayout() {
+        Random rnd = new Random(11);
+        Problem p = random("threads", rnd, 3, 100, 12, 9, 97, 1, true);
+        float[] g = uniform(rnd, p.n() * p.o() * p.oh() * p.ow());
+        float[][] want = engine(new CpuBackend(1), p, g, false);
+        for (int threads : new int[] {2, 3}) {
+            for (boolean permuted : new boolean[] {false, true}) {
+                float[][] got = engine(new CpuBackend(threads), p, g, permuted);
+                assertArrayEquals(want[0], got[0], "output on " + threads + " threads, permuted " + permuted);
+                assertArrayEquals(want[1], got[1], "input gradient on " + threads + " threads, permuted " + permuted);
+            }
+        }
+    }
+
+    /**
+     * The same bits with 256- and 512-bit vectors: lanes are independent and every sum runs in a
+     * fixed order, so the vector width only changes how many tiles run at once. Pinned as a digest
+     * of the bits, which this test recomputes under whatever vectors the JVM prefers (run the
+     * engine's tests with -Dtest.jvm.extra=-XX:UseAVX=2 on an AVX-512 machine to check the other
+     * width). A change to the arithmetic itself changes the digest on purpose: update it then.
+     */
+    @Test
+    void theBitsAreTheSameWithEitherVectorWidth() {
+        Random rnd = new Random(17);
+        Problem p = random("digest", rnd, 2, 96, 11, 13, 99, 1, true);
+        float[] g = uniform(rnd, p.n() * p.o() * p.oh() * p.ow());
+        float[][] got = engine(new CpuBackend(1), p, g, false);
+        assertEquals(PINNED_DIGEST, digest(got[0]) + " " + digest(got[1]),
+                "the bits differ from those pinned (computed with " + jdk.incubator.vector.FloatVector.SPECIES_PREFERRED
+                        + "): the vector width must not change them");
+    }
+
+    private static final String PINNED_DIGEST = "c896aca7ba84c97f f5400c2329abeeb";
+
+    static String digest(float[] a) {
+        long h = 1125899906842597L;
+        for (float v : a) {
+            h = 31 * h + Float.floatToRawIntBits(v);
+        }
+        return Long.toHexString(h);
+    }
+
+    /**
+     * Which shapes take it: 3x3 at stride 1, no dilation, one group, c o at least 48 (c + o), an
+     * output of at least 8 x 8; its input gradient also needs a padding of at most 2. Elsewhere the
+     * unfold form's bits, the same with and without Winograd.
+     */
+    @Test
+    void onlyTheShapesItPaysOnTakeIt() {
+        assertTrue(ConvWinograd.suits(96, 96, window(1), 1, 8, 8));
+        assertTrue(ConvWinograd.suits(128, 128, window(1), 1, 16, 16));
+        assertFalse(ConvWinograd.suits(64, 64, window(1), 1, 32, 32), "64 channels: the transforms weigh too much");
+        assertFalse(ConvWinograd.suits(3, 64, window(1), 1, 32, 32), "a first layer");
+        assertFalse(ConvWinograd.suits(128, 128, window(1), 1, 7, 16), "fewer than 8 output rows");
+        assertFalse(ConvWinograd.suits(128, 128, window(1), 2, 16, 16), "groups");
+        assertFalse(ConvWinograd.suits(128, 128, new Window2d(3, 3, 2, 2, 1, 1, 1, 1), 1, 16, 16), "stride 2");
+        assertFalse(ConvWinograd.suits(128, 128, new Window2d(3, 3, 1, 1, 2, 2, 2, 2), 1, 16, 16), "dilation 2");
+        assertFalse(ConvWinograd.suits(128, 128, new Window2d(5, 5, 1, 1, 2, 2, 1, 1), 1, 16, 16), "5x5");
+        assertTrue(ConvWinograd.suitsBackwardInput(128, 128, window(2), 1, 16, 16));
+        assertFalse(ConvWinograd.suitsBackwardInput(128, 128, window(3), 1, 16, 16), "padding 3");
+
+        Random rnd = new Random(23);
+        Problem small = random("64 channels", rnd, 1, 64, 10, 10, 64, 1, true);
+        float[] g = uniform(rnd, small.o() * small.oh() * small.ow());
+        float[][] with = engine(new CpuBackend(1), small, g, false);
+        float[][] without = engine(new CpuBackend(1, false), small, g, false);
+        assertArrayEquals(without[0], with[0], "a shape Winograd does not take keeps the unfold form's bits");
+        assertArrayEquals(without[1], with[1], "and so does its input gradient");
+    }
+
+    /** Padding 3: the forward by Winograd (within its bound), the input gradient by the unfold form. */
+    @Test
+    void paddingThreeTakesItForTheForwardOnly() {
+        Random rnd = new Random(29);
+        Problem p = random("pad 3", rnd, 1, 96, 8, 8, 96, 3, true);
+        float[] g = uniform(rnd, p.o() * p.oh() * p.ow());
+        float[][] with = engine(new CpuBackend(1), p, g, false);
+        float[][] without = engine(new CpuBackend(1, false), p, g, false);
+        assertNull(violation(p, with[0], reference(p), absSums(p)));
+        assertFalse(java.util.Arrays.equals(with[0], without[0]), "the forward ran by Winograd");
+        assertArrayEquals(without[1], with[1], "the input gradient at padding 3 is the unfold form's");
+    }
+
+    private static Window2d window(int pad) {
+        return new Window2d(3, 3, 1, 1, pad, pad, 1, 1);
+    }
+}
