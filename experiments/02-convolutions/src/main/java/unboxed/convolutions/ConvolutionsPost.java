@@ -172,9 +172,10 @@ public final class ConvolutionsPost implements Post {
         Tables.write(outDir, "versions-" + kind, "Forward pass of every numbered version and of the engine's conv2d"
                         + " (bias included), mean time per call and GFLOP/s in brackets (on one thread, with the share of"
                         + " one core's peak measured in the same run, when the run measured it), on the reference shapes"
-                        + " (N × C × H=W × K × kernel, 'same' padding), one thread and two; versions 3 to 6 and the"
-                        + " engine give the same bits; v7 (Winograd, 3 × 3 kernels only) does 2.25 times fewer"
-                        + " multiplications, and its GFLOP/s count the definition's operations like the others'"
+                        + " (N × C × H=W × K × kernel, 'same' padding), one thread and two; versions 3 to 6 give the"
+                        + " same bits, and so does the engine but where its kernel is Winograd's; v7 (Winograd, 3 × 3"
+                        + " kernels only) does 2.25 times fewer multiplications, and its GFLOP/s count the"
+                        + " definition's operations like the others'"
                         + " (\"—\": not measured); last column: the kernel the engine ran for the shape, as the run recorded it",
                 List.of("shape", "v3 im2col", "v4 implicit GEMM", "v5 direct", "v6, 1 thread", "v7 Winograd",
                         "engine, 1 thread", "v6, 2 threads", "engine, 2 threads", "engine's kernel"), rows,
