@@ -243,8 +243,9 @@ public interface Backend {
      * exactly that (im2col, the products batched over the images when there is one group, the
      * addition), so a backend gets the op from its
      * primitives; one with a faster kernel overrides it and must keep the products' arithmetic
-     * (the CPU's keeps every bit, but on 3x3 layers at stride 1 with many channels, which it runs
-     * by Winograd's F(2x2, 3x3) with roundings of its own, bounded: ConvWinograd).
+     * (the CPU's keeps every bit, but on 3x3 layers at stride 1 with many channels, which it runs,
+     * with both gradients, by Winograd's F(2x2, 3x3) with roundings of its own, bounded:
+     * ConvWinograd).
      */
     default void conv2d(Strided input, Strided weight, Strided bias, Window2d w, int groups, Strided out) {
         weight = dense(weight);

@@ -63,8 +63,8 @@ public final class Convolution {
      * unfolded input per image and group, then the bias. The backend runs that form as one kernel
      * ({@code Backend#conv2d}; the CPU's never writes the unfolded matrix out) and so do the two
      * gradients, with the same bits as the composed ops would give (but where the CPU backend runs
-     * a 3x3 layer with many channels by Winograd's F(2x2, 3x3): the forward pass and the input
-     * gradient then round in their own, bounded way). When the backward pass itself records a
+     * a 3x3 layer with many channels by Winograd's F(2x2, 3x3): the forward pass and both
+     * gradients then round in their own, bounded way). When the backward pass itself records a
      * graph (higher-order gradients), the gradients are built from the differentiable ops of the
      * unfold form instead: the same values, and a graph to differentiate.
      */

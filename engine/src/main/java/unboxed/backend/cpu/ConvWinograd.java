@@ -2,12 +2,13 @@ package unboxed.backend.cpu;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 import unboxed.backend.Window2d;
 
 /**
- * conv2d's forward and input gradient for 3x3 kernels at stride 1 by Winograd's minimal filtering
- * F(2x2, 3x3) (Lavin and Gray, 2016): post 02's version 7, in the engine. The output is cut into
+ * conv2d's forward pass and both its gradients for 3x3 kernels at stride 1 by Winograd's minimal
+ * filtering F(2x2, 3x3) (Lavin and Gray, 2016): post 02's version 7, in the engine. The output is cut into
  * 2 x 2 tiles; with the constant matrices B, G and A,
  *
  * <pre>
@@ -17,15 +18,19 @@ import unboxed.backend.Window2d;
  * 16 products per tile and input channel where the definition takes 36 multiply-adds. The sum over
  * ci is 16 independent matrix products (one per position xi of the 4 x 4 transformed tile), run
  * as a register tile of 4 filters x 2 vectors of tiles, each filter's U broadcast; A^T M A follows
- * while the tile's sums are in L1.
+ * while the tile's sums are in L1. The input gradient is the same algorithm on the upstream
+ * gradient with the flipped filters; the weight gradient is the algorithm run backwards
+ * ({@link #backwardWeight}).
  *
  * <p>Why here: on the 3x3 layers with many channels (post 02's 128-channel shape) the
  * product form's multiply-adds are the whole cost, and 2.25 times fewer of them outweigh the
- * transforms (1.3 times the direct tile's speed on post 02's 128-channel shape). On fewer channels
- * the transforms dominate, hence {@link #suits}.
+ * transforms (1.3 times the direct tile's speed on post 02's 128-channel shape; the weight
+ * gradient 1.6 times the unfold form's products, by hand on a Zen 5, one thread, paired in one
+ * JVM). On fewer channels the transforms dominate, hence {@link #suits}.
  *
  * <p>Bits: not the unfold form's. The transforms round too (the bound on an output's error is
- * gamma_(c+11) times the same computation on absolute values, post 02's ConvVersionsTest), so the
+ * gamma_(c+11) times the same computation on absolute values, post 02's ConvVersionsTest; a
+ * weight gradient's, over L tiles of the batch, gamma_(L+5) times its own, ConvWinogradTest), so the
  * engine takes this path only where {@link #suits} says so, from the shape alone: never from the
  * vector width or the thread count, so that a result is the same on every machine and thread count.
  * Every operation's order is fixed (lanes are independent, each sum runs over ci in order, images
@@ -66,6 +71,28 @@ final class ConvWinograd {
         return w.kernelH() == 3 && w.kernelW() == 3 && w.strideH() == 1 && w.strideW() == 1
                 && w.dilationH() == 1 && w.dilationW() == 1 && groups == 1
                 && (long) c * o >= (long) MIN_CHANNEL_RATIO * (c + o) && oh >= MIN_SIDE && ow >= MIN_SIDE;
+    }
+
+    /**
+     * The weight gradient's threshold on c o / (c + o), lower than the forward pass's: its
+     * transforms keep the channels in the vector lanes and run as vector code throughout. Measured
+     * by hand on a Zen 5 against the unfold form's products, alternating in one JVM, one thread
+     * (two; -XX:UseAVX=2, one): 1.62 (1.62; 2.3) times faster at (64, 128, 16 x 16, 128), ratio
+     * 64; 1.44 (1.28; 2.07) at (64, 64, 32 x 32, 64), ratio 32; 1.48 (-; 1.88) at
+     * (64, 32, 16 x 16, 64), ratio 21.3; 1.13 (1.0; 1.93) at (64, 32, 32 x 32, 32), ratio 16;
+     * 0.71 at (64, 16, 32 x 32, 32), ratio 10.7.
+     */
+    static final int MIN_WEIGHT_CHANNEL_RATIO = 20;
+
+    /**
+     * Whether the weight gradient of a convolution runs here ({@link #backwardWeight}): as
+     * {@link #suits}, with c o at least {@link #MIN_WEIGHT_CHANNEL_RATIO} (c + o) (64 channels in
+     * and out, or 32 in and 64 out, or more). The shape alone decides.
+     */
+    static boolean suitsBackwardWeight(int c, int o, Window2d w, int groups, int oh, int ow) {
+        return w.kernelH() == 3 && w.kernelW() == 3 && w.strideH() == 1 && w.strideW() == 1
+                && w.dilationH() == 1 && w.dilationW() == 1 && groups == 1
+                && (long) c * o >= (long) MIN_WEIGHT_CHANNEL_RATIO * (c + o) && oh >= MIN_SIDE && ow >= MIN_SIDE;
     }
 
     /**
@@ -196,6 +223,353 @@ final class ConvWinograd {
                 }
             }
         });
+    }
+
+    /**
+     * gradWeight [o, c, 3, 3] (contiguous at gwOffset, overwritten) of the convolution of x
+     * [n, c, h, wd] (strides sN, sC, sH, sW from xOffset) at padding padH x padW, from the
+     * contiguous upstream gradient gy [n, o, oh, ow] at gyOffset: Winograd's F(2x2, 3x3) run
+     * backwards (its transposition). With Y = A^T M A and M = sum over ci of U (.) V per tile,
+     *
+     * <pre>
+     *   dM = A dY A^T,   dU = sum over images and tiles of dM (.) V,   dg = G^T dU G
+     * </pre>
+     *
+     * so the sum over the batch is 16 matrix products, one per position xi of the 4 x 4 tile,
+     * [o x tiles] x [tiles x c], with 16 multiply-adds per tile where the definition takes 36.
+     *
+     * <p>Bits: each dU[xi][f][ci] is one chain of fused multiply-adds in float over every image
+     * and tile in order (images ascending, tiles row by row), kept in a buffer between the chunks
+     * of images it is computed in, then G^T dU G is computed in double and rounded once. The
+     * channels sit in the vectors' lanes (the input and the upstream gradient are transposed
+     * image by image to put them there), so a lane's chain never meets another lane's: the
+     * vector width changes how many chains run at once, never their order. The threads share the
+     * images' transforms of a chunk, then the 16 products; each chain is on one thread, whichever.
+     */
+    static void backwardWeight(float[] x, int xOffset, int sN, int sC, int sH, int sW, int n, int c, int h, int wd,
+                               float[] gy, int gyOffset, int o, int padH, int padW, float[] gw, int gwOffset,
+                               int threads) {
+        int oh = h + 2 * padH - 2;
+        int ow = wd + 2 * padW - 2;
+        int th = (oh + 1) / 2;
+        int tw = (ow + 1) / 2;
+        int tiles = th * tw;
+        int cp = roundUp(c, 2 * VL);                 // channels, and filters, padded with zeros to whole vectors
+        int op = roundUp(o, VL);
+        // images at a time: one position's transforms of the chunk, [rows x c] and [rows x o],
+        // stay in L2 while its product runs over them (any chunking gives the same bits: the
+        // chains go on from where the last chunk left them)
+        int images = Math.max(1, Math.min(n, CHUNK_BYTES / (Float.BYTES * tiles * (cp + op))));
+        int rows = images * tiles;
+        Shared sh = SHARED.get();
+        // each position's values, and each block of VL filters, a cache line further than a
+        // multiple of 4 KB from the last: the transforms write 16 (and 16 op / VL) streams at
+        // once, which at power-of-two distances would all fall into the same sets of the L1 cache
+        int vBlock = rows * 2 * VL + SKEW;
+        int vXi = cp / (2 * VL) * vBlock + SKEW;
+        int mBlock = rows * VL + SKEW;
+        int mXi = op / VL * mBlock + SKEW;
+        sh.v = atLeast(sh.v, 16 * vXi);
+        sh.m = atLeast(sh.m, 16 * mXi);
+        sh.du = atLeast(sh.du, 16 * op * cp);
+        float[] v = sh.v;
+        float[] m = sh.m;
+        float[] du = sh.du;
+        Arrays.fill(du, 0, 16 * op * cp, 0f);
+        int hp = 2 * th + 2;
+        int wp = 2 * tw + 2;
+        for (int b0 = 0; b0 < n; b0 += images) {
+            int first = b0;
+            int count = Math.min(images, n - b0);
+            int chunkRows = count * tiles;
+            parallel(count, threads, li -> {
+                Scratch s = SCRATCH.get();
+                s.planes = atLeast(s.planes, Math.max(hp * wp * cp, 4 * th * tw * op));
+                channelsLast(x, xOffset + (first + li) * sN, sC, sH, sW, c, h, wd, padH, padW, hp, wp, cp, s.planes);
+                transformInputByChannel(s.planes, th, tw, wp, cp, v, li * tiles, vXi, vBlock);
+                // the upstream gradient the same way, unpadded, with zeros where the last tiles hang over
+                channelsLast(gy, gyOffset + (first + li) * o * oh * ow, oh * ow, ow, 1, o, oh, ow, 0, 0, 2 * th,
+                        2 * tw, op, s.planes);
+                transformGradient(s.planes, th, tw, op, m, li * tiles, mXi, mBlock);
+            });
+            parallel(16, threads, xi -> {
+                for (int cb = 0; cb < cp; cb += 2 * VL) {
+                    for (int ob = 0; ob < op; ob += ConvDirect.CB) {
+                        accumulate(v, xi * vXi + cb / (2 * VL) * vBlock, 2 * VL, m,
+                                xi * mXi + ob / VL * mBlock + ob % VL, VL, chunkRows, du, (xi * op + ob) * cp + cb, cp);
+                    }
+                }
+            });
+        }
+        // dg = G^T dU G, in double, rounded once; G's entries (1, 1/2, -1/2, 0) multiply exactly
+        double[] u = new double[16];
+        double[] t = new double[12];
+        for (int f = 0; f < o; f++) {
+            for (int ci = 0; ci < c; ci++) {
+                for (int xi = 0; xi < 16; xi++) {
+                    // S dU S back to dU: the last row's and the last column's signs turned
+                    float d = du[(xi * op + f) * cp + ci];
+                    u[xi] = (xi >= 12) != (xi % 4 == 3) ? -d : d;
+                }
+                for (int j = 0; j < 4; j++) {            // G^T dU: 3 x 4
+                    double half = 0.5 * u[4 + j] + 0.5 * u[8 + j];
+                    t[j] = u[j] + half;
+                    t[4 + j] = 0.5 * u[4 + j] - 0.5 * u[8 + j];
+                    t[8 + j] = half + u[12 + j];
+                }
+                int at = gwOffset + (f * c + ci) * 9;
+                for (int i = 0; i < 3; i++) {            // (G^T dU) G: 3 x 3
+                    double half = 0.5 * t[4 * i + 1] + 0.5 * t[4 * i + 2];
+                    gw[at + 3 * i] = (float) (t[4 * i] + half);
+                    gw[at + 3 * i + 1] = (float) (0.5 * t[4 * i + 1] - 0.5 * t[4 * i + 2]);
+                    gw[at + 3 * i + 2] = (float) (half + t[4 * i + 3]);
+                }
+            }
+        }
+    }
+
+    /** 16 floats: 64 bytes, a cache line. */
+    private static final int SKEW = 16;
+
+    /** The weight gradient's buffers shared by the threads of one call, kept by the calling thread. */
+    private static final class Shared {
+        float[] v = new float[0];
+        float[] m = new float[0];
+        float[] du = new float[0];
+    }
+
+    private static final ThreadLocal<Shared> SHARED = ThreadLocal.withInitial(Shared::new);
+
+    private static float[] atLeast(float[] a, int size) {
+        return a.length >= size ? a : new float[size];
+    }
+
+    private static int roundUp(int a, int to) {
+        return (a + to - 1) / to * to;
+    }
+
+    /** Tasks 0 .. tasks-1, spread over up to {@code threads} workers (none of them changes a bit). */
+    private static void parallel(int tasks, int threads, java.util.function.IntConsumer task) {
+        if (threads > 1 && tasks > 1) {
+            Sgemm.parallelFor(tasks, threads, task);
+        } else {
+            for (int t = 0; t < tasks; t++) {
+                task.accept(t);
+            }
+        }
+    }
+
+    /**
+     * One image (c channels of h x wd, strides sC, sH, sW from xOff), zero-padded and channels
+     * last: padded position (py, px) of channel ci at xp[(py wp + px) cp + ci], hp x wp positions,
+     * zeros around the image and past channel c.
+     */
+    private static void channelsLast(float[] x, int xOff, int sC, int sH, int sW, int c, int h, int wd, int padH,
+                               int padW, int hp, int wp, int cp, float[] xp) {
+        Arrays.fill(xp, 0, hp * wp * cp, 0f);
+        // VL channels x VL columns at a time, transposed in registers, where the rows are contiguous
+        int cBlocks = sW == 1 ? c / VL * VL : 0;
+        int xBlocks = sW == 1 ? wd / VL * VL : 0;
+        for (int iy = 0; iy < h; iy++) {
+            int to = ((iy + padH) * wp + padW) * cp;
+            for (int ci = 0; ci < cBlocks; ci += VL) {
+                for (int ix = 0; ix < xBlocks; ix += VL) {
+                    transposeBlock(x, xOff + ci * sC + iy * sH + ix, sC, xp, to + ix * cp + ci, cp);
+                }
+            }
+            for (int ci = 0; ci < c; ci++) {
+                int from = xOff + ci * sC + iy * sH;
+                for (int ix = ci < cBlocks ? xBlocks : 0; ix < wd; ix++) {
+                    xp[to + ix * cp + ci] = x[from + ix * sW];
+                }
+            }
+        }
+    }
+
+    /** dst[d + p ld + j] = src[s + j cs + p] for p, j in [0, VL): Sgemm's transposes in registers. */
+    private static void transposeBlock(float[] src, int s, int cs, float[] dst, int d, int ld) {
+        if (VL == 16) {
+            Sgemm.Transpose16.run(src, s, cs, dst, d, ld);
+        } else if (VL == 8) {
+            Sgemm.Transpose8.run(src, s, cs, dst, d, ld);
+        } else {
+            for (int p = 0; p < VL; p++) {
+                for (int j = 0; j < VL; j++) {
+                    dst[d + p * ld + j] = src[s + j * cs + p];
+                }
+            }
+        }
+    }
+
+    /**
+     * V = B^T d B of every tile of one image, channels in the lanes, in blocks of 2 VL channels:
+     * value xi of tile t, channel ci = c0 + lane (c0 a multiple of 2 VL) at
+     * v[xi xiStride + c0 / (2 VL) block + (row0 + t) 2 VL + lane], so that a register tile reads
+     * consecutive rows from one run of floats; the patch d read from the channels-last image xp.
+     */
+    private static void transformInputByChannel(float[] xp, int th, int tw, int wp, int cp, float[] v, int row0,
+                                                int xiStride, int block) {
+        int col = cp;                                 // the next column's, and the next row's, offsets
+        int row = wp * cp;
+        for (int ti = 0; ti < th; ti++) {
+            for (int tj = 0; tj < tw; tj++) {
+                int at = (row0 + ti * tw + tj) * 2 * VL;
+                for (int ch = 0; ch < cp; ch += VL) {
+                    int p = (2 * ti * wp + 2 * tj) * cp + ch;
+                    FloatVector d00 = FloatVector.fromArray(SP, xp, p), d01 = FloatVector.fromArray(SP, xp, p + col);
+                    FloatVector d02 = FloatVector.fromArray(SP, xp, p + 2 * col);
+                    FloatVector d03 = FloatVector.fromArray(SP, xp, p + 3 * col);
+                    p += row;
+                    FloatVector d10 = FloatVector.fromArray(SP, xp, p), d11 = FloatVector.fromArray(SP, xp, p + col);
+                    FloatVector d12 = FloatVector.fromArray(SP, xp, p + 2 * col);
+                    FloatVector d13 = FloatVector.fromArray(SP, xp, p + 3 * col);
+                    p += row;
+                    FloatVector d20 = FloatVector.fromArray(SP, xp, p), d21 = FloatVector.fromArray(SP, xp, p + col);
+                    FloatVector d22 = FloatVector.fromArray(SP, xp, p + 2 * col);
+                    FloatVector d23 = FloatVector.fromArray(SP, xp, p + 3 * col);
+                    p += row;
+                    FloatVector d30 = FloatVector.fromArray(SP, xp, p), d31 = FloatVector.fromArray(SP, xp, p + col);
+                    FloatVector d32 = FloatVector.fromArray(SP, xp, p + 2 * col);
+                    FloatVector d33 = FloatVector.fromArray(SP, xp, p + 3 * col);
+                    int to = at + ch / (2 * VL) * block + ch % (2 * VL);
+                    // row a of B^T d, then that row times B: V[a][0..3] (as transformInput)
+                    rowTimesB(d00.sub(d20), d01.sub(d21), d02.sub(d22), d03.sub(d23), v, to, xiStride);
+                    rowTimesB(d10.add(d20), d11.add(d21), d12.add(d22), d13.add(d23), v, to + 4 * xiStride, xiStride);
+                    rowTimesB(d20.sub(d10), d21.sub(d11), d22.sub(d12), d23.sub(d13), v, to + 8 * xiStride, xiStride);
+                    rowTimesB(d10.sub(d30), d11.sub(d31), d12.sub(d32), d13.sub(d33), v, to + 12 * xiStride,
+                            xiStride);
+                }
+            }
+        }
+    }
+
+    /**
+     * dM = A dY A^T of every tile of one image, with the signs of its last row and its last
+     * column turned (S dM S, S = diag(1, 1, 1, -1): no negations to compute; the final
+     * transform turns them back, exactly), filters in the lanes, in blocks of VL filters: value
+     * xi of tile t, filter f = f0 + lane (f0 a multiple of VL) at
+     * m[xi xiStride + f0 / VL block + (row0 + t) VL + lane], so that a register tile reads its broadcasts
+     * of consecutive rows from one run of floats.
+     *
+     * <pre>
+     *   S A = [ 1  0]      row a of S A dY: dY0, dY0 + dY1, dY0 - dY1, dY1 (dYi = row i of dY);
+     *         [ 1  1]      a row (p, q) times A^T S: p, p + q, p - q, q
+     *         [ 1 -1]
+     *         [ 0  1]
+     * </pre>
+     */
+    private static void transformGradient(float[] gt, int th, int tw, int op, float[] m, int row0, int xiStride,
+                                          int block) {
+        int ow2 = 2 * tw;
+        for (int ti = 0; ti < th; ti++) {
+            for (int tj = 0; tj < tw; tj++) {
+                int at = (row0 + ti * tw + tj) * VL;
+                for (int f = 0; f < op; f += VL) {
+                    int p = (2 * ti * ow2 + 2 * tj) * op + f;
+                    FloatVector y00 = FloatVector.fromArray(SP, gt, p);
+                    FloatVector y01 = FloatVector.fromArray(SP, gt, p + op);
+                    FloatVector y10 = FloatVector.fromArray(SP, gt, p + ow2 * op);
+                    FloatVector y11 = FloatVector.fromArray(SP, gt, p + ow2 * op + op);
+                    FloatVector p1 = y00.add(y10), q1 = y01.add(y11);
+                    FloatVector p2 = y00.sub(y10), q2 = y01.sub(y11);
+                    int to = at + f / VL * block;
+                    y00.intoArray(m, to);
+                    y00.add(y01).intoArray(m, to + xiStride);
+                    y00.sub(y01).intoArray(m, to + 2 * xiStride);
+                    y01.intoArray(m, to + 3 * xiStride);
+                    p1.intoArray(m, to + 4 * xiStride);
+                    p1.add(q1).intoArray(m, to + 5 * xiStride);
+                    p1.sub(q1).intoArray(m, to + 6 * xiStride);
+                    q1.intoArray(m, to + 7 * xiStride);
+                    p2.intoArray(m, to + 8 * xiStride);
+                    p2.add(q2).intoArray(m, to + 9 * xiStride);
+                    p2.sub(q2).intoArray(m, to + 10 * xiStride);
+                    q2.intoArray(m, to + 11 * xiStride);
+                    y10.intoArray(m, to + 12 * xiStride);
+                    y10.add(y11).intoArray(m, to + 13 * xiStride);
+                    y10.sub(y11).intoArray(m, to + 14 * xiStride);
+                    y11.intoArray(m, to + 15 * xiStride);
+                }
+            }
+        }
+    }
+
+    /**
+     * du[r][..2 VL) (rows r of du from dOff, dStride apart; CB of them) += sum over the rows k
+     * of m[k][r] v[k][..2 VL), one fused multiply-add per row in row order, each sum going on
+     * from the value du holds. Written out in full, as ConvDirect's tiles.
+     */
+    private static void accumulate(float[] v, int vOff, int vStride, float[] m, int mOff, int mStride, int rows,
+                                   float[] du, int dOff, int dStride) {
+        boolean eight = ConvDirect.CB == 8;
+        FloatVector c00 = FloatVector.fromArray(SP, du, dOff), c01 = FloatVector.fromArray(SP, du, dOff + VL);
+        FloatVector c10 = FloatVector.fromArray(SP, du, dOff + dStride);
+        FloatVector c11 = FloatVector.fromArray(SP, du, dOff + dStride + VL);
+        FloatVector c20 = FloatVector.fromArray(SP, du, dOff + 2 * dStride);
+        FloatVector c21 = FloatVector.fromArray(SP, du, dOff + 2 * dStride + VL);
+        FloatVector c30 = FloatVector.fromArray(SP, du, dOff + 3 * dStride);
+        FloatVector c31 = FloatVector.fromArray(SP, du, dOff + 3 * dStride + VL);
+        FloatVector c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
+        if (eight) {
+            c40 = FloatVector.fromArray(SP, du, dOff + 4 * dStride);
+            c41 = FloatVector.fromArray(SP, du, dOff + 4 * dStride + VL);
+            c50 = FloatVector.fromArray(SP, du, dOff + 5 * dStride);
+            c51 = FloatVector.fromArray(SP, du, dOff + 5 * dStride + VL);
+            c60 = FloatVector.fromArray(SP, du, dOff + 6 * dStride);
+            c61 = FloatVector.fromArray(SP, du, dOff + 6 * dStride + VL);
+            c70 = FloatVector.fromArray(SP, du, dOff + 7 * dStride);
+            c71 = FloatVector.fromArray(SP, du, dOff + 7 * dStride + VL);
+        }
+        for (int k = 0; k < rows; k++) {
+            int vAt = vOff + k * vStride;
+            int at = mOff + k * mStride;
+            FloatVector b0 = FloatVector.fromArray(SP, v, vAt);
+            FloatVector b1 = FloatVector.fromArray(SP, v, vAt + VL);
+            FloatVector a = FloatVector.broadcast(SP, m[at]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(SP, m[at + 1]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(SP, m[at + 2]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(SP, m[at + 3]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+            if (eight) {
+                a = FloatVector.broadcast(SP, m[at + 4]);
+                c40 = a.fma(b0, c40);
+                c41 = a.fma(b1, c41);
+                a = FloatVector.broadcast(SP, m[at + 5]);
+                c50 = a.fma(b0, c50);
+                c51 = a.fma(b1, c51);
+                a = FloatVector.broadcast(SP, m[at + 6]);
+                c60 = a.fma(b0, c60);
+                c61 = a.fma(b1, c61);
+                a = FloatVector.broadcast(SP, m[at + 7]);
+                c70 = a.fma(b0, c70);
+                c71 = a.fma(b1, c71);
+            }
+        }
+        c00.intoArray(du, dOff);
+        c01.intoArray(du, dOff + VL);
+        c10.intoArray(du, dOff + dStride);
+        c11.intoArray(du, dOff + dStride + VL);
+        c20.intoArray(du, dOff + 2 * dStride);
+        c21.intoArray(du, dOff + 2 * dStride + VL);
+        c30.intoArray(du, dOff + 3 * dStride);
+        c31.intoArray(du, dOff + 3 * dStride + VL);
+        if (eight) {
+            c40.intoArray(du, dOff + 4 * dStride);
+            c41.intoArray(du, dOff + 4 * dStride + VL);
+            c50.intoArray(du, dOff + 5 * dStride);
+            c51.intoArray(du, dOff + 5 * dStride + VL);
+            c60.intoArray(du, dOff + 6 * dStride);
+            c61.intoArray(du, dOff + 6 * dStride + VL);
+            c70.intoArray(du, dOff + 7 * dStride);
+            c71.intoArray(du, dOff + 7 * dStride + VL);
+        }
     }
 
     /** The transformed input of the rows of tiles taken at once: 256 KB, half the smallest L2 seen (Zen 3). */

@@ -756,7 +756,7 @@ public final class Sgemm {
      * stages of one lane permutation and one blend per row. Without it the AVX2 plan packed the
      * transposed weight of x @ W^T element by element, 9 % of a training epoch in the profile.
      */
-    private static final class Transpose8 {
+    static final class Transpose8 {
         static final VectorSpecies<Float> S8 = FloatVector.SPECIES_256;
         static final VectorShuffle<Float> UP4 = VectorShuffle.fromOp(S8, l -> (l + 8 - 4) % 8);
         static final VectorShuffle<Float> DN4 = VectorShuffle.fromOp(S8, l -> (l + 4) % 8);

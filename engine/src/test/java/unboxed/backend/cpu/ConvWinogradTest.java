@@ -18,10 +18,10 @@ import unboxed.nn.functional.F;
 import unboxed.tensor.Tensor;
 
 /**
- * conv2d by Winograd's F(2x2, 3x3) ({@link ConvWinograd}): its forward and its input gradient
- * against a float64 definition, within the bound that its own arithmetic allows (not the unfold
- * form's); the same bits on any thread count and input layout, and with either vector width (a
- * pinned digest); which shapes take it.
+ * conv2d by Winograd's F(2x2, 3x3) ({@link ConvWinograd}): its forward, its input gradient and
+ * its weight gradient against a float64 definition, within the bound that its own arithmetic
+ * allows (not the unfold form's); the same bits on any thread count and input layout, and with
+ * either vector width (a pinned digest); which shapes take it.
  */
 class ConvWinogradTest {
     private static final double U = Math.ulp(1f) / 2;
@@ -129,19 +129,7 @@ class ConvWinogradTest {
         for (int b = 0; b < p.n(); b++) {
             for (int ty = 0; ty < th; ty++) {
                 for (int tx = 0; tx < tw; tx++) {
-                    double[][][] vd = new double[p.c()][][];
-                    for (int ci = 0; ci < p.c(); ci++) {
-                        double[][] d = new double[4][4];
-                        for (int i = 0; i < 4; i++) {
-                            for (int j = 0; j < 4; j++) {
-                                int iy = 2 * ty + i - p.pad();
-                                int ix = 2 * tx + j - p.pad();
-                                d[i][j] = iy >= 0 && iy < p.h() && ix >= 0 && ix < p.w()
-                                        ? Math.abs(p.x()[((b * p.c() + ci) * p.h() + iy) * p.w() + ix]) : 0;
-                            }
-                        }
-                        vd[ci] = product(transpose(B), d, B);
-                    }
+                    double[][][] vd = absPatches(p, b, ty, tx);
                     for (int f = 0; f < p.o(); f++) {
                         double[][] m = new double[4][4];
                         for (int ci = 0; ci < p.c(); ci++) {
@@ -163,6 +151,24 @@ class ConvWinogradTest {
             }
         }
         return out;
+    }
+
+    /** |B^T||d||B| for the 4 x 4 input patch d of tile (ty, tx) of image b, per input channel. */
+    static double[][][] absPatches(Problem p, int b, int ty, int tx) {
+        double[][][] vd = new double[p.c()][][];
+        for (int ci = 0; ci < p.c(); ci++) {
+            double[][] d = new double[4][4];
+            for (int i = 0; i < 4; i++) {
+                for (int j = 0; j < 4; j++) {
+                    int iy = 2 * ty + i - p.pad();
+                    int ix = 2 * tx + j - p.pad();
+                    d[i][j] = iy >= 0 && iy < p.h() && ix >= 0 && ix < p.w()
+                            ? Math.abs(p.x()[((b * p.c() + ci) * p.h() + iy) * p.w() + ix]) : 0;
+                }
+            }
+            vd[ci] = product(transpose(B), d, B);
+        }
+        return vd;
     }
 
     static double[][] transpose(double[][] a) {
@@ -210,6 +216,102 @@ class ConvWinogradTest {
         return null;
     }
 
+    /** The weight gradient's definition in double: sum over images and positions of g x (padded) input. */
+    static double[] weightReference(Problem p, float[] g) {
+        double[] out = new double[p.o() * p.c() * 9];
+        int oh = p.oh();
+        int ow = p.ow();
+        for (int f = 0; f < p.o(); f++) {
+            for (int ci = 0; ci < p.c(); ci++) {
+                for (int i = 0; i < 3; i++) {
+                    for (int j = 0; j < 3; j++) {
+                        double s = 0;
+                        for (int b = 0; b < p.n(); b++) {
+                            for (int oy = 0; oy < oh; oy++) {
+                                int iy = oy + i - p.pad();
+                                if (iy < 0 || iy >= p.h()) {
+                                    continue;
+                                }
+                                for (int ox = 0; ox < ow; ox++) {
+                                    int ix = ox + j - p.pad();
+                                    if (ix >= 0 && ix < p.w()) {
+                                        s += (double) g[((b * p.o() + f) * oh + oy) * ow + ox]
+                                                * p.x()[((b * p.c() + ci) * p.h() + iy) * p.w() + ix];
+                                    }
+                                }
+                            }
+                        }
+                        out[(f * p.c() + ci) * 9 + i * 3 + j] = s;
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * S for the weight gradient: |G^T| (sum over images and tiles of |A||dY||A^T| (.)
+     * |B^T||d||B|) |G|, d the tile's 4 x 4 input patch, dY its 2 x 2 upstream gradient (zero
+     * past the output). On any path at most L + 5 roundings (2 in A dY A^T, 2 in B^T d B, L in
+     * the chain of fused multiply-adds over the L = n x tiles terms, 1 when the double G^T dU G
+     * is rounded to float), so a gradient lies within gamma_(L+5) S + u |exact| of the exact sum.
+     */
+    static double[] weightAbsSums(Problem p, float[] g) {
+        int oh = p.oh();
+        int ow = p.ow();
+        int th = (oh + 1) / 2;
+        int tw = (ow + 1) / 2;
+        double[][][] sums = new double[p.o() * p.c()][4][4];
+        for (int b = 0; b < p.n(); b++) {
+            for (int ty = 0; ty < th; ty++) {
+                for (int tx = 0; tx < tw; tx++) {
+                    double[][][] vd = absPatches(p, b, ty, tx);
+                    for (int f = 0; f < p.o(); f++) {
+                        double[][] dy = new double[2][2];
+                        for (int i = 0; i < 2 && 2 * ty + i < oh; i++) {
+                            for (int j = 0; j < 2 && 2 * tx + j < ow; j++) {
+                                dy[i][j] = Math.abs(g[((b * p.o() + f) * oh + 2 * ty + i) * ow + 2 * tx + j]);
+                            }
+                        }
+                        double[][] dm = product(A, dy, transpose(A));
+                        for (int ci = 0; ci < p.c(); ci++) {
+                            double[][] acc = sums[f * p.c() + ci];
+                            for (int i = 0; i < 4; i++) {
+                                for (int j = 0; j < 4; j++) {
+                                    acc[i][j] += dm[i][j] * vd[ci][i][j];
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        double[] out = new double[p.o() * p.c() * 9];
+        for (int e = 0; e < p.o() * p.c(); e++) {
+            double[][] gw = product(transpose(G), sums[e], G);
+            for (int i = 0; i < 3; i++) {
+                for (int j = 0; j < 3; j++) {
+                    out[e * 9 + i * 3 + j] = gw[i][j];
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The first weight gradient outside gamma_(L+5) S + u |ref| (L = n x tiles), or null. */
+    static String weightViolation(Problem p, float[] ours, double[] ref, double[] s) {
+        double g = gamma(p.n() * ((p.oh() + 1) / 2) * ((p.ow() + 1) / 2) + 5);
+        for (int e = 0; e < ref.length; e++) {
+            double err = Math.abs(ours[e] - ref[e]);
+            double bound = g * s[e] + U * Math.abs(ref[e]);
+            if (!(err <= bound)) {      // NaN fails too
+                return p.name() + " (weight gradient): element " + e + " is " + ours[e] + ", reference " + ref[e]
+                        + ", |diff| " + err + " > bound " + bound;
+            }
+        }
+        return null;
+    }
+
     private static <T> T on(Backend backend, Supplier<T> body) {
         Backend before = Backends.current();
         Backends.use(backend);
@@ -220,7 +322,10 @@ class ConvWinogradTest {
         }
     }
 
-    /** The engine's output and input gradient for p with the upstream gradient g; {@code permuted}: x as a view. */
+    /**
+     * The engine's output, input gradient and weight gradient for p with the upstream gradient g;
+     * {@code permuted}: x as a view.
+     */
     static float[][] engine(Backend backend, Problem p, float[] g, boolean permuted) {
         return on(backend, () -> {
             Tensor x;
@@ -240,11 +345,11 @@ class ConvWinogradTest {
             } else {
                 x = Tensor.of(p.x(), p.n(), p.c(), p.h(), p.w()).requiresGrad(true);
             }
-            Tensor w = Tensor.of(p.weight(), p.o(), p.c(), 3, 3);
+            Tensor w = Tensor.of(p.weight(), p.o(), p.c(), 3, 3).requiresGrad(true);
             Tensor b = p.bias() == null ? null : Tensor.of(p.bias(), p.o());
             Tensor y = F.conv2d(x, w, b, p.pad());
             y.backward(Tensor.of(g, p.n(), p.o(), p.oh(), p.ow()));
-            return new float[][] {y.toArray(), x.grad().toArray()};
+            return new float[][] {y.toArray(), x.grad().toArray(), w.grad().toArray()};
         });
     }
 
@@ -282,7 +387,34 @@ class ConvWinogradTest {
             if (bad != null) {
                 fail(bad);
             }
+            bad = weightViolation(p, got[2], weightReference(p, g), weightAbsSums(p, g));
+            if (bad != null) {
+                fail(bad);
+            }
         }
+    }
+
+    /**
+     * The weight gradient over a batch cut into several chunks of images (ConvWinograd's
+     * CHUNK_BYTES: 9 images of 16 x 16, 96 channels in and 100 out, go 4 or 5 at a time,
+     * depending on the vector width's padding of the channels), within its bound, and its bound
+     * sees a mistake: against the reference for an upstream gradient with one value off by 1 (of
+     * 147,456, each in [-1, 1]) the engine's (correct) gradient falls outside it.
+     */
+    @Test
+    void theWeightGradientOverChunksOfImagesStaysWithinItsBound() {
+        Random rnd = new Random(7);
+        Problem p = random("chunks: n 9, c 96, 16x16, o 100, pad 1", rnd, 9, 96, 16, 16, 100, 1, false);
+        float[] g = uniform(rnd, p.n() * p.o() * p.oh() * p.ow());
+        float[] got = engine(new CpuBackend(2), p, g, false)[2];
+        String bad = weightViolation(p, got, weightReference(p, g), weightAbsSums(p, g));
+        if (bad != null) {
+            fail(bad);
+        }
+        float[] off = g.clone();
+        off[off.length / 3] += 1f;
+        assertNotNull(weightViolation(p, got, weightReference(p, off), weightAbsSums(p, off)),
+                "a wrong upstream value must break the bound");
     }
 
     /** The bound is tight enough to see a mistake: one weight off by 0.01 breaks it. */
@@ -309,6 +441,7 @@ class ConvWinogradTest {
                 float[][] got = engine(new CpuBackend(threads), p, g, permuted);
                 assertArrayEquals(want[0], got[0], "output on " + threads + " threads, permuted " + permuted);
                 assertArrayEquals(want[1], got[1], "input gradient on " + threads + " threads, permuted " + permuted);
+                assertArrayEquals(want[2], got[2], "weight gradient on " + threads + " threads, permuted " + permuted);
             }
         }
     }
@@ -326,12 +459,12 @@ class ConvWinogradTest {
         Problem p = random("digest", rnd, 2, 96, 11, 13, 99, 1, true);
         float[] g = uniform(rnd, p.n() * p.o() * p.oh() * p.ow());
         float[][] got = engine(new CpuBackend(1), p, g, false);
-        assertEquals(PINNED_DIGEST, digest(got[0]) + " " + digest(got[1]),
+        assertEquals(PINNED_DIGEST, digest(got[0]) + " " + digest(got[1]) + " " + digest(got[2]),
                 "the bits differ from those pinned (computed with " + jdk.incubator.vector.FloatVector.SPECIES_PREFERRED
                         + "): the vector width must not change them");
     }
 
-    private static final String PINNED_DIGEST = "c896aca7ba84c97f f5400c2329abeeb";
+    private static final String PINNED_DIGEST = "c896aca7ba84c97f f5400c2329abeeb dd6eef84bd454b41";
 
     static String digest(float[] a) {
         long h = 1125899906842597L;
@@ -343,8 +476,9 @@ class ConvWinogradTest {
 
     /**
      * Which shapes take it: 3x3 at stride 1, no dilation, one group, c o at least 48 (c + o), an
-     * output of at least 8 x 8; its input gradient also needs a padding of at most 2. Elsewhere the
-     * unfold form's bits, the same with and without Winograd.
+     * output of at least 8 x 8; its input gradient also needs a padding of at most 2; its weight
+     * gradient only c o at least 20 (c + o). Elsewhere the unfold form's bits, the same with and
+     * without Winograd.
      */
     @Test
     void onlyTheShapesItPaysOnTakeIt() {
@@ -357,6 +491,12 @@ class ConvWinogradTest {
         assertFalse(ConvWinograd.suits(128, 128, new Window2d(3, 3, 2, 2, 1, 1, 1, 1), 1, 16, 16), "stride 2");
         assertFalse(ConvWinograd.suits(128, 128, new Window2d(3, 3, 1, 1, 2, 2, 2, 2), 1, 16, 16), "dilation 2");
         assertFalse(ConvWinograd.suits(128, 128, new Window2d(5, 5, 1, 1, 2, 2, 1, 1), 1, 16, 16), "5x5");
+        assertTrue(ConvWinograd.suitsBackwardWeight(64, 64, window(1), 1, 32, 32));
+        assertTrue(ConvWinograd.suitsBackwardWeight(32, 64, window(1), 1, 16, 16));
+        assertFalse(ConvWinograd.suitsBackwardWeight(32, 32, window(1), 1, 32, 32), "32 channels");
+        assertFalse(ConvWinograd.suitsBackwardWeight(64, 64, new Window2d(3, 3, 2, 2, 1, 1, 1, 1), 1, 16, 16),
+                "stride 2");
+        assertFalse(ConvWinograd.suitsBackwardWeight(64, 64, window(1), 1, 7, 16), "fewer than 8 output rows");
         assertTrue(ConvWinograd.suitsBackwardInput(128, 128, window(2), 1, 16, 16));
         assertFalse(ConvWinograd.suitsBackwardInput(128, 128, window(3), 1, 16, 16), "padding 3");
 
@@ -367,6 +507,14 @@ class ConvWinogradTest {
         float[][] without = engine(new CpuBackend(1, false), small, g, false);
         assertArrayEquals(without[0], with[0], "a shape Winograd does not take keeps the unfold form's bits");
         assertArrayEquals(without[1], with[1], "and so does its input gradient");
+        // the weight gradient's threshold is lower: 64 channels take it
+        assertNull(weightViolation(small, with[2], weightReference(small, g), weightAbsSums(small, g)));
+        assertFalse(java.util.Arrays.equals(with[2], without[2]), "64 channels: the weight gradient by Winograd");
+
+        Problem fewer = random("32 channels", rnd, 1, 32, 10, 10, 32, 1, true);
+        float[] gf = uniform(rnd, fewer.o() * fewer.oh() * fewer.ow());
+        assertArrayEquals(engine(new CpuBackend(1, false), fewer, gf, false)[2],
+                engine(new CpuBackend(1), fewer, gf, false)[2], "32 channels: the unfold form's weight gradient");
     }
 
     /** Padding 3: the forward by Winograd (within its bound), the input gradient by the unfold form. */
@@ -380,6 +528,9 @@ class ConvWinogradTest {
         assertNull(violation(p, with[0], reference(p), absSums(p)));
         assertFalse(java.util.Arrays.equals(with[0], without[0]), "the forward ran by Winograd");
         assertArrayEquals(without[1], with[1], "the input gradient at padding 3 is the unfold form's");
+        assertNull(weightViolation(p, with[2], weightReference(p, g), weightAbsSums(p, g)),
+                "the weight gradient at padding 3 by Winograd, within its bound");
+        assertFalse(java.util.Arrays.equals(with[2], without[2]), "the weight gradient ran by Winograd");
     }
 
     private static Window2d window(int pad) {

@@ -36,8 +36,8 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>When it wins: many channels in and out (the transforms are then a small part), 3 x 3 kernels.
  * The engine runs the same arithmetic there (unboxed.backend.cpu.ConvWinograd: threads, strided
  * inputs, rows of tiles a few at a time, the input gradient as a convolution with the flipped
- * filters), with the same bits as this version (ConvVersionsTest); elsewhere its conv2d keeps
- * version 3's bits.
+ * filters, the weight gradient as the algorithm run backwards), with the same bits as this version
+ * (ConvVersionsTest); elsewhere its conv2d keeps version 3's bits.
  */
 public final class Conv2dV7Winograd {
     private Conv2dV7Winograd() {
