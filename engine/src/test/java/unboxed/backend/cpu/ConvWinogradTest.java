@@ -204,12 +204,16 @@ class ConvWinogradTest {
 
     /** The first element outside gamma_(c+11) S + u |ref|, or null. */
     static String violation(Problem p, float[] ours, double[] ref, double[] s) {
-        double g = gamma(p.c() + 11);
+        return outside(p.name(), gamma(p.c() + 11), ours, ref, s);
+    }
+
+    /** The first element outside g S + u |ref|, or null. */
+    static String outside(String what, double g, float[] ours, double[] ref, double[] s) {
         for (int e = 0; e < ref.length; e++) {
             double err = Math.abs(ours[e] - ref[e]);
             double bound = g * s[e] + U * Math.abs(ref[e]);
             if (!(err <= bound)) {      // NaN fails too
-                return p.name() + ": element " + e + " is " + ours[e] + ", reference " + ref[e] + ", |diff| " + err
+                return what + ": element " + e + " is " + ours[e] + ", reference " + ref[e] + ", |diff| " + err
                         + " > bound " + bound;
             }
         }
@@ -300,16 +304,8 @@ class ConvWinogradTest {
 
     /** The first weight gradient outside gamma_(L+5) S + u |ref| (L = n x tiles), or null. */
     static String weightViolation(Problem p, float[] ours, double[] ref, double[] s) {
-        double g = gamma(p.n() * ((p.oh() + 1) / 2) * ((p.ow() + 1) / 2) + 5);
-        for (int e = 0; e < ref.length; e++) {
-            double err = Math.abs(ours[e] - ref[e]);
-            double bound = g * s[e] + U * Math.abs(ref[e]);
-            if (!(err <= bound)) {      // NaN fails too
-                return p.name() + " (weight gradient): element " + e + " is " + ours[e] + ", reference " + ref[e]
-                        + ", |diff| " + err + " > bound " + bound;
-            }
-        }
-        return null;
+        return outside(p.name() + " (weight gradient)", gamma(p.n() * ((p.oh() + 1) / 2) * ((p.ow() + 1) / 2) + 5),
+                ours, ref, s);
     }
 
     private static <T> T on(Backend backend, Supplier<T> body) {
