@@ -2,7 +2,6 @@ package unboxed.backend.cpu;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 import unboxed.backend.Window2d;
 
