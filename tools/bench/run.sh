@@ -72,11 +72,21 @@ jar="experiments/$post/target/benchmarks.jar"
 [ -f "$jar" ] || { echo "tools/bench/run.sh: $jar was not built (does the post's pom have the 'bench' profile?)" >&2; exit 1; }
 
 jvm_kind=()
-peer_env=(env -u OPENBLAS_CORETYPE -u ATEN_CPU_CAPABILITY -u ONEDNN_MAX_CPU_ISA -u DNNL_MAX_CPU_ISA)
+# glibc's malloc keeps the memory it frees (blocks up to 32 MB from its heap, never trimmed back):
+# PyTorch's CPU tuning advice of a caching allocator, in its plainest form, for every process of
+# the run (the JMH forks, with DJL's libtorch inside, and the peer). Without it each large tensor
+# the peer makes is a fresh mapping whose pages fault in on first touch: at 64x3x32x64x3 forward +
+# backward, 11,030 minor faults per call, ~12 us each on a Zen 5 VM (158 against 14 ms a call),
+# and the peer's time swung 8x from one process to the next, as glibc's adaptive threshold
+# settled one way or the other. BENCH_MALLOC=default leaves glibc as it is.
+malloc_env=(MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=4294967296)
+[ "${BENCH_MALLOC:-}" = default ] && malloc_env=()
+peer_env=(env -u OPENBLAS_CORETYPE -u ATEN_CPU_CAPABILITY -u ONEDNN_MAX_CPU_ISA -u DNNL_MAX_CPU_ISA "${malloc_env[@]}")
 if [ "$kind" = avx2 ]; then
   jvm_kind=(-XX:UseAVX=2 -Dunboxed.cpu.l2=512K)
   # oneDNN chooses its instruction set on its own: ATEN_CPU_CAPABILITY does not reach it, its own cap does
-  peer_env=(env OPENBLAS_CORETYPE=Haswell ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2 DNNL_MAX_CPU_ISA=AVX2)
+  peer_env=(env OPENBLAS_CORETYPE=Haswell ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2 DNNL_MAX_CPU_ISA=AVX2
+            "${malloc_env[@]}")
 fi
 host_avx512=false
 grep -qw avx512f /proc/cpuinfo && host_avx512=true
@@ -157,6 +167,7 @@ jdk="$(java -version 2>&1 | tr '\n' ' ' | sed 's/ *$//')"
 POST="$post" COMMAND_LINE="$command_line" STARTED="$started_iso" STARTED_S="$started_s" COMMIT="$commit" CPU_TAG="$cpu_tag" \
 DIRTY="$dirty" JDK="$jdk" QUICK="$quick" KIND="$kind" MEASURED="$measured" EMULATED="$emulated" PLAN="$plan" \
 LOAD_START="$loadavg_start" LOAD_END="$(cut -d' ' -f1-3 /proc/loadavg)" JVM_KIND="${jvm_kind[*]}" \
+MALLOC_SETTING="${malloc_env[*]}" \
 COMMANDS="$(printf '%s\n' "${commands[@]}")" "$python" - "$work/meta.json" <<'PY'
 import json, os, sys, time
 env = os.environ
@@ -186,6 +197,10 @@ meta = {
         "wall_seconds": round(time.time() - float(env["STARTED_S"]), 1),
         "startup_choice": env["PLAN"].splitlines(), "commands": env["COMMANDS"].splitlines(),
         "load_average_start": env["LOAD_START"], "load_average_end": env["LOAD_END"],
+        "malloc": ("glibc's default, as inherited (BENCH_MALLOC=default)" if not env["MALLOC_SETTING"]
+                   else env["MALLOC_SETTING"] + " for every process of the run (JMH forks and the peer):"
+                   " freed memory kept by glibc's malloc, so that large tensors reuse pages instead of faulting"
+                   " fresh ones in"),
     },
 }
 json.dump(meta, open(sys.argv[1], "w"), indent=2)
