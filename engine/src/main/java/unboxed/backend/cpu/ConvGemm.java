@@ -49,6 +49,8 @@ final class ConvGemm {
 
     /** Scratch columns of one image for the input gradient, per thread, kept between calls. */
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[1][0]);
+    /** One image's upstream gradient with its planes a cache line off 4 KB multiples, per thread. */
+    private static final ThreadLocal<float[][]> SKEWED = ThreadLocal.withInitial(() -> new float[1][0]);
     /** One padded image per thread, kept between calls. */
     private static final ThreadLocal<float[][]> PADDED = ThreadLocal.withInitial(() -> new float[1][0]);
 
@@ -80,6 +82,16 @@ final class ConvGemm {
         final int half, lw;
         /** Offsets in the loaded buffer from one output row, and one output column, to the next. */
         final int rowStep, colStep;
+        /**
+         * Floats from one loaded channel to the next: hp * lw, plus a cache line where that is a
+         * multiple of 4 KB. A kernel's terms read one vector from each of many channels; at a 4 KB
+         * multiple apart (the 32 x 32 planes of an upstream gradient) those all fall into the same
+         * L1 set and evict each other: the input gradient of (64, 3, 32, 64, 3), whose tile reads
+         * 64 such planes of the upstream gradient, took 6.7-6.9 ms against 4.4-4.9 with them a
+         * cache line apart (by hand on a Zen 5 under -XX:UseAVX=2, one thread; with AVX-512 3.1
+         * either way).
+         */
+        final int plane;
         final int[] rowOffset;
 
         Geometry(Strided in, Window2d w, int groups) {
@@ -111,11 +123,12 @@ final class ConvGemm {
             this.lw = split ? 2 * half : wp;
             this.rowStep = sh * lw;
             this.colStep = split ? 1 : sw;
+            this.plane = hp * lw % 1024 == 0 ? hp * lw + 16 : hp * lw;
             rowOffset = new int[k];
             for (int ch = 0, p = 0; ch < cg; ch++) {
                 for (int i = 0; i < kh; i++) {
                     for (int j = 0; j < kw; j++, p++) {
-                        rowOffset[p] = (ch * hp + i * w.dilationH()) * lw + column(j * w.dilationW());
+                        rowOffset[p] = ch * plane + i * w.dilationH() * lw + column(j * w.dilationW());
                     }
                 }
             }
@@ -144,23 +157,24 @@ final class ConvGemm {
          * split by parity at column stride 2) and four vectors of slack.
          */
         float[] load(float[] x, int b, int g) {
-            int size = cg * hp * lw + 4 * VL;        // slack for the vectors that run past the last row
+            int size = (cg - 1) * plane + hp * lw + 4 * VL;  // slack for the vectors that run past the last row
             float[][] holder = PADDED.get();
             if (holder[0].length < size) {
                 holder[0] = new float[size];
             }
             float[] padded = holder[0];
             // zeros where the copies below write nothing: the padding rows, each row's padding
-            // columns, the slack (zeroing the whole buffer first held a tenth of a profile of the
-            // depthwise forward, whose images are one channel each)
-            Arrays.fill(padded, cg * hp * lw, size, 0f);
+            // columns, the gap after a channel, the slack (zeroing the whole buffer first held a
+            // tenth of a profile of the depthwise forward, whose images are one channel each)
+            Arrays.fill(padded, (cg - 1) * plane + hp * lw, size, 0f);
             int base = offset + b * sN + g * cg * sC;
             for (int ch = 0; ch < cg; ch++) {
-                Arrays.fill(padded, ch * hp * lw, (ch * hp + ph) * lw, 0f);
-                Arrays.fill(padded, (ch * hp + ph + h) * lw, (ch + 1) * hp * lw, 0f);
+                int at = ch * plane;
+                Arrays.fill(padded, at, at + ph * lw, 0f);
+                Arrays.fill(padded, at + (ph + h) * lw, ch + 1 < cg ? (ch + 1) * plane : at + hp * lw, 0f);
                 for (int y = 0; y < h; y++) {
                     int src = base + ch * sC + y * sH;
-                    int row = (ch * hp + y + ph) * lw;
+                    int row = at + (y + ph) * lw;
                     for (int q = 0; q < pw; q++) {
                         padded[row + column(q)] = 0f;
                     }
@@ -463,8 +477,26 @@ final class ConvGemm {
                 }
                 // gW[g]^T [K, O/G] = cols [K, L] x gOut[n, g]^T [L, O/G]: each element is the same
                 // fma chain over the positions as gOut x cols^T (fma(a, b, s) = fma(b, a, s))
+                int from = gyOffset + (b * o + g * og) * geo.l;
+                if (geo.l % 1024 == 0) {
+                    // planes a 4 KB multiple apart: B's transposes read a copy with them a cache
+                    // line apart (Geometry.plane); by hand, paired in one JVM on a Zen 5 under
+                    // -XX:UseAVX=2, (64, 3, 32, 64, 3) took 6.1-7.7 against 6.7-8.1 ms
+                    int stride = geo.l + 16;
+                    float[][] holder = SKEWED.get();
+                    if (holder[0].length < og * stride) {
+                        holder[0] = new float[og * stride];
+                    }
+                    float[] skewed = holder[0];
+                    for (int q = 0; q < og; q++) {
+                        System.arraycopy(gy, from + q * geo.l, skewed, q * stride, geo.l);
+                    }
+                    Sgemm.sgemm(k, og, geo.l, 1f, new RowColumns(geo, padded),
+                            skewed, 0, 1, stride, 0f, slot, g * k * og, og, inner);
+                    continue;
+                }
                 Sgemm.sgemm(k, og, geo.l, 1f, new RowColumns(geo, padded),
-                        gy, gyOffset + (b * o + g * og) * geo.l, 1, geo.l, 0f, slot, g * k * og, og, inner);
+                        gy, from, 1, geo.l, 0f, slot, g * k * og, og, inner);
             }
         });
         // acc keeps the products' transposed layout [G, K, O/G], so that each image's sum runs
@@ -559,9 +591,10 @@ final class ConvGemm {
                 for (int c0 = 0; c0 < cg; c0 += chunkChannels) {
                     int cc = Math.min(chunkChannels, cg - c0);
                     if (tile) {
-                        // in place where the tile's reads past the last row stay in the array, else a copy
+                        // in place where the tile's reads past the last row stay in the array and
+                        // the planes are not a 4 KB multiple apart (Geometry.plane), else a copy
                         int from = gyOffset + (b * o + g * og) * l;
-                        boolean inPlace = from + og * l + 2 * VL <= gy.length;
+                        boolean inPlace = upstream.plane == l && from + og * l + 2 * VL <= gy.length;
                         ConvDirect.forwardRows(upstream, inPlace ? gy : upstream.load(gy, b, g), inPlace ? from : 0,
                                 panels, g * ConvDirect.tiles(k) * og * ConvDirect.CB, k, null, 0, cols, 0);
                     } else {
