@@ -641,6 +641,13 @@ class ConvGemmTest {
             new Geometry(2, 16, 14, 14, 32, 5, 5, new int[] {1, 1}, new int[] {2, 2}, new int[] {1, 1}, 1, true, false),
             new Geometry(1, 8, 9, 28, 64, 3, 3, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, 2, true, true),
             new Geometry(2, 24, 15, 22, 32, 3, 3, new int[] {2, 1}, new int[] {1, 0}, new int[] {2, 1}, 1, false, false),
+            // loaded planes a 4 KB multiple long, stored a cache line apart (ConvGemm.Geometry.plane):
+            // a first layer's 32 x 32 upstream gradient (the input gradient's tile copies it; the
+            // product form's weight gradient reads a copy), 30 x 30 padded to 32 x 32, and a 1 x 1
+            // kernel on 32 x 32
+            new Geometry(2, 3, 32, 32, 64, 3, 3, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, 1, true, false),
+            new Geometry(2, 12, 30, 30, 20, 3, 3, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, 1, true, true),
+            new Geometry(2, 40, 32, 32, 24, 1, 1, new int[] {1, 1}, new int[] {0, 0}, new int[] {1, 1}, 1, false, false),
         };
         for (Geometry g : sizes) {
             for (int threads : new int[] {1, 2}) {

@@ -173,8 +173,12 @@ public final class BenchTables {
                 verdicts.add(c.path("id").asText() + " " + verdict);
             }
         }
+        // runs before run.sh set glibc's malloc record nothing: their peers kept glibc's defaults
+        String memory = prov.hasNonNull("malloc") ? "Memory: " + prov.path("malloc").asText()
+                : "Memory: glibc's defaults (no setting recorded: a peer's large tensors could fault fresh pages in"
+                + " on every call)";
         Tables.write(outDir, bench.name(), label + " kind, " + how + ". " + machine + ". Start-up chose: " + plan
-                        + ". Speed ratio = the peer's mean time over ours (> 1: ours is faster), with its 99%"
+                        + ". " + memory + ". Speed ratio = the peer's mean time over ours (> 1: ours is faster), with its 99%"
                         + " confidence interval; the verdict comes from that interval, not from the point ratio."
                         + " Against the peer's fastest process: that process's mean time over ours, for peers"
                         + " whose speed changes from one process to the next (below 1: it beat ours)",
