@@ -153,8 +153,9 @@ final class ConvGemm {
         }
 
         /**
-         * Image b, group g with its zero padding, in this thread's buffer: [C/G, H + 2ph, lw] (rows
-         * split by parity at column stride 2) and four vectors of slack.
+         * Image b, group g with its zero padding, in this thread's buffer: C/G planes of
+         * [H + 2ph, lw] (rows split by parity at column stride 2), {@link #plane} floats apart (a
+         * gap of zeros after each where that adds a cache line), and four vectors of slack.
          */
         float[] load(float[] x, int b, int g) {
             int size = (cg - 1) * plane + hp * lw + 4 * VL;  // slack for the vectors that run past the last row
