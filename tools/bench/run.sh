@@ -76,7 +76,7 @@ jvm_kind=()
 # PyTorch's CPU tuning advice of a caching allocator, in its plainest form, for every process of
 # the run (the JMH forks, with DJL's libtorch inside, and the peer). Without it each large tensor
 # the peer makes is a fresh mapping whose pages fault in on first touch: at 64x3x32x64x3 forward +
-# backward, 11,030 minor faults per call, ~12 us each on a Zen 5 VM (158 against 14 ms a call),
+# backward, 11,030 minor faults per call, ~12 us each on a Zen 5 VM (156 against 14 ms a call),
 # and the peer's time swung 8x from one process to the next, as glibc's adaptive threshold
 # settled one way or the other. BENCH_MALLOC=default leaves glibc as it is.
 malloc_env=(MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=4294967296)
