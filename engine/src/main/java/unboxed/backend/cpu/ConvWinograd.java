@@ -163,6 +163,9 @@ final class ConvWinograd {
         float[] planes = new float[0];
         final float[] m = new float[16 * FILTERS * TILES];
         final float[] y = new float[4 * VL];
+        /** The weight gradient's transforms of a chunk of tiles, V and dM, for this thread's positions. */
+        float[] wv = new float[0];
+        float[] wm = new float[0];
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -239,15 +242,24 @@ final class ConvWinograd {
      *
      * <p>Bits: each dU[xi][f][ci] is one chain of fused multiply-adds in float over every image
      * and tile in order (images ascending, tiles row by row), kept in a buffer between the chunks
-     * of images it is computed in, then G^T dU G is computed in double and rounded once. The
+     * of tiles it is computed in, then G^T dU G is computed in double and rounded once. The
      * channels sit in the vectors' lanes (the input and the upstream gradient are transposed
      * image by image to put them there), so a lane's chain never meets another lane's: the
      * vector width changes how many chains run at once, never their order. The threads share the
-     * images' transforms of a chunk, then the 16 products; each chain is on one thread, whichever.
+     * images' copies, then each takes rows of the 4 x 4 positions; each chain is on one thread,
+     * whichever, and the chunk size (from the L2's) changes where a chain pauses, never its order.
      */
     static void backwardWeight(float[] x, int xOffset, int sN, int sC, int sH, int sW, int n, int c, int h, int wd,
                                float[] gy, int gyOffset, int o, int padH, int padW, float[] gw, int gwOffset,
                                int threads) {
+        backwardWeight(x, xOffset, sN, sC, sH, sW, n, c, h, wd, gy, gyOffset, o, padH, padW, gw, gwOffset, threads,
+                CHUNK_L2);
+    }
+
+    /** {@link #backwardWeight} with transforms of chunkBytes per chunk (tests: the bits do not depend on it). */
+    static void backwardWeight(float[] x, int xOffset, int sN, int sC, int sH, int sW, int n, int c, int h, int wd,
+                               float[] gy, int gyOffset, int o, int padH, int padW, float[] gw, int gwOffset,
+                               int threads, long chunkBytes) {
         int oh = h + 2 * padH - 2;
         int ow = wd + 2 * padW - 2;
         int th = (oh + 1) / 2;
@@ -255,47 +267,77 @@ final class ConvWinograd {
         int tiles = th * tw;
         int cp = roundUp(c, 2 * VL);                 // channels, and filters, padded with zeros to whole vectors
         int op = roundUp(o, VL);
-        // images at a time: one position's transforms of the chunk, [rows x c] and [rows x o],
-        // stay in L2 while its product runs over them (any chunking gives the same bits: the
-        // chains go on from where the last chunk left them)
-        int images = Math.max(1, Math.min(n, CHUNK_BYTES / (Float.BYTES * tiles * (cp + op))));
-        int rows = images * tiles;
-        Shared sh = SHARED.get();
-        // each position's values, and each block of VL filters, a cache line further than a
-        // multiple of 4 KB from the last: the transforms write 16 (and 16 op / VL) streams at
-        // once, which at power-of-two distances would all fall into the same sets of the L1 cache
-        int vBlock = rows * 2 * VL + SKEW;
-        int vXi = cp / (2 * VL) * vBlock + SKEW;
-        int mBlock = rows * VL + SKEW;
-        int mXi = op / VL * mBlock + SKEW;
-        sh.v = atLeast(sh.v, 16 * vXi);
-        sh.m = atLeast(sh.m, 16 * mXi);
-        sh.du = atLeast(sh.du, 16 * op * cp);
-        float[] v = sh.v;
-        float[] m = sh.m;
-        float[] du = sh.du;
-        Arrays.fill(du, 0, 16 * op * cp, 0f);
         int hp = 2 * th + 2;
         int wp = 2 * tw + 2;
-        for (int b0 = 0; b0 < n; b0 += images) {
+        int xPlanes = hp * wp * cp;                  // one image channels last, padded
+        int gPlanes = 4 * tiles * op;                // one image's upstream gradient channels last
+        // the threads split the 16 positions xi by rows a of the 4 x 4 tile (xi = 4 a + b), each
+        // transforming its rows of the tiles (a row's values need two rows of the patch) and
+        // running their products, on data in its own core's L2
+        int groups = threads >= 4 ? 4 : threads >= 2 ? 2 : 1;
+        int rowsPerGroup = 4 / groups;
+        // tiles at a time: one row a's transforms of them, [tiles x c] and [tiles x o] for each of
+        // its four positions, fit a quarter of the L2, where its products read them back (whole
+        // images' transforms, 2 MB for one 64-channel 32 x 32 image, went out to L3 and back: as
+        // long as the products, by hand on a Zen 5). Small images go several at once. Any chunking
+        // gives the same bits: each chain goes on from where the last chunk left it.
+        int chunk = (int) Math.max(8, chunkBytes / (Float.BYTES * 4L * (cp + op)));
+        int imagesAtOnce = Math.max(1, Math.min(n, chunk / tiles));
+        int tileChunk = imagesAtOnce > 1 ? tiles : Math.min(tiles, chunk);
+        int chunkRows = imagesAtOnce * tileChunk;
+        Shared sh = SHARED.get();
+        sh.planes = atLeast(sh.planes, imagesAtOnce * (xPlanes + gPlanes));
+        sh.du = atLeast(sh.du, 16 * op * cp);
+        float[] planes = sh.planes;
+        float[] du = sh.du;
+        Arrays.fill(du, 0, 16 * op * cp, 0f);
+        for (int b0 = 0; b0 < n; b0 += imagesAtOnce) {
             int first = b0;
-            int count = Math.min(images, n - b0);
-            int chunkRows = count * tiles;
-            parallel(count, threads, li -> {
-                Scratch s = SCRATCH.get();
-                s.planes = atLeast(s.planes, Math.max(hp * wp * cp, 4 * th * tw * op));
-                channelsLast(x, xOffset + (first + li) * sN, sC, sH, sW, c, h, wd, padH, padW, hp, wp, cp, s.planes);
-                transformInputByChannel(s.planes, th, tw, wp, cp, v, li * tiles, vXi, vBlock);
-                // the upstream gradient the same way, unpadded, with zeros where the last tiles hang over
-                channelsLast(gy, gyOffset + (first + li) * o * oh * ow, oh * ow, ow, 1, o, oh, ow, 0, 0, 2 * th,
-                        2 * tw, op, s.planes);
-                transformGradient(s.planes, th, tw, op, m, li * tiles, mXi, mBlock);
+            int images = Math.min(imagesAtOnce, n - b0);
+            int gFrom = images * xPlanes;            // where the upstream gradient's copies start
+            parallel(2 * images, threads, k -> {
+                int li = k >> 1;
+                if ((k & 1) == 0) {
+                    channelsLast(x, xOffset + (first + li) * sN, sC, sH, sW, c, h, wd, padH, padW, hp, wp, cp, planes,
+                            li * xPlanes);
+                } else {
+                    // the upstream gradient the same way, unpadded, with zeros where the last tiles hang over
+                    channelsLast(gy, gyOffset + (first + li) * o * oh * ow, oh * ow, ow, 1, o, oh, ow, 0, 0, 2 * th,
+                            2 * tw, op, planes, gFrom + li * gPlanes);
+                }
             });
-            parallel(16, threads, xi -> {
-                for (int cb = 0; cb < cp; cb += 2 * VL) {
-                    for (int ob = 0; ob < op; ob += ConvDirect.CB) {
-                        accumulate(v, xi * vXi + cb / (2 * VL) * vBlock, 2 * VL, m,
-                                xi * mXi + ob / VL * mBlock + ob % VL, VL, chunkRows, du, (xi * op + ob) * cp + cb, cp);
+            parallel(groups, threads, g -> {
+                // each position's values, and each block of VL filters, a cache line further than a
+                // multiple of 4 KB from the last: the transforms write 4 (and 4 op / VL) streams at
+                // once, which at power-of-two distances would fall into the same sets of the L1 cache
+                int vBlock = chunkRows * 2 * VL + SKEW;
+                int vXi = cp / (2 * VL) * vBlock + SKEW;
+                int mBlock = chunkRows * VL + SKEW;
+                int mXi = op / VL * mBlock + SKEW;
+                Scratch s = SCRATCH.get();
+                s.wv = atLeast(s.wv, 4 * vXi);
+                s.wm = atLeast(s.wm, 4 * mXi);
+                float[] v = s.wv;
+                float[] m = s.wm;
+                for (int t0 = 0; t0 < tiles; t0 += tileChunk) {
+                    int t1 = Math.min(tiles, t0 + tileChunk);
+                    int rows = images * (t1 - t0);
+                    for (int a = g * rowsPerGroup; a < (g + 1) * rowsPerGroup; a++) {
+                        for (int li = 0; li < images; li++) {
+                            int row0 = li * (t1 - t0);
+                            transformInputByChannel(planes, li * xPlanes, tw, wp, cp, t0, t1, a, v, row0, vXi, vBlock);
+                            transformGradient(planes, gFrom + li * gPlanes, tw, op, t0, t1, a, m, row0, mXi, mBlock);
+                        }
+                        for (int b = 0; b < 4; b++) {
+                            int xi = 4 * a + b;
+                            for (int cb = 0; cb < cp; cb += 2 * VL) {
+                                for (int ob = 0; ob < op; ob += ConvDirect.CB) {
+                                    accumulate(v, b * vXi + cb / (2 * VL) * vBlock, 2 * VL, m,
+                                            b * mXi + ob / VL * mBlock + ob % VL, VL, rows, du,
+                                            (xi * op + ob) * cp + cb, cp);
+                                }
+                            }
+                        }
                     }
                 }
             });
@@ -332,8 +374,7 @@ final class ConvWinograd {
 
     /** The weight gradient's buffers shared by the threads of one call, kept by the calling thread. */
     private static final class Shared {
-        float[] v = new float[0];
-        float[] m = new float[0];
+        float[] planes = new float[0];
         float[] du = new float[0];
     }
 
@@ -360,12 +401,12 @@ final class ConvWinograd {
 
     /**
      * One image (c channels of h x wd, strides sC, sH, sW from xOff), zero-padded and channels
-     * last: padded position (py, px) of channel ci at xp[(py wp + px) cp + ci], hp x wp positions,
+     * last: padded position (py, px) of channel ci at xp[xpOff + (py wp + px) cp + ci], hp x wp positions,
      * zeros around the image and past channel c.
      */
     private static void channelsLast(float[] x, int xOff, int sC, int sH, int sW, int c, int h, int wd, int padH,
-                               int padW, int hp, int wp, int cp, float[] xp) {
-        Arrays.fill(xp, 0, hp * wp * cp, 0f);
+                                     int padW, int hp, int wp, int cp, float[] xp, int xpOff) {
+        Arrays.fill(xp, xpOff, xpOff + hp * wp * cp, 0f);
         // VL channels x VL columns at a time, transposed in registers, where the rows are contiguous
         int cBlocks = sW == 1 ? c / VL * VL : 0;
         int xBlocks = sW == 1 ? wd / VL * VL : 0;
@@ -375,14 +416,14 @@ final class ConvWinograd {
         // 1.8-2.4 in one weight gradient, by hand on a Zen 5, one thread)
         for (int ci = 0; ci < cBlocks; ci += VL) {
             for (int iy = 0; iy < h; iy++) {
-                int to = ((iy + padH) * wp + padW) * cp;
+                int to = xpOff + ((iy + padH) * wp + padW) * cp;
                 for (int ix = 0; ix < xBlocks; ix += VL) {
                     transposeBlock(x, xOff + ci * sC + iy * sH + ix, sC, xp, to + ix * cp + ci, cp);
                 }
             }
         }
         for (int iy = 0; iy < h; iy++) {
-            int to = ((iy + padH) * wp + padW) * cp;
+            int to = xpOff + ((iy + padH) * wp + padW) * cp;
             for (int ci = 0; ci < c; ci++) {
                 int from = xOff + ci * sC + iy * sH;
                 for (int ix = ci < cBlocks ? xBlocks : 0; ix < wd; ix++) {
@@ -408,54 +449,69 @@ final class ConvWinograd {
     }
 
     /**
-     * V = B^T d B of every tile of one image, channels in the lanes, in blocks of 2 VL channels:
-     * value xi of tile t, channel ci = c0 + lane (c0 a multiple of 2 VL) at
-     * v[xi xiStride + c0 / (2 VL) block + (row0 + t) 2 VL + lane], so that a register tile reads
-     * consecutive rows from one run of floats; the patch d read from the channels-last image xp.
+     * Row a of V = B^T d B (positions xi = 4 a + b) of tiles t0 .. t1-1 of one image, channels in
+     * the lanes, in blocks of 2 VL channels: value xi of tile t, channel ci = c0 + lane (c0 a
+     * multiple of 2 VL) at v[b xiStride + c0 / (2 VL) block + (row0 + t - t0) 2 VL + lane], so
+     * that a register tile reads consecutive rows from one run of floats; the patch d read from
+     * the channels-last image at xp[xpOff..].
      */
-    private static void transformInputByChannel(float[] xp, int th, int tw, int wp, int cp, float[] v, int row0,
-                                                int xiStride, int block) {
+    private static void transformInputByChannel(float[] xp, int xpOff, int tw, int wp, int cp, int t0, int t1,
+                                                int a, float[] v, int row0, int xiStride, int block) {
         int col = cp;                                 // the next column's, and the next row's, offsets
         int row = wp * cp;
-        for (int ti = 0; ti < th; ti++) {
-            for (int tj = 0; tj < tw; tj++) {
-                int at = (row0 + ti * tw + tj) * 2 * VL;
-                for (int ch = 0; ch < cp; ch += VL) {
-                    int p = (2 * ti * wp + 2 * tj) * cp + ch;
-                    FloatVector d00 = FloatVector.fromArray(SP, xp, p), d01 = FloatVector.fromArray(SP, xp, p + col);
-                    FloatVector d02 = FloatVector.fromArray(SP, xp, p + 2 * col);
-                    FloatVector d03 = FloatVector.fromArray(SP, xp, p + 3 * col);
-                    p += row;
-                    FloatVector d10 = FloatVector.fromArray(SP, xp, p), d11 = FloatVector.fromArray(SP, xp, p + col);
-                    FloatVector d12 = FloatVector.fromArray(SP, xp, p + 2 * col);
-                    FloatVector d13 = FloatVector.fromArray(SP, xp, p + 3 * col);
-                    p += row;
-                    FloatVector d20 = FloatVector.fromArray(SP, xp, p), d21 = FloatVector.fromArray(SP, xp, p + col);
-                    FloatVector d22 = FloatVector.fromArray(SP, xp, p + 2 * col);
-                    FloatVector d23 = FloatVector.fromArray(SP, xp, p + 3 * col);
-                    p += row;
-                    FloatVector d30 = FloatVector.fromArray(SP, xp, p), d31 = FloatVector.fromArray(SP, xp, p + col);
-                    FloatVector d32 = FloatVector.fromArray(SP, xp, p + 2 * col);
-                    FloatVector d33 = FloatVector.fromArray(SP, xp, p + 3 * col);
-                    int to = at + ch / (2 * VL) * block + ch % (2 * VL);
-                    // row a of B^T d, then that row times B: V[a][0..3] (as transformInput)
-                    rowTimesB(d00.sub(d20), d01.sub(d21), d02.sub(d22), d03.sub(d23), v, to, xiStride);
-                    rowTimesB(d10.add(d20), d11.add(d21), d12.add(d22), d13.add(d23), v, to + 4 * xiStride, xiStride);
-                    rowTimesB(d20.sub(d10), d21.sub(d11), d22.sub(d12), d23.sub(d13), v, to + 8 * xiStride, xiStride);
-                    rowTimesB(d10.sub(d30), d11.sub(d31), d12.sub(d32), d13.sub(d33), v, to + 12 * xiStride,
-                            xiStride);
-                }
+        for (int t = t0; t < t1; t++) {
+            int ti = t / tw;
+            int tj = t - ti * tw;
+            int at = (row0 + t - t0) * 2 * VL;
+            for (int ch = 0; ch < cp; ch += VL) {
+                int p = xpOff + (2 * ti * wp + 2 * tj) * cp + ch;
+                int to = at + ch / (2 * VL) * block + ch % (2 * VL);
+                transformRow(xp, p + first(a) * row, p + second(a) * row, col, a, v, to, xiStride);
             }
         }
     }
 
+    /** Row a of B^T d is d_i - d_j, or d_1 + d_2 for a = 1: i. */
+    private static int first(int a) {
+        return a == 0 ? 0 : a == 2 ? 2 : 1;
+    }
+
+    /** Row a of B^T d is d_i - d_j, or d_1 + d_2 for a = 1: j. */
+    private static int second(int a) {
+        return a == 0 ? 2 : a == 1 ? 2 : a == 2 ? 1 : 3;
+    }
+
     /**
-     * dM = A dY A^T of every tile of one image, with the signs of its last row and its last
-     * column turned (S dM S, S = diag(1, 1, 1, -1): no negations to compute; the final
-     * transform turns them back, exactly), filters in the lanes, in blocks of VL filters: value
-     * xi of tile t, filter f = f0 + lane (f0 a multiple of VL) at
-     * m[xi xiStride + f0 / VL block + (row0 + t) VL + lane], so that a register tile reads its broadcasts
-     * of consecutive rows from one run of floats.
+     * Row a of B^T d times B, rows i and j of the patch d (first(a), second(a)) at src[pi..] and
+     * src[pj..], their columns col apart: the four V values of that row, to v[at + b xiStride],
+     * the same operations as the whole patch's. A row at a time, each reading the two rows of d
+     * it needs: the whole patch's code in one method outgrew what the JIT inlines
+     * (NodeCountInliningCutoff), and calls of rowTimesB stayed calls, each boxing its vectors
+     * (the weight gradient's transforms of (64, 64, 32 x 32, 64): 9.4 ms against 4.0 this way,
+     * by hand on a Zen 5, one thread).
+     */
+    private static void transformRow(float[] src, int pi, int pj, int col, int a, float[] v, int at, int xiStride) {
+        FloatVector di0 = FloatVector.fromArray(SP, src, pi), di1 = FloatVector.fromArray(SP, src, pi + col);
+        FloatVector di2 = FloatVector.fromArray(SP, src, pi + 2 * col);
+        FloatVector di3 = FloatVector.fromArray(SP, src, pi + 3 * col);
+        FloatVector dj0 = FloatVector.fromArray(SP, src, pj), dj1 = FloatVector.fromArray(SP, src, pj + col);
+        FloatVector dj2 = FloatVector.fromArray(SP, src, pj + 2 * col);
+        FloatVector dj3 = FloatVector.fromArray(SP, src, pj + 3 * col);
+        if (a == 1) {
+            rowTimesB(di0.add(dj0), di1.add(dj1), di2.add(dj2), di3.add(dj3), v, at, xiStride);
+        } else {
+            rowTimesB(di0.sub(dj0), di1.sub(dj1), di2.sub(dj2), di3.sub(dj3), v, at, xiStride);
+        }
+    }
+
+    /**
+     * Row a of dM = A dY A^T (positions xi = 4 a + b) of tiles t0 .. t1-1 of one image,
+     * with the signs of its last row and its last column turned (S dM S, S = diag(1, 1, 1, -1): no
+     * negations to compute; the final transform turns them back, exactly), filters in the lanes,
+     * in blocks of VL filters: value xi of tile t, filter f = f0 + lane (f0 a multiple of VL) at
+     * m[b xiStride + f0 / VL block + (row0 + t - t0) VL + lane], so that a register tile
+     * reads its broadcasts of consecutive rows from one run of floats; dY read from the
+     * channels-last gradient at gt[gOff..].
      *
      * <pre>
      *   S A = [ 1  0]      row a of S A dY: dY0, dY0 + dY1, dY0 - dY1, dY1 (dYi = row i of dY);
@@ -464,38 +520,26 @@ final class ConvWinograd {
      *         [ 0  1]
      * </pre>
      */
-    private static void transformGradient(float[] gt, int th, int tw, int op, float[] m, int row0, int xiStride,
-                                          int block) {
+    private static void transformGradient(float[] gt, int gOff, int tw, int op, int t0, int t1, int a, float[] m,
+                                          int row0, int xiStride, int block) {
         int ow2 = 2 * tw;
-        for (int ti = 0; ti < th; ti++) {
-            for (int tj = 0; tj < tw; tj++) {
-                int at = (row0 + ti * tw + tj) * VL;
-                for (int f = 0; f < op; f += VL) {
-                    int p = (2 * ti * ow2 + 2 * tj) * op + f;
-                    FloatVector y00 = FloatVector.fromArray(SP, gt, p);
-                    FloatVector y01 = FloatVector.fromArray(SP, gt, p + op);
-                    FloatVector y10 = FloatVector.fromArray(SP, gt, p + ow2 * op);
-                    FloatVector y11 = FloatVector.fromArray(SP, gt, p + ow2 * op + op);
-                    FloatVector p1 = y00.add(y10), q1 = y01.add(y11);
-                    FloatVector p2 = y00.sub(y10), q2 = y01.sub(y11);
-                    int to = at + f / VL * block;
-                    y00.intoArray(m, to);
-                    y00.add(y01).intoArray(m, to + xiStride);
-                    y00.sub(y01).intoArray(m, to + 2 * xiStride);
-                    y01.intoArray(m, to + 3 * xiStride);
-                    p1.intoArray(m, to + 4 * xiStride);
-                    p1.add(q1).intoArray(m, to + 5 * xiStride);
-                    p1.sub(q1).intoArray(m, to + 6 * xiStride);
-                    q1.intoArray(m, to + 7 * xiStride);
-                    p2.intoArray(m, to + 8 * xiStride);
-                    p2.add(q2).intoArray(m, to + 9 * xiStride);
-                    p2.sub(q2).intoArray(m, to + 10 * xiStride);
-                    q2.intoArray(m, to + 11 * xiStride);
-                    y10.intoArray(m, to + 12 * xiStride);
-                    y10.add(y11).intoArray(m, to + 13 * xiStride);
-                    y10.sub(y11).intoArray(m, to + 14 * xiStride);
-                    y11.intoArray(m, to + 15 * xiStride);
-                }
+        for (int t = t0; t < t1; t++) {
+            int ti = t / tw;
+            int tj = t - ti * tw;
+            int at = (row0 + t - t0) * VL;
+            for (int f = 0; f < op; f += VL) {
+                int p = gOff + (2 * ti * ow2 + 2 * tj) * op + f;
+                FloatVector y00 = FloatVector.fromArray(SP, gt, p);
+                FloatVector y01 = FloatVector.fromArray(SP, gt, p + op);
+                FloatVector y10 = FloatVector.fromArray(SP, gt, p + ow2 * op);
+                FloatVector y11 = FloatVector.fromArray(SP, gt, p + ow2 * op + op);
+                FloatVector pa = a == 0 ? y00 : a == 1 ? y00.add(y10) : a == 2 ? y00.sub(y10) : y10;
+                FloatVector qa = a == 0 ? y01 : a == 1 ? y01.add(y11) : a == 2 ? y01.sub(y11) : y11;
+                int to = at + f / VL * block;
+                pa.intoArray(m, to);
+                pa.add(qa).intoArray(m, to + xiStride);
+                pa.sub(qa).intoArray(m, to + 2 * xiStride);
+                qa.intoArray(m, to + 3 * xiStride);
             }
         }
     }
@@ -580,6 +624,11 @@ final class ConvWinograd {
 
     /** The transformed input of the rows of tiles taken at once: 256 KB, half the smallest L2 seen (Zen 3). */
     private static final int CHUNK_BYTES = 256 * 1024;
+    /**
+     * The weight gradient's transforms of the tiles taken at once, per thread: a quarter of the
+     * L2, which they share with the images' channels-last copies and the sums.
+     */
+    private static final long CHUNK_L2 = CpuInfo.get().l2Bytes() / 4;
 
     /**
      * One input channel, zero-padded, as eight planes, so that each of the 16 values of the tiles'
@@ -635,26 +684,16 @@ final class ConvWinograd {
         int stride = blocks * TILES;
         int xiStride = c * TILES;
         for (int t = 0; t < stride; t += VL) {
-            FloatVector d00 = in(planes, planeSize, tw, 0, 0, t), d01 = in(planes, planeSize, tw, 0, 1, t);
-            FloatVector d02 = in(planes, planeSize, tw, 0, 2, t), d03 = in(planes, planeSize, tw, 0, 3, t);
-            FloatVector d10 = in(planes, planeSize, tw, 1, 0, t), d11 = in(planes, planeSize, tw, 1, 1, t);
-            FloatVector d12 = in(planes, planeSize, tw, 1, 2, t), d13 = in(planes, planeSize, tw, 1, 3, t);
-            FloatVector d20 = in(planes, planeSize, tw, 2, 0, t), d21 = in(planes, planeSize, tw, 2, 1, t);
-            FloatVector d22 = in(planes, planeSize, tw, 2, 2, t), d23 = in(planes, planeSize, tw, 2, 3, t);
-            FloatVector d30 = in(planes, planeSize, tw, 3, 0, t), d31 = in(planes, planeSize, tw, 3, 1, t);
-            FloatVector d32 = in(planes, planeSize, tw, 3, 2, t), d33 = in(planes, planeSize, tw, 3, 3, t);
             int at = ((t / TILES * 16) * c + ci) * TILES + t % TILES;
-            // row a of B^T d, then that row times B: V[a][0..3]
-            rowTimesB(d00.sub(d20), d01.sub(d21), d02.sub(d22), d03.sub(d23), v, at, xiStride);
-            rowTimesB(d10.add(d20), d11.add(d21), d12.add(d22), d13.add(d23), v, at + 4 * xiStride, xiStride);
-            rowTimesB(d20.sub(d10), d21.sub(d11), d22.sub(d12), d23.sub(d13), v, at + 8 * xiStride, xiStride);
-            rowTimesB(d10.sub(d30), d11.sub(d31), d12.sub(d32), d13.sub(d33), v, at + 12 * xiStride, xiStride);
+            // row a of B^T d, then that row times B: V[a][0..3]; patch row q's column r at
+            // (r 2 + q mod 2) planeSize + (q / 2) tw + t (see split): columns 2 planeSize apart
+            for (int a = 0; a < 4; a++) {
+                int i = first(a);
+                int j = second(a);
+                transformRow(planes, (i & 1) * planeSize + (i >> 1) * tw + t, (j & 1) * planeSize + (j >> 1) * tw + t,
+                        2 * planeSize, a, v, at + 4 * a * xiStride, xiStride);
+            }
         }
-    }
-
-    /** The vector of patch value (q, r) of tiles t.. (see split). */
-    private static FloatVector in(float[] planes, int planeSize, int tw, int q, int r, int t) {
-        return FloatVector.fromArray(SP, planes, (r * 2 + (q & 1)) * planeSize + (q >> 1) * tw + t);
     }
 
     /** One row e of B^T d times B: the four V values of that row, to v[at + b xiStride]. */

@@ -2,7 +2,9 @@ package unboxed.backend.cpu;
 
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import jdk.incubator.vector.FloatVector;
@@ -862,18 +864,41 @@ public final class Sgemm {
 
     // ---- the worker pool --------------------------------------------------------------------
 
-    /** Fixed-size pool of daemon threads, created on first multi-threaded call. */
+    /**
+     * Fixed-size pool of daemon threads, created on first multi-threaded call. An idle worker
+     * spins for {@link #SPIN_NANOS} before it parks: a training step hands its threads work every
+     * few tens of microseconds (a layer's product, then its bias, then the next layer), and a
+     * parked thread takes some 10-50 us to wake, as long as much of that work.
+     */
     private static final class Pool {
         static final ExecutorService EXECUTOR;
 
         static {
-            int size = Math.max(1, Runtime.getRuntime().availableProcessors());
+            // the caller works too: one worker fewer than processors, so that a spinning worker never
+            // keeps a processor from the threads with work
+            int size = Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
             AtomicInteger id = new AtomicInteger();
-            EXECUTOR = Executors.newFixedThreadPool(size, r -> {
+            EXECUTOR = new ThreadPoolExecutor(size, size, 0L, TimeUnit.MILLISECONDS, new SpinningQueue(), r -> {
                 Thread t = new Thread(r, "sgemm-worker-" + id.incrementAndGet());
                 t.setDaemon(true);
                 return t;
             });
+        }
+    }
+
+    /** A queue whose takers poll it for a while before they block. */
+    private static final class SpinningQueue extends LinkedBlockingQueue<Runnable> {
+        @Override
+        public Runnable take() throws InterruptedException {
+            long until = System.nanoTime() + SPIN_NANOS;
+            do {
+                Runnable r = poll();
+                if (r != null) {
+                    return r;
+                }
+                Thread.onSpinWait();
+            } while (System.nanoTime() < until);
+            return super.take();
         }
     }
 

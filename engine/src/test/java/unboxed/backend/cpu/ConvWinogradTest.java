@@ -391,14 +391,13 @@ class ConvWinogradTest {
     }
 
     /**
-     * The weight gradient over a batch cut into several chunks of images (ConvWinograd's
-     * CHUNK_BYTES: 9 images of 16 x 16, 96 channels in and 100 out, go 4 or 5 at a time,
-     * depending on the vector width's padding of the channels), within its bound, and its bound
-     * sees a mistake: against the reference for an upstream gradient with one value off by 1 (of
-     * 147,456, each in [-1, 1]) the engine's (correct) gradient falls outside it.
+     * The weight gradient of a batch of 9 images of 16 x 16, 96 channels in and 100 out, within
+     * its bound, and its bound sees a mistake: against the reference for an upstream gradient
+     * with one value off by 1 (of 147,456, each in [-1, 1]) the engine's (correct) gradient falls
+     * outside it.
      */
     @Test
-    void theWeightGradientOverChunksOfImagesStaysWithinItsBound() {
+    void theWeightGradientOfABatchStaysWithinItsBound() {
         Random rnd = new Random(7);
         Problem p = random("chunks: n 9, c 96, 16x16, o 100, pad 1", rnd, 9, 96, 16, 16, 100, 1, false);
         float[] g = uniform(rnd, p.n() * p.o() * p.oh() * p.ow());
@@ -411,6 +410,35 @@ class ConvWinogradTest {
         off[off.length / 3] += 1f;
         assertNotNull(weightViolation(p, got, weightReference(p, off), weightAbsSums(p, off)),
                 "a wrong upstream value must break the bound");
+    }
+
+    /**
+     * The weight gradient's chunks (the tiles whose transforms it keeps at once, a quarter of the
+     * L2 by default) change where each chain of sums pauses, never its order: the same bits with
+     * chunks of 8 tiles, of 20 (not dividing an image's 64), of whole images 3 and 4 at a time
+     * (not dividing the 9), on 1, 2 and 4 threads (1, 2 and 4 rows of positions per thread).
+     */
+    @Test
+    void theWeightGradientIsTheSameInAnyChunks() {
+        Random rnd = new Random(13);
+        int n = 9, c = 96, hw = 16, o = 100;
+        float[] x = uniform(rnd, n * c * hw * hw);
+        float[] g = uniform(rnd, n * o * hw * hw);
+        int vl = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length();
+        int cp = (c + 2 * vl - 1) / (2 * vl) * (2 * vl);
+        int op = (o + vl - 1) / vl * vl;
+        long perTile = 16L * (cp + op);           // bytes of one tile's transforms for one row of positions
+        float[] want = new float[o * c * 9];
+        ConvWinograd.backwardWeight(x, 0, c * hw * hw, hw * hw, hw, 1, n, c, hw, hw, g, 0, o, 1, 1, want, 0, 1,
+                perTile * 64 * 9);
+        for (long tilesAtOnce : new long[] {8, 20, 64 * 3, 64 * 4}) {
+            for (int threads : new int[] {1, 2, 4}) {
+                float[] got = new float[o * c * 9];
+                ConvWinograd.backwardWeight(x, 0, c * hw * hw, hw * hw, hw, 1, n, c, hw, hw, g, 0, o, 1, 1, got, 0,
+                        threads, perTile * tilesAtOnce);
+                assertArrayEquals(want, got, tilesAtOnce + " tiles at once, " + threads + " threads");
+            }
+        }
     }
 
     /** The bound is tight enough to see a mistake: one weight off by 0.01 breaks it. */
@@ -432,7 +460,7 @@ class ConvWinogradTest {
         Problem p = random("threads", rnd, 3, 100, 12, 9, 97, 1, true);
         float[] g = uniform(rnd, p.n() * p.o() * p.oh() * p.ow());
         float[][] want = engine(new CpuBackend(1), p, g, false);
-        for (int threads : new int[] {2, 3}) {
+        for (int threads : new int[] {2, 3, 4}) {
             for (boolean permuted : new boolean[] {false, true}) {
                 float[][] got = engine(new CpuBackend(threads), p, g, permuted);
                 assertArrayEquals(want[0], got[0], "output on " + threads + " threads, permuted " + permuted);
