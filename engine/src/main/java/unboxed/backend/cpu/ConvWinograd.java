@@ -2,6 +2,7 @@ package unboxed.backend.cpu;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import unboxed.backend.Window2d;
 
@@ -42,8 +43,11 @@ final class ConvWinograd {
 
     private static final VectorSpecies<Float> SP = FloatVector.SPECIES_PREFERRED;
     private static final int VL = SP.length();
-    /** Filters per register tile. */
-    private static final int FILTERS = 4;
+    /**
+     * Filters per register tile: ConvDirect's rows, 8 with AVX-512 (16 of its 32 registers hold
+     * the sums), 4 with AVX2. The arithmetic does not depend on it: each sum is its own chain.
+     */
+    private static final int FILTERS = ConvDirect.CB;
     /** Output tiles per register tile: two vectors. */
     private static final int TILES = 2 * VL;
     /**
@@ -59,6 +63,15 @@ final class ConvWinograd {
     static final int MIN_CHANNEL_RATIO = 48;
     /** Output rows and columns from which a map fills the register tiles' lanes well enough. */
     static final int MIN_SIDE = 8;
+    /**
+     * On maps of at least {@value #LARGE_MAP_SIDE} x {@value #LARGE_MAP_SIDE} outputs Winograd pays
+     * from c o / (c + o) = {@value #LARGE_MAP_CHANNEL_RATIO}: the forward pass against the direct
+     * tile, paired in one JVM, by hand on a Zen 5, one thread, 512-bit (256-bit) vectors: 1.21
+     * (1.33-1.5) times faster at (64, 64, 32 x 32, 64), but 1.07 (0.85) at 16 x 16 and 0.87
+     * (0.69) at 8 x 8, where a map's tiles fill fewer register tiles' lanes.
+     */
+    static final int LARGE_MAP_CHANNEL_RATIO = 32;
+    static final int LARGE_MAP_SIDE = 32;
 
     /**
      * Whether a convolution runs here: a 3x3 kernel at stride 1 without dilation, one group, c o
@@ -69,7 +82,9 @@ final class ConvWinograd {
     static boolean suits(int c, int o, Window2d w, int groups, int oh, int ow) {
         return w.kernelH() == 3 && w.kernelW() == 3 && w.strideH() == 1 && w.strideW() == 1
                 && w.dilationH() == 1 && w.dilationW() == 1 && groups == 1
-                && (long) c * o >= (long) MIN_CHANNEL_RATIO * (c + o) && oh >= MIN_SIDE && ow >= MIN_SIDE;
+                && ((long) c * o >= (long) MIN_CHANNEL_RATIO * (c + o) && oh >= MIN_SIDE && ow >= MIN_SIDE
+                    || (long) c * o >= (long) LARGE_MAP_CHANNEL_RATIO * (c + o) && oh >= LARGE_MAP_SIDE
+                        && ow >= LARGE_MAP_SIDE);
     }
 
     /**
@@ -161,6 +176,7 @@ final class ConvWinograd {
     private static final class Scratch {
         float[] v = new float[0];
         float[] planes = new float[0];
+        float[] row = new float[0];         // split's padded rows
         final float[] m = new float[16 * FILTERS * TILES];
         final float[] y = new float[4 * VL];
         /** The weight gradient's transforms of a chunk of tiles, V and dM, for this thread's positions. */
@@ -188,7 +204,7 @@ final class ConvWinograd {
         // made it slower than the direct tile); any split gives the same bits
         int chunkRows = Math.max(1, Math.min(th, CHUNK_BYTES / (16 * Float.BYTES * c * tw)));
         int chunkBlocks = (chunkRows * tw + TILES - 1) / TILES;
-        int planeSize = chunkBlocks * TILES + tw;
+        int planeSize = chunkBlocks * TILES + tw + VL;          // + VL: split's last vectors may run over
         int vSize = chunkBlocks * 16 * c * TILES;
         int filterBlocks = (o + FILTERS - 1) / FILTERS;
         ConvGemm.forTasks(n, threads, b -> {
@@ -199,16 +215,20 @@ final class ConvWinograd {
             if (s.planes.length < 8 * planeSize) {
                 s.planes = new float[8 * planeSize];
             }
+            // a chunk's padded rows (see split), zeros around the image's columns
+            int rowsSize = (2 * chunkRows + 2) * (2 * roundUp(tw, VL) + 2 * VL);
+            if (s.row.length < rowsSize) {
+                s.row = new float[rowsSize];
+            }
+            Arrays.fill(s.row, 0f);
             int outImage = yOffset + b * o * oh * ow;
             for (int r0 = 0; r0 < th; r0 += chunkRows) {
                 int rows = Math.min(chunkRows, th - r0);
                 int tiles = rows * tw;
                 int blocks = (tiles + TILES - 1) / TILES;
-                // the padding's places are never written below: zero for this chunk
-                Arrays.fill(s.planes, 0, 8 * planeSize, 0f);
                 for (int ci = 0; ci < c; ci++) {
                     split(x, xOffset + b * sN + ci * sC, sH, sW, h, wd, padH - 2 * r0, padW, rows, tw, s.planes,
-                            planeSize);
+                            planeSize, s.row);
                     transformInput(s.planes, planeSize, tw, blocks, c, ci, s.v);
                 }
                 int chunkOut = outImage + 2 * r0 * ow;
@@ -636,34 +656,65 @@ final class ConvWinograd {
      * row 2 ti + q, column 2 tj + r, and plane (r, q mod 2) holds at [k tw + j] padded row
      * 2 k + q mod 2, column 2 j + r; the tile reads it at t + (q / 2) tw. Planes r + 2 are planes r
      * shifted by one float (columns r + 2 are columns r one tile on), but for each row's last.
+     *
+     * <p>The padded rows are copied into {@code rows} (zeros around the image's columns, left there
+     * from call to call: only the image's columns are ever written), then split by column parity
+     * VL plane columns at a time, two vectors of the padded row into their even and odd lanes
+     * (the scalar gather, one float at a time, took a quarter of the forward pass of (64, 64,
+     * 32 x 32, 64), by hand on a Zen 5). Every plane row is written whole, the padding's rows as
+     * zeros, so the planes need no clearing; a vector may run up to VL - 1 floats past a row, into
+     * the next row, written after it, or past the last row, into the plane's slack of VL floats
+     * (see run). A block holding a NaN is split one float at a time: a permutation may change a
+     * NaN's payload before the JIT compiles it (as ConvGemm's split rows).
      */
     private static void split(float[] x, int xOff, int sH, int sW, int h, int w, int padH, int padW, int th, int tw,
-                              float[] planes, int planeSize) {
-        for (int r = 0; r < 2; r++) {
-            int ix0 = r - padW;                      // input column of j = 0
-            int jFrom = Math.max(0, -Math.floorDiv(ix0, 2));
-            int jTo = Math.min(tw, Math.floorDiv(w - 1 - ix0, 2) + 1);
-            int ixLast = ix0 + 2 * tw;               // column 2 tw + r: plane r + 2's last column
-            for (int rowParity = 0; rowParity < 2; rowParity++) {
-                int plane = (r * 2 + rowParity) * planeSize;
-                int shifted = ((r + 2) * 2 + rowParity) * planeSize;
-                for (int k = 0; k <= th; k++) {
-                    int iy = 2 * k + rowParity - padH;
-                    if (iy < 0 || iy >= h) {
+                              float[] planes, int planeSize, float[] rows) {
+        int width = roundUp(tw, VL);
+        int rowLength = 2 * width + 2 * VL;
+        // the padded rows 0 .. 2 th + 1 first, all of them, so that the vectors below do not read
+        // what the copies have just stored (a load that a narrower store in flight only partly
+        // covers waits for it)
+        for (int pr = 0; pr < 2 * th + 2; pr++) {
+            int iy = pr - padH;
+            int at = pr * rowLength + padW;
+            if (iy < 0 || iy >= h) {
+                Arrays.fill(rows, at, at + w, 0f);
+            } else if (sW == 1) {
+                System.arraycopy(x, xOff + iy * sH, rows, at, w);
+            } else {
+                for (int q = 0; q < w; q++) {
+                    rows[at + q] = x[xOff + iy * sH + q * sW];
+                }
+            }
+        }
+        for (int rowParity = 0; rowParity < 2; rowParity++) {
+            for (int k = 0; k <= th; k++) {
+                int row = (2 * k + rowParity) * rowLength;
+                int p0 = rowParity * planeSize + k * tw;              // plane (0, rowParity), row k
+                int p1 = p0 + 2 * planeSize;                           // (1, rowParity)
+                int p2 = p0 + 4 * planeSize;                           // (2, rowParity): (0, .) shifted
+                int p3 = p0 + 6 * planeSize;                           // (3, rowParity)
+                // plane r, column j: padded column 2 j + r; plane r + 2: 2 j + 2 + r
+                for (int j = 0; j < width; j += VL) {
+                    int at = row + 2 * j;
+                    FloatVector lo = FloatVector.fromArray(SP, rows, at);
+                    FloatVector hi = FloatVector.fromArray(SP, rows, at + VL);
+                    FloatVector lo2 = FloatVector.fromArray(SP, rows, at + 2);
+                    FloatVector hi2 = FloatVector.fromArray(SP, rows, at + 2 + VL);
+                    FloatVector all = lo.add(hi).add(lo2).add(hi2);
+                    if (all.compare(VectorOperators.NE, all).anyTrue()) {
+                        for (int l = 0; l < VL; l++) {
+                            planes[p0 + j + l] = rows[at + 2 * l];
+                            planes[p1 + j + l] = rows[at + 2 * l + 1];
+                            planes[p2 + j + l] = rows[at + 2 * l + 2];
+                            planes[p3 + j + l] = rows[at + 2 * l + 3];
+                        }
                         continue;
                     }
-                    int from = xOff + iy * sH + ix0 * sW;
-                    int to = plane + k * tw;
-                    int step = 2 * sW;
-                    for (int j = jFrom; j < jTo; j++) {
-                        planes[to + j] = x[from + j * step];
-                    }
-                }
-                System.arraycopy(planes, plane + 1, planes, shifted, (th + 1) * tw - 1);
-                for (int k = 0; k <= th; k++) {
-                    int iy = 2 * k + rowParity - padH;
-                    boolean inside = iy >= 0 && iy < h && ixLast >= 0 && ixLast < w;
-                    planes[shifted + k * tw + tw - 1] = inside ? x[xOff + iy * sH + ixLast * sW] : 0f;
+                    Windows.columns(lo, hi, Windows.EVEN).intoArray(planes, p0 + j);
+                    Windows.columns(lo, hi, Windows.ODD).intoArray(planes, p1 + j);
+                    Windows.columns(lo2, hi2, Windows.EVEN).intoArray(planes, p2 + j);
+                    Windows.columns(lo2, hi2, Windows.ODD).intoArray(planes, p3 + j);
                 }
             }
         }
@@ -711,8 +762,10 @@ final class ConvWinograd {
      * method the JIT does not inline is boxed.
      */
     private static void tile(float[] u, int uOff, float[] v, int vOff, int c, float[] m, int mOff) {
+        boolean eight = FILTERS == 8;
         FloatVector s00 = FloatVector.zero(SP), s01 = s00, s10 = s00, s11 = s00;
         FloatVector s20 = s00, s21 = s00, s30 = s00, s31 = s00;
+        FloatVector s40 = s00, s41 = s00, s50 = s00, s51 = s00, s60 = s00, s61 = s00, s70 = s00, s71 = s00;
         for (int ci = 0; ci < c; ci++) {
             FloatVector v0 = FloatVector.fromArray(SP, v, vOff);
             FloatVector v1 = FloatVector.fromArray(SP, v, vOff + VL);
@@ -728,6 +781,20 @@ final class ConvWinograd {
             uv = FloatVector.broadcast(SP, u[uOff + 3]);
             s30 = uv.fma(v0, s30);
             s31 = uv.fma(v1, s31);
+            if (eight) {
+                uv = FloatVector.broadcast(SP, u[uOff + 4]);
+                s40 = uv.fma(v0, s40);
+                s41 = uv.fma(v1, s41);
+                uv = FloatVector.broadcast(SP, u[uOff + 5]);
+                s50 = uv.fma(v0, s50);
+                s51 = uv.fma(v1, s51);
+                uv = FloatVector.broadcast(SP, u[uOff + 6]);
+                s60 = uv.fma(v0, s60);
+                s61 = uv.fma(v1, s61);
+                uv = FloatVector.broadcast(SP, u[uOff + 7]);
+                s70 = uv.fma(v0, s70);
+                s71 = uv.fma(v1, s71);
+            }
             vOff += TILES;
             uOff += FILTERS;
         }
@@ -739,6 +806,16 @@ final class ConvWinograd {
         s21.intoArray(m, mOff + 2 * TILES + VL);
         s30.intoArray(m, mOff + 3 * TILES);
         s31.intoArray(m, mOff + 3 * TILES + VL);
+        if (eight) {
+            s40.intoArray(m, mOff + 4 * TILES);
+            s41.intoArray(m, mOff + 4 * TILES + VL);
+            s50.intoArray(m, mOff + 5 * TILES);
+            s51.intoArray(m, mOff + 5 * TILES + VL);
+            s60.intoArray(m, mOff + 6 * TILES);
+            s61.intoArray(m, mOff + 6 * TILES + VL);
+            s70.intoArray(m, mOff + 7 * TILES);
+            s71.intoArray(m, mOff + 7 * TILES + VL);
+        }
     }
 
     /** The vector of M[xi] at m[at..] (xi = 4 a + b). */
@@ -782,18 +859,39 @@ final class ConvWinograd {
                     y10 = y10.add(bv);
                     y11 = y11.add(bv);
                 }
+                int plane = outImage + f * planeStride;
+                // whole vectors where the tiles' outputs lie inside: a tile's two columns side by
+                // side, even and odd lanes interleaved (the four outputs of each tile one float at
+                // a time took a sixth of the forward pass of (64, 64, 32 x 32, 64), by hand on a Zen 5)
+                int t = t0 + half;
+                int ti = t / tw;
+                int tj = t - ti * tw;
+                int oy = 2 * ti;
+                int ox = 2 * tj;
+                if (t + VL <= tiles && tj + VL <= tw && ox + 2 * VL <= ow && oy + 2 <= oh) {
+                    // VL tiles of one row of tiles
+                    Windows.interleave(y00, y01, out, plane + oy * ow + ox);
+                    Windows.interleave(y10, y11, out, plane + (oy + 1) * ow + ox);
+                    continue;
+                }
+                if (2 * tw == VL && tj == 0 && t + VL <= tiles && VL <= ow && oy + 4 <= oh) {
+                    // two rows of tiles, VL / 2 each: the interleaved lanes' halves, two output rows apart
+                    int row = plane + oy * ow;
+                    Windows.interleave(y00, y01, out, row, row + 2 * ow);
+                    Windows.interleave(y10, y11, out, row + ow, row + 3 * ow);
+                    continue;
+                }
                 y00.intoArray(y, 0);
                 y01.intoArray(y, VL);
                 y10.intoArray(y, 2 * VL);
                 y11.intoArray(y, 3 * VL);
-                int plane = outImage + f * planeStride;
                 for (int lane = 0; lane < VL; lane++) {
-                    int t = t0 + half + lane;
+                    t = t0 + half + lane;
                     if (t >= tiles) {
                         break;
                     }
-                    int oy = 2 * (t / tw);
-                    int ox = 2 * (t % tw);
+                    oy = 2 * (t / tw);
+                    ox = 2 * (t % tw);
                     int at0 = plane + oy * ow + ox;
                     boolean right = ox + 1 < ow;
                     out[at0] = y[lane];

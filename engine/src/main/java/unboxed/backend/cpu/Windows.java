@@ -410,8 +410,13 @@ final class Windows {
 
     /** dst[at .. at + 2*VL) = even and odd interleaved (even's lane t at 2t, odd's at 2t + 1). */
     static void interleave(FloatVector even, FloatVector odd, float[] dst, int at) {
+        interleave(even, odd, dst, at, at + VL);
+    }
+
+    /** Even and odd interleaved, the first VL floats to dst[at..], the last VL to dst[atHigh..]. */
+    static void interleave(FloatVector even, FloatVector odd, float[] dst, int at, int atHigh) {
         even.rearrange(ZIP_LOW).blend(odd.rearrange(ZIP_LOW), ODD_LANES).intoArray(dst, at);
-        even.rearrange(ZIP_HIGH).blend(odd.rearrange(ZIP_HIGH), ODD_LANES).intoArray(dst, at + VL);
+        even.rearrange(ZIP_HIGH).blend(odd.rearrange(ZIP_HIGH), ODD_LANES).intoArray(dst, atHigh);
     }
 
     /** Lane i takes lane i / 2 (ZIP_LOW) or VL/2 + i / 2 (ZIP_HIGH): with a blend on the odd lanes, an interleave. */

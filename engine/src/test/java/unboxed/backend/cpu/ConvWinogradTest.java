@@ -499,8 +499,9 @@ class ConvWinogradTest {
     }
 
     /**
-     * Which shapes take it: 3x3 at stride 1, no dilation, one group, c o at least 48 (c + o), an
-     * output of at least 8 x 8; its input gradient also needs a padding of at most 2; its weight
+     * Which shapes take it: 3x3 at stride 1, no dilation, one group, c o at least 48 (c + o) and an
+     * output of at least 8 x 8, or c o at least 32 (c + o) and an output of at least 32 x 32; its
+     * input gradient also needs a padding of at most 2; its weight
      * gradient only c o at least 20 (c + o). Elsewhere the unfold form's bits, the same with and
      * without Winograd.
      */
@@ -508,7 +509,10 @@ class ConvWinogradTest {
     void onlyTheShapesItPaysOnTakeIt() {
         assertTrue(ConvWinograd.suits(96, 96, window(1), 1, 8, 8));
         assertTrue(ConvWinograd.suits(128, 128, window(1), 1, 16, 16));
-        assertFalse(ConvWinograd.suits(64, 64, window(1), 1, 32, 32), "64 channels: the transforms weigh too much");
+        assertTrue(ConvWinograd.suits(64, 64, window(1), 1, 32, 32), "64 channels on a 32 x 32 map");
+        assertFalse(ConvWinograd.suits(64, 64, window(1), 1, 31, 32), "64 channels, fewer than 32 output rows");
+        assertFalse(ConvWinograd.suits(64, 64, window(1), 1, 16, 16), "64 channels on 16 x 16: the transforms weigh too much");
+        assertFalse(ConvWinograd.suits(63, 64, window(1), 1, 32, 32), "c o below 32 (c + o)");
         assertFalse(ConvWinograd.suits(3, 64, window(1), 1, 32, 32), "a first layer");
         assertFalse(ConvWinograd.suits(128, 128, window(1), 1, 7, 16), "fewer than 8 output rows");
         assertFalse(ConvWinograd.suits(128, 128, window(1), 2, 16, 16), "groups");
