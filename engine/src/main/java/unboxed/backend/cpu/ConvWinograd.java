@@ -17,14 +17,14 @@ import unboxed.backend.Window2d;
  *
  * 16 products per tile and input channel where the definition takes 36 multiply-adds. The sum over
  * ci is 16 independent matrix products (one per position xi of the 4 x 4 transformed tile), run
- * as a register tile of 4 filters x 2 vectors of tiles, each filter's U broadcast; A^T M A follows
- * while the tile's sums are in L1. The input gradient is the same algorithm on the upstream
+ * as a register tile of 8 filters (4 with AVX2) x 2 vectors of tiles, each filter's U broadcast;
+ * A^T M A follows while the tile's sums are in L1. The input gradient is the same algorithm on the upstream
  * gradient with the flipped filters; the weight gradient is the algorithm run backwards
  * ({@link #backwardWeight}).
  *
  * <p>Why here: on the 3x3 layers with many channels (post 02's 128-channel shape) the
  * product form's multiply-adds are the whole cost, and 2.25 times fewer of them outweigh the
- * transforms (1.3 times the direct tile's speed on post 02's 128-channel shape; the weight
+ * transforms (1.2-1.4 times the direct tile's speed on post 02's 128-channel shape; the weight
  * gradient 1.6 times the unfold form's products, by hand on a Zen 5, one thread, paired in one
  * JVM). On fewer channels the transforms dominate, hence {@link #suits}.
  *
@@ -53,12 +53,14 @@ final class ConvWinograd {
     /**
      * Per output tile, the products cost 16 c o multiply-adds and the transforms a number of
      * operations proportional to c + o (the input's 4 x 4 patch per input channel, the output's
-     * A^T M A per filter, both partly scalar: the gather into planes and the scatter of the 2 x 2
-     * outputs). So Winograd pays where c o / (c + o) is large: at least {@value #MIN_CHANNEL_RATIO}.
-     * Measured by hand on a Zen 5, one thread, the forward by this path against the direct tile,
-     * alternating in one JVM: 1.32 times faster on post 02's (64, 128, 16 x 16, 128) shape
-     * (c o / (c + o) = 64), 0.94 times on (64, 64, 32 x 32, 64) (32), where the transforms weigh
-     * twice as much. A first layer (3 channels in) would be far slower (version 7: 0.46 times).
+     * A^T M A per filter). So Winograd pays where c o / (c + o) is large: at least
+     * {@value #MIN_CHANNEL_RATIO} on any map. Measured by hand on a Zen 5, one thread, the forward
+     * by this path against the direct tile, paired in one JVM: 1.2-1.4 times faster on post 02's
+     * (64, 128, 16 x 16, 128) shape (c o / (c + o) = 64), 1.2 on (64, 48, 16 x 16, 96) (32) and
+     * 1.07 on (64, 64, 16 x 16, 64) (32), with the transforms as vector code (when the split into
+     * planes and the outputs' stores went one float at a time, the 128-channel shape gained 1.32
+     * times and the 64-channel 32 x 32 one lost). A first layer (3 channels in) would be far slower
+     * (version 7: 0.46 times).
      */
     static final int MIN_CHANNEL_RATIO = 48;
     /** Output rows and columns from which a map fills the register tiles' lanes well enough. */
@@ -74,9 +76,11 @@ final class ConvWinograd {
     static final int LARGE_MAP_SIDE = 32;
 
     /**
-     * Whether a convolution runs here: a 3x3 kernel at stride 1 without dilation, one group, c o
-     * at least {@link #MIN_CHANNEL_RATIO} (c + o) (96 channels in and out, or more), an output of
-     * at least {@link #MIN_SIDE} x {@link #MIN_SIDE}. The shape alone decides (see the class
+     * Whether a convolution runs here: a 3x3 kernel at stride 1 without dilation, one group, and
+     * c o at least {@link #MIN_CHANNEL_RATIO} (c + o) (96 channels in and out, or more) with an
+     * output of at least {@link #MIN_SIDE} x {@link #MIN_SIDE}, or c o at least
+     * {@link #LARGE_MAP_CHANNEL_RATIO} (c + o) (64 channels in and out) with an output of at least
+     * {@link #LARGE_MAP_SIDE} x {@link #LARGE_MAP_SIDE}. The shape alone decides (see the class
      * comment).
      */
     static boolean suits(int c, int o, Window2d w, int groups, int oh, int ow) {
