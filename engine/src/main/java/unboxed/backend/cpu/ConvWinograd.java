@@ -183,7 +183,7 @@ final class ConvWinograd {
         float[] row = new float[0];         // split's padded rows
         final float[] m = new float[16 * FILTERS * TILES];
         final float[] y = new float[4 * VL];
-        /** The weight gradient's transforms of a chunk of tiles, V and dM, for this thread's positions. */
+        /** The weight gradient's transforms of a chunk of tiles, V and dM, one row of positions at a time. */
         float[] wv = new float[0];
         float[] wm = new float[0];
     }
@@ -224,7 +224,7 @@ final class ConvWinograd {
             if (s.row.length < rowsSize) {
                 s.row = new float[rowsSize];
             }
-            Arrays.fill(s.row, 0f);
+            Arrays.fill(s.row, 0, rowsSize, 0f);
             int outImage = yOffset + b * o * oh * ow;
             for (int r0 = 0; r0 < th; r0 += chunkRows) {
                 int rows = Math.min(chunkRows, th - r0);
