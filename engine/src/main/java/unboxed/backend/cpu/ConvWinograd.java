@@ -661,8 +661,8 @@ final class ConvWinograd {
      * 2 k + q mod 2, column 2 j + r; the tile reads it at t + (q / 2) tw. Planes r + 2 are planes r
      * shifted by one float (columns r + 2 are columns r one tile on), but for each row's last.
      *
-     * <p>The padded rows are copied into {@code rows} (zeros around the image's columns, left there
-     * from call to call: only the image's columns are ever written), then split by column parity
+     * <p>The padded rows are copied into {@code rows} (cleared once per image by run, then only
+     * the image's columns are ever written, so the zeros around them stay), then split by column parity
      * VL plane columns at a time, two vectors of the padded row into their even and odd lanes
      * (the scalar gather, one float at a time, took a quarter of the forward pass of (64, 64,
      * 32 x 32, 64), by hand on a Zen 5). Every plane row is written whole, the padding's rows as
