@@ -161,7 +161,7 @@ final class ConvDirect {
      * sums ({@link #rowPairMasked}). One loop, so that the JIT keeps the sixteen sums (AVX-512;
      * eight with AVX2) in registers.
      */
-    private static void rowPair(int[] rowOffset, float[] padded, float[] wt, int w0, int pc, int pe, int base0,
+    static void rowPair(int[] rowOffset, float[] padded, float[] wt, int w0, int pc, int pe, int base0,
                                 int base1, float[] tile) {
         boolean six = CB == 6;
         FloatVector c00 = FloatVector.zero(SP), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
@@ -231,7 +231,7 @@ final class ConvDirect {
      * the JIT does not inline is boxed (a shared method, or helpers for the additions, measured
      * 1.5x slower).
      */
-    private static void rowPairMasked(int[] rowOffset, float[] padded, float[] wt, int w0, int pc, int pe,
+    static void rowPairMasked(int[] rowOffset, float[] padded, float[] wt, int w0, int pc, int pe,
                                       int base0, int base1, float[] sums, VectorMask<Float> m0, VectorMask<Float> m1) {
         boolean six = CB == 6;
         FloatVector c00 = FloatVector.zero(SP), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;

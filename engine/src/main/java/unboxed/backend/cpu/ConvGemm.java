@@ -411,16 +411,26 @@ final class ConvGemm {
      */
     static void forward(float[] x, Strided in, float[] wt, int wOffset, int o, float[] bias, Window2d w, int groups,
                         float[] y, int yOffset, int threads) {
+        int n = in.size(0);
+        int done = 0;                                  // images computed with the images in lanes
+        if (in.isContiguous() && ConvLanes.suits(n, in.size(1), o, w, groups, in.size(2), in.size(3), threads)) {
+            done = ConvLanes.forward(x, in.offset(), n, in.size(1), in.size(2), in.size(3), wt, wOffset, o, bias, w,
+                    y, yOffset, threads);
+            if (done == n) {
+                return;
+            }
+        }
+        int first = done;
         Geometry geo = new Geometry(in, w, groups);
         int og = o / groups;
-        int tasks = in.size(0) * groups;
+        int tasks = (n - first) * groups;
         int inner = spread(tasks, threads) ? 1 : threads;
         ForwardKernel kernel = forwardKernel(geo.ow, og, geo.colStep, geo.k);
         boolean rows = kernel == ForwardKernel.POSITIONS_IN_LANES;
         boolean direct = kernel == ForwardKernel.ONE_CHANNEL_AT_A_TIME;
         float[] panels = rows ? ConvDirect.weightPanels(wt, wOffset, groups, og, geo.k) : null;
         forTasks(tasks, threads, t -> {
-            int b = t / groups;
+            int b = first + t / groups;
             int g = t % groups;
             float[] padded = geo.load(x, b, g);
             int at = yOffset + (b * o + g * og) * geo.l;
@@ -524,6 +534,15 @@ final class ConvGemm {
         int c = gradIn.size(1);
         int h = gradIn.size(2);
         int wd = gradIn.size(3);
+        int done = 0;                                  // images computed with the images in lanes
+        if (ConvLanes.suitsBackwardInput(n, c, o, w, groups, h, wd, threads)) {
+            done = ConvLanes.backwardInput(gy, gyOffset, wt, wOffset, o, w, gx, gradIn.offset(), n, c, h, wd, threads);
+            if (done == n) {
+                return;
+            }
+        }
+        int first = done;
+        int rest = n - first;
         int oh = w.outH(h, false);
         int ow = w.outW(wd, false);
         int l = oh * ow;
@@ -549,10 +568,10 @@ final class ConvGemm {
                 }
             }
         }
-        int inner = spread(n, threads) ? 1 : threads;
+        int inner = spread(rest, threads) ? 1 : threads;
         if (ConvDirect.suitsBackwardInput(og, w.strideW())) {
-            forTasks(n * groups, threads, t -> {
-                int b = t / groups;
+            forTasks(rest * groups, threads, t -> {
+                int b = first + t / groups;
                 int g = t % groups;
                 ConvDirect.backwardInput(gy, gyOffset + (b * o + g * og) * l, og, wt, wOffset + g * og * k, k, w, gx,
                         gradIn.offset() + ((b * c + g * cg) * h) * wd, cg, h, wd);
@@ -563,8 +582,8 @@ final class ConvGemm {
         boolean unitRows = ConvDirect.suitsBackwardInputRows(wd, cg, og, w);
         if (unitRows || ConvDirect.suitsBackwardInputRows2(wd, cg, og, w)) {
             float[] byTap = ConvDirect.weightsByTap(wt, wOffset, groups, og, cg, taps);
-            forTasks(n * groups, threads, t -> {
-                int b = t / groups;
+            forTasks(rest * groups, threads, t -> {
+                int b = first + t / groups;
                 int g = t % groups;
                 int from = gyOffset + (b * o + g * og) * l;
                 int wTap = g * taps * ConvDirect.tiles(cg) * og * ConvDirect.CB;
@@ -581,7 +600,8 @@ final class ConvGemm {
         Geometry upstream = tile ? new Geometry(new Strided(null, new int[] {n, o, oh, ow},
                 new int[] {o * l, l, ow, 1}, gyOffset), new Window2d(1, 1, 1, 1, 0, 0, 1, 1), groups) : null;
         float[] panels = tile ? ConvDirect.weightPanels(wtT, 0, groups, k, og) : null;
-        forTasks(n, threads, b -> {
+        forTasks(rest, threads, t -> {
+            int b = first + t;
             float[][] holder = SCRATCH.get();
             if (holder[0].length < chunkChannels * taps * l + 2 * VL) {
                 // two vectors of slack: col2im's masked vectors on narrow images read past the end

@@ -654,6 +654,24 @@ public final class CpuBackend implements Backend {
     private static final String WINOGRAD = "Winograd F(2x2, 3x3)";
 
     /**
+     * As {@link #conv2dKernel(int, int, int, Window2d, int, int, int)} for a batch of n images of
+     * h x wd on {@code threads} threads: "direct, images in lanes" ({@link ConvLanes}: the rows
+     * leave lanes of the positions' tile idle, and the batch has a group of as many images as a
+     * vector has lanes for each thread; the images past the last whole group run by positions in
+     * lanes, the same bits) where that applies.
+     */
+    public static String conv2dKernel(int n, int c, int o, Window2d w, int groups, int h, int wd, int threads) {
+        int oh = w.outH(h, false);
+        int ow = w.outW(wd, false);
+        if (!ConvWinograd.suits(c, o, w, groups, oh, ow) && ConvLanes.suits(n, c, o, w, groups, h, wd, threads)) {
+            return IMAGES_IN_LANES;
+        }
+        return conv2dKernel(c, o, w, groups, oh, ow);
+    }
+
+    private static final String IMAGES_IN_LANES = "direct, images in lanes";
+
+    /**
      * The unfold form's products, with B packed straight from the image (see ConvGemm): the same
      * bits; or Winograd's F(2x2, 3x3) where {@link ConvWinograd#suits} (unless built without).
      */

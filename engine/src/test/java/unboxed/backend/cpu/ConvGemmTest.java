@@ -446,11 +446,19 @@ class ConvGemmTest {
         Window2d win = new Window2d(5, 5, 1, 1, 2, 2, 1, 1);
         org.junit.jupiter.api.Assertions.assertTrue(ConvDirect.suitsBackwardInputRows(14, 8, 12, win),
                 "14-wide rows take the direct input gradient with 8- and 16-lane vectors");
+        // two images by positions in lanes; a vector's worth by images in lanes (ConvLanes)
+        org.junit.jupiter.api.Assertions.assertTrue(ConvLanes.suitsBackwardInput(ConvLanes.VL, 8, 12, win, 1, 14, 14, 1));
+        for (int n : new int[] {2, ConvLanes.VL}) {
+            ignoresTheTapsOutsideTheImage(n);
+        }
+    }
+
+    private static void ignoresTheTapsOutsideTheImage(int n) {
         List<float[]> grads = new java.util.ArrayList<>();
         for (boolean fused : new boolean[] {false, true}) {
             grads.add(on(new CpuBackend(1), () -> {
                 Rng rng = new Rng(3);
-                Tensor x = Tensor.randn(rng, 2, 8, 14, 14).requiresGrad(true);
+                Tensor x = Tensor.randn(rng, n, 8, 14, 14).requiresGrad(true);
                 float[] wv = Tensor.randn(rng, 12, 8, 5, 5).toArray();
                 wv[3] = Float.POSITIVE_INFINITY;                // output channel 0, input channel 0, tap (0, 3)
                 wv[8 * 25 + 24] = Float.NEGATIVE_INFINITY;      // output channel 1, input channel 0, tap (4, 4)
@@ -659,6 +667,41 @@ class ConvGemmTest {
                 }
             }
         }
+    }
+
+    /**
+     * The images in lanes (ConvLanes: forward and input gradient) give the unfold form's bits: a
+     * batch with images past the last whole group of VL (those run by positions in lanes), an
+     * odd count of positions, tiles of channels that overlap the one before, no padding (the
+     * upstream gradient's widest margins), a non-square kernel with uneven padding, one and two
+     * threads; with an input that is a transposed view, the forward takes positions in lanes and
+     * the input gradient still runs in lanes.
+     */
+    @Test
+    void imagesInLanesHaveTheUnfoldFormsBits() {
+        int vl = ConvLanes.VL;
+        Geometry[] sizes = {
+            new Geometry(2 * vl + 3, 16, 14, 14, 32, 5, 5, new int[] {1, 1}, new int[] {2, 2}, new int[] {1, 1}, 1, true, false),
+            new Geometry(2 * vl, 10, 9, 13, 12, 3, 3, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, 1, false, false),
+            new Geometry(2 * vl + 1, 8, 7, 7, 8, 5, 5, new int[] {1, 1}, new int[] {0, 0}, new int[] {1, 1}, 1, true, false),
+            new Geometry(2 * vl, 9, 11, 6, 16, 4, 3, new int[] {1, 1}, new int[] {1, 0}, new int[] {1, 1}, 1, true, true),
+        };
+        for (Geometry g : sizes) {
+            Window2d win = new Window2d(g.kh(), g.kw(), 1, 1, g.padding()[0], g.padding()[1], 1, 1);
+            for (int threads : new int[] {1, 2}) {
+                org.junit.jupiter.api.Assertions.assertTrue(ConvLanes.suits(g.n(), g.c(), g.o(), win, 1, g.h(), g.w(), threads)
+                        && ConvLanes.suitsBackwardInput(g.n(), g.c(), g.o(), win, 1, g.h(), g.w(), threads),
+                        "images in lanes for " + g + " on " + threads + " threads");
+                List<float[]> want = on(new CpuBackend(threads, false), () -> run(g, 11, false));
+                List<float[]> got = on(new CpuBackend(threads, false), () -> run(g, 11, true));
+                for (int i = 0; i < want.size(); i++) {
+                    assertArrayEquals(want.get(i), got.get(i), "tensor " + i + " differs for " + g + " on " + threads);
+                }
+            }
+        }
+        assertEquals("direct, images in lanes", CpuBackend.conv2dKernel(64, 16, 32, window(5, 1, 2), 1, 14, 14, 2));
+        assertEquals("direct, positions in lanes", CpuBackend.conv2dKernel(vl - 1, 16, 32, window(5, 1, 2), 1, 14, 14, 1));
+        assertEquals("direct, positions in lanes", CpuBackend.conv2dKernel(64, 16, 32, window(5, 1, 2), 1, 16, 16, 1));
     }
 
     /**

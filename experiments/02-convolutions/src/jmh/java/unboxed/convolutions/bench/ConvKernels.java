@@ -38,8 +38,11 @@ public final class ConvKernels {
             int k = d[3];
             int r = d[4];
             // 'same' padding (r / 2, odd r) at stride 1: the output is as wide as the input
-            System.out.println("conv2d forward kernel, " + shape + ": " + CpuBackend.conv2dKernel(c, k,
-                    new Window2d(r, r, 1, 1, r / 2, r / 2, 1, 1), 1, hw, hw));
+            Window2d w = new Window2d(r, r, 1, 1, r / 2, r / 2, 1, 1);
+            String one = CpuBackend.conv2dKernel(d[0], c, k, w, 1, hw, hw, 1);
+            String two = CpuBackend.conv2dKernel(d[0], c, k, w, 1, hw, hw, 2);
+            System.out.println("conv2d forward kernel, " + shape + ": "
+                    + (one.equals(two) ? one : one + " (1 thread), " + two + " (2 threads)"));
         }
     }
 }
