@@ -58,8 +58,7 @@ final class ConvLanes {
      * within {@link #MAX_COPY_BYTES}.
      */
     static boolean suits(int n, int c, int o, Window2d w, int groups, int h, int wd, int threads) {
-        if (!SUPPORTED || groups != 1 || w.strideH() != 1 || w.strideW() != 1 || w.dilationH() != 1
-                || w.dilationW() != 1 || o < CB || n / VL < Math.max(1, threads)) {
+        if (!unitWindows(n, w, groups, threads) || o < CB) {
             return false;
         }
         int k = c * w.kernelH() * w.kernelW();
@@ -76,8 +75,7 @@ final class ConvLanes {
      * upstream gradient's copy within {@link #MAX_COPY_BYTES}.
      */
     static boolean suitsBackwardInput(int n, int c, int o, Window2d w, int groups, int h, int wd, int threads) {
-        if (!SUPPORTED || groups != 1 || w.strideH() != 1 || w.strideW() != 1 || w.dilationH() != 1
-                || w.dilationW() != 1 || c < CB || o > Sgemm.KC || n / VL < Math.max(1, threads)) {
+        if (!unitWindows(n, w, groups, threads) || c < CB || o > Sgemm.KC) {
             return false;
         }
         int mh = w.kernelH() - 1 - w.padH();
@@ -93,6 +91,15 @@ final class ConvLanes {
 
     /** Sgemm's transposes cover 16 (AVX-512) and 8 (AVX2) lanes; other widths keep positions in lanes. */
     private static final boolean SUPPORTED = VL == 16 || VL == 8;
+
+    /**
+     * What both passes ask of the shape: vectors Sgemm's transposes cover, one group, unit strides
+     * and dilation, and a group of VL images for each thread.
+     */
+    private static boolean unitWindows(int n, Window2d w, int groups, int threads) {
+        return SUPPORTED && groups == 1 && w.strideH() == 1 && w.strideW() == 1 && w.dilationH() == 1
+                && w.dilationW() == 1 && n / VL >= Math.max(1, threads);
+    }
 
     /**
      * Whether ConvDirect's tile leaves lanes idle on rows of {@code width}: one vector per row up
@@ -165,7 +172,7 @@ final class ConvLanes {
         return groups * VL;
     }
 
-    /** Where output position q's window starts in a lanes copy with rows {@code wp} wide. */
+    /** Where position q of rows {@code ow} wide lies in a lanes copy with rows {@code wp} wide. */
     private static int[] positions(int l, int ow, int wp) {
         int[] at = new int[l];
         for (int q = 0; q < l; q++) {
@@ -231,10 +238,9 @@ final class ConvLanes {
             channelAt[q] = q * plane;
         }
         int positions = h * wd;
-        int[] at = new int[positions];                 // input position (y, x)'s gradient at tap (0, 0)
-        for (int q = 0; q < positions; q++) {
-            at[q] = ((q / wd + ph + mh) * wq + q % wd + pw + mw) * VL;
-        }
+        // input position (y, x)'s upstream gradient at tap (0, 0): (y + ph, x + pw) past the margins
+        int[] at = positions(positions, wd, wq);
+        int lead = ((ph + mh) * wq + pw + mw) * VL;
         float[] byTap = ConvDirect.weightsByTap(wt, wOffset, 1, o, c, taps);
         int tiles = ConvDirect.tiles(c);
         int groups = n / VL;
@@ -260,7 +266,7 @@ final class ConvLanes {
                             if (!in0 && !in1) {
                                 continue;
                             }
-                            int shift = (i * wq + j) * VL;
+                            int shift = (i * wq + j) * VL - lead;
                             ConvDirect.rowPairMasked(channelAt, lanes, byTap, ((i * kw + j) * tiles + t) * o * CB, 0, o,
                                     at[q] - shift, at[q1] - shift, sums, in0 ? ALL : NONE, in1 ? ALL : NONE);
                         }
