@@ -4,9 +4,11 @@
 
     compare.py SPEC WORKDIR OUT
 
-WORKDIR holds what tools/bench/run.sh measured: per group, `jmh-<g>.json` (JMH's JSON results)
-and `peer-<g>-<r>.json` (one file per run of tools/bench/torch_peer.py, each a separate process
-like a JMH fork), and `meta.json` (provenance gathered by run.sh).
+WORKDIR holds what tools/bench/run.sh measured: per group, slice and round, `jmh-<g>-<s>-<r>.json`
+(JMH's JSON results, one fork each) and `peer-<g>-<s>-<r>.json` (one run of
+tools/bench/torch_peer.py, a separate process like a JMH fork), and `meta.json` (provenance
+gathered by run.sh). A benchmark's forks from all rounds are one sample, in round order; so are
+the peer's runs. (Runs before the rounds wrote `jmh-<g>.json` and `peer-<g>-<r>.json`: read too.)
 
 For each comparison: every measured iteration of each side (all forks, all peer runs) gives a
 mean and its 99% confidence interval (Student's t). The speed ratio is the peer's mean time over
@@ -59,23 +61,50 @@ def stats(samples):
             "ci99": [mean - half, mean + half], "iterations": samples}
 
 
-def jmh_entries(path):
+def jmh_entries(paths):
+    """One entry per benchmark and parameters, its forks gathered from every file in order."""
+    merged, order = {}, []
+    for path in paths:
+        for r in json.load(open(path)):
+            key = (r["benchmark"], json.dumps(r.get("params", {}), sort_keys=True))
+            if key not in merged:
+                merged[key] = {"first": r, "raw": [], "secondary": {}}
+                order.append(key)
+            m = merged[key]
+            m["raw"].extend(r["primaryMetric"].get("rawData", []))
+            for name, metric in (r.get("secondaryMetrics") or {}).items():
+                m["secondary"].setdefault(name, []).extend(metric.get("rawData", []))
     out = []
-    for r in json.load(open(path)):
-        pm = r["primaryMetric"]
-        raw = [x for fork in pm.get("rawData", []) for x in fork]
+    for key in order:
+        m = merged[key]
+        r, pm = m["first"], m["first"]["primaryMetric"]
+        raw = [x for fork in m["raw"] for x in fork]
+        st = stats(raw) if raw else None
         entry = {"benchmark": r["benchmark"].rsplit(".", 2)[-2] + "." + r["benchmark"].rsplit(".", 1)[-1],
-                 "params": r.get("params", {}), "mode": r["mode"], "forks": r.get("forks"),
+                 "params": r.get("params", {}), "mode": r["mode"], "forks": len(m["raw"]),
                  "threads": r.get("threads"), "warmup_iterations": r.get("warmupIterations"),
                  "measurement_iterations": r.get("measurementIterations"), "jvm_args": r.get("jvmArgs"),
-                 "score": pm["score"], "error": pm["scoreError"], "units": pm["scoreUnit"],
-                 "stats": stats(raw) if raw else None}
-        for key, metric in (r.get("secondaryMetrics") or {}).items():
-            values = [x for fork in metric.get("rawData", []) for x in fork]
+                 "score": st["mean"] if st else pm["score"],
+                 "error": st["ci99_half_width"] if st and len(raw) > 1 else pm["scoreError"],
+                 "units": pm["scoreUnit"], "stats": st}
+        for name, forks in m["secondary"].items():
+            values = [x for fork in forks for x in fork]
             if values:
-                entry.setdefault("secondary", {})[key] = {"median": statistics.median(values), "iterations": values}
+                entry.setdefault("secondary", {})[name] = {"median": statistics.median(values), "iterations": values}
         out.append(entry)
     return out
+
+
+def numbered(work, pattern):
+    """The files of WORKDIR whose names match pattern, in the order of the numbers in them,
+    the round first: rounds alternate in time, slices within a round do not matter here."""
+    found = []
+    for f in os.listdir(work):
+        m = re.fullmatch(pattern, f)
+        if m:
+            nums = [int(x) for x in m.groups() if x is not None]
+            found.append(((nums[-1], nums[:-1]) if nums else (0, []), f))
+    return [os.path.join(work, f) for _, f in sorted(found)]
 
 
 def find_jmh(entries, name, params):
@@ -91,20 +120,18 @@ def main():
     meta = json.load(open(os.path.join(work, "meta.json")))
     jmh, peers = [], {}
     for g, group in enumerate(spec["groups"]):
-        path = os.path.join(work, f"jmh-{g}.json")
-        if os.path.exists(path):
-            for e in jmh_entries(path):
-                e["group"] = group["name"]
-                jmh.append(e)
-        runs = sorted(f for f in os.listdir(work) if re.fullmatch(rf"peer-{g}-\d+\.json", f))
-        peers[group["name"]] = [json.load(open(os.path.join(work, f))) for f in runs]
+        for e in jmh_entries(numbered(work, rf"jmh-{g}(?:-(\d+)-(\d+))?\.json")):
+            e["group"] = group["name"]
+            jmh.append(e)
+        runs = numbered(work, rf"peer-{g}-(\d+)(?:-(\d+))?\.json")
+        peers[group["name"]] = [json.load(open(f)) for f in runs]
 
     comparisons = []
     for c in spec["comparisons"]:
         ours_e = find_jmh(jmh, c["ours"]["benchmark"], c["ours"].get("params"))
         peer = c["peer"]
         if peer["side"] == "torch":
-            runs = peers.get(peer["group"], [])
+            runs = [r for r in peers.get(peer["group"], []) if peer["result"] in r["results"]]
             samples = [x for r in runs for x in r["results"].get(peer["result"], {}).get("iterations", [])]
             cpu = [r["results"][peer["result"]].get("cpu_over_wall") for r in runs if peer["result"] in r["results"]]
             peer_stats = stats(samples) if samples else None

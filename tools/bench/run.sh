@@ -4,11 +4,14 @@
 #
 #   tools/bench/run.sh POST [--quick] [--kind native|avx2]
 #
-# For each group of the spec (a thread count):
-#   1. JMH runs the group's benchmarks (3 forks unless --quick), pinned with taskset to that many
-#      cores, the JVM told as much (-XX:ActiveProcessorCount);
-#   2. the PyTorch peer (tools/bench/torch_peer.py) runs 3 times as separate processes (like JMH's
-#      forks), after JMH and never beside it, pinned to the same cores with as many threads;
+# For each group of the spec (a thread count), in 3 rounds (1 with --quick):
+#   1. JMH runs one fork of the group's benchmarks, pinned with taskset to that many cores, the
+#      JVM told as much (-XX:ActiveProcessorCount);
+#   2. the PyTorch peer (tools/bench/torch_peer.py) runs once, as a separate process (like a JMH
+#      fork), after JMH and never beside it, pinned to the same cores with as many threads;
+#   a group cut into slices (the spec's "slices": a few benchmarks with the peer measurements they
+#   are compared with) runs steps 1 and 2 slice by slice, so that both sides of a comparison are
+#   measured minutes apart at most; odd rounds run the peer first;
 # then tools/bench/compare.py derives every comparison of the spec, each with a 99% confidence
 # interval and a verdict, and writes the results file atomically:
 #   data/results/POST/bench-<kind>-<cpu>.json   (or into $BENCH_OUT_DIR)
@@ -99,39 +102,23 @@ echo "$plan" | grep -q "preferred vector 512 bits" && measured=avx512
 emulated=false
 [ "$measured" = avx2 ] && [ "$host_avx512" = true ] && emulated=true
 
-forks=(); peer_runs=3
-if [ $quick = 1 ]; then forks=(-f 1 -wi 1 -i 2 -w 1s -r 1s); peer_runs=1; fi
+# Rounds: each round runs one JMH fork of every benchmark and one peer process, so the three
+# forks and the three peer runs alternate in time instead of following each other; within a
+# round the group's slices (a few benchmarks and the peer measurements they are compared with,
+# see the spec) go one after the other, ours then the peer's, the other way round in odd rounds.
+# The machines are shared: their speed drifts over minutes, and a side measured in its own block
+# of time would carry that drift into the ratio.
+rounds=3; forks=(-f 1)
+if [ $quick = 1 ]; then forks=(-f 1 -wi 1 -i 2 -w 1s -r 1s); rounds=1; fi
 # shellcheck disable=SC2206
 extra=(${JMH_ARGS:-})
 cpus=$(nproc)
 groups=$("$python" -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["groups"]))' "$spec")
 commands=()
-for ((g = 0; g < groups; g++)); do
-  read -r threads regex params peer_args < <("$python" - "$spec" "$g" <<'PY'
-import json, sys
-g = json.load(open(sys.argv[1]))["groups"][int(sys.argv[2])]
-params = ",".join(f"{k}={v}" for k, v in g.get("jmh_params", {}).items()) or "-"
-print(g["threads"], g["jmh"], params, " ".join(g.get("peer_args", [])) or "-")
-PY
-)
-  if [ "$threads" -gt "$cpus" ]; then
-    echo "== group $g: needs $threads cores, this machine has $cpus: skipped" >&2
-    continue
-  fi
-  # one thread on the last core (away from core 0's interrupts), N threads on the first N
-  if [ "$threads" = 1 ]; then cores=$((cpus - 1)); else cores="0-$((threads - 1))"; fi
-  pflags=()
-  if [ "$params" != "-" ]; then IFS=',' read -ra kv <<< "$params"; for p in "${kv[@]}"; do pflags+=(-p "$p"); done; fi
-  # the JVM under the peer's caps too: DJL's libtorch, inside it, picks its oneDNN and ATen kernels
-  # from the same variables (the engine reads none of them)
-  jmh_cmd=(taskset -c "$cores" "${peer_env[@]}" java --add-modules jdk.incubator.vector --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -Dunboxed.root="$root" -jar "$jar" "$regex"
-           "${pflags[@]}" -rf json -rff "$work/jmh-$g.json"
-           -jvmArgsPrepend "-XX:ActiveProcessorCount=$threads ${jvm_kind[*]}" "${forks[@]}" "${extra[@]}")
-  echo "== JMH (group $g, $threads thread(s), cores $cores): ${jmh_cmd[*]}" >&2
-  OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 "${jmh_cmd[@]}" >&2
-  commands+=("${jmh_cmd[*]}")
-  # the peer repeats the protocol JMH ran (iterations and their length, read back from its results)
-  protocol="$("$python" - "$work/jmh-$g.json" <<'PY'
+
+# the protocol JMH actually ran (iterations and their length), read back from its results, for the peer to repeat
+jmh_protocol() {
+  "$python" - "$1" <<'PY'
 import json, re, sys
 out = {}
 for r in json.load(open(sys.argv[1])):
@@ -148,15 +135,58 @@ for r in json.load(open(sys.argv[1])):
         out["cnn_epoch"] = {"warmup": r["warmupIterations"], "iterations": r["measurementIterations"]}
 print(json.dumps(out))
 PY
-)"
-  pargs=(); [ "$peer_args" != "-" ] && read -ra pargs <<< "$peer_args"
-  for ((r = 0; r < peer_runs; r++)); do
-    peer_cmd=(taskset -c "$cores" "${peer_env[@]}" "$python" tools/bench/torch_peer.py --threads "$threads"
-              --out "$work/peer-$g-$r.json" --protocol "$protocol" "${pargs[@]}")
-    echo "== peer (group $g, run $((r + 1)) of $peer_runs): ${peer_cmd[*]}" >&2
-    "${peer_cmd[@]}"
+}
+
+for ((g = 0; g < groups; g++)); do
+  # one line per slice: threads, JMH regex, JMH parameters (k=v,...), peer arguments ("-": none)
+  mapfile -t slices < <("$python" - "$spec" "$g" <<'PY'
+import json, sys
+g = json.load(open(sys.argv[1]))["groups"][int(sys.argv[2])]
+# a group without slices is one slice: its benchmarks and its peer arguments
+for s in g.get("slices") or [{"jmh": g["jmh"], "peer_args": g.get("peer_args", [])}]:
+    params = {**g.get("jmh_params", {}), **s.get("jmh_params", {})}
+    print("\t".join([str(g["threads"]), s["jmh"], ",".join(f"{k}={v}" for k, v in params.items()) or "-",
+                     " ".join(s.get("peer_args", [])) or "-"]))
+PY
+)
+  threads="${slices[0]%%$'\t'*}"
+  if [ "$threads" -gt "$cpus" ]; then
+    echo "== group $g: needs $threads cores, this machine has $cpus: skipped" >&2
+    continue
+  fi
+  # one thread on the last core (away from core 0's interrupts), N threads on the first N
+  if [ "$threads" = 1 ]; then cores=$((cpus - 1)); else cores="0-$((threads - 1))"; fi
+  protocols=()
+  for ((r = 0; r < rounds; r++)); do
+    for ((s = 0; s < ${#slices[@]}; s++)); do
+      IFS=$'\t' read -r _ regex params peer_args <<< "${slices[$s]}"
+      pflags=()
+      if [ "$params" != "-" ]; then IFS=',' read -ra kv <<< "$params"; for p in "${kv[@]}"; do pflags+=(-p "$p"); done; fi
+      # the JVM under the peer's caps too: DJL's libtorch, inside it, picks its oneDNN and ATen kernels
+      # from the same variables (the engine reads none of them)
+      jmh_cmd=(taskset -c "$cores" "${peer_env[@]}" java --add-modules jdk.incubator.vector --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -Dunboxed.root="$root" -jar "$jar" "$regex"
+               "${pflags[@]}" -rf json -rff "$work/jmh-$g-$s-$r.json"
+               -jvmArgsPrepend "-XX:ActiveProcessorCount=$threads ${jvm_kind[*]}" "${forks[@]}" "${extra[@]}")
+      for side in $([ $((r % 2)) = 0 ] && echo "ours peer" || echo "peer ours"); do
+        if [ $side = ours ]; then
+          echo "== JMH (group $g, slice $((s + 1)) of ${#slices[@]}, round $((r + 1)) of $rounds, $threads thread(s), cores $cores): ${jmh_cmd[*]}" >&2
+          OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 "${jmh_cmd[@]}" >&2
+          if [ $r = 0 ]; then
+            protocols[$s]="$(jmh_protocol "$work/jmh-$g-$s-$r.json")"
+            commands+=("${jmh_cmd[*]} (x$rounds)")
+          fi
+        elif [ "$peer_args" != "-" ]; then
+          read -ra pargs <<< "$peer_args"
+          # the peer repeats the protocol JMH ran in the first round (which runs ours first)
+          peer_cmd=(taskset -c "$cores" "${peer_env[@]}" "$python" tools/bench/torch_peer.py --threads "$threads"
+                    --out "$work/peer-$g-$s-$r.json" --protocol "${protocols[$s]}" "${pargs[@]}")
+          echo "== peer (group $g, slice $((s + 1)) of ${#slices[@]}, round $((r + 1)) of $rounds): ${peer_cmd[*]}" >&2
+          "${peer_cmd[@]}"
+          if [ $r = 0 ]; then commands+=("${peer_cmd[*]} (x$rounds)"); fi
+        fi
+      done
+    done
   done
-  commands+=("${peer_cmd[*]} (x$peer_runs)")
 done
 
 out_dir="${BENCH_OUT_DIR:-data/results/$post}"
@@ -167,7 +197,7 @@ jdk="$(java -version 2>&1 | tr '\n' ' ' | sed 's/ *$//')"
 POST="$post" COMMAND_LINE="$command_line" STARTED="$started_iso" STARTED_S="$started_s" COMMIT="$commit" CPU_TAG="$cpu_tag" \
 DIRTY="$dirty" JDK="$jdk" QUICK="$quick" KIND="$kind" MEASURED="$measured" EMULATED="$emulated" PLAN="$plan" \
 LOAD_START="$loadavg_start" LOAD_END="$(cut -d' ' -f1-3 /proc/loadavg)" JVM_KIND="${jvm_kind[*]}" \
-MALLOC_SETTING="${malloc_env[*]}" \
+MALLOC_SETTING="${malloc_env[*]}" ROUNDS="$rounds" \
 COMMANDS="$(printf '%s\n' "${commands[@]}")" "$python" - "$work/meta.json" <<'PY'
 import json, os, sys, time
 env = os.environ
@@ -196,6 +226,9 @@ meta = {
         "gpu": None, "os": " ".join(os.uname()[i] for i in (0, 2, 4)), "started": env["STARTED"],
         "wall_seconds": round(time.time() - float(env["STARTED_S"]), 1),
         "startup_choice": env["PLAN"].splitlines(), "commands": env["COMMANDS"].splitlines(),
+        "rounds": int(env["ROUNDS"]),
+        "interleaving": ("each round: per slice of a group, one JMH fork of its benchmarks, then one run of the"
+                         " peer measurements they are compared with (odd rounds: the peer first)"),
         "load_average_start": env["LOAD_START"], "load_average_end": env["LOAD_END"],
         "malloc": ("glibc's default, as inherited (BENCH_MALLOC=default)" if not env["MALLOC_SETTING"]
                    else env["MALLOC_SETTING"] + " for every process of the run (JMH forks and the peer):"

@@ -177,8 +177,12 @@ public final class BenchTables {
         String memory = prov.hasNonNull("malloc") ? "Memory: " + prov.path("malloc").asText()
                 : "Memory: glibc's defaults (no setting recorded: a peer's large tensors could fault fresh pages in"
                 + " on every call)";
+        // runs before run.sh's rounds record none: JMH's forks, then the peer's runs, each side in its own block of time
+        String turns = prov.hasNonNull("rounds") ? "The two sides took turns: " + prov.path("rounds").asInt()
+                + " rounds of one JMH fork and one peer run per slice of the spec"
+                : "Each side timed in its own block of time (JMH's forks, then the peer's runs), before the sides took turns";
         Tables.write(outDir, bench.name(), label + " kind, " + how + ". " + machine + ". Start-up chose: " + plan
-                        + ". " + memory + ". Speed ratio = the peer's mean time over ours (> 1: ours is faster), with its 99%"
+                        + ". " + memory + ". " + turns + ". Speed ratio = the peer's mean time over ours (> 1: ours is faster), with its 99%"
                         + " confidence interval; the verdict comes from that interval, not from the point ratio."
                         + " Against the peer's fastest process: that process's mean time over ours, for peers"
                         + " whose speed changes from one process to the next (below 1: it beat ours)",
