@@ -84,6 +84,7 @@ def jmh_entries(paths):
                  "params": r.get("params", {}), "mode": r["mode"], "forks": len(m["raw"]),
                  "threads": r.get("threads"), "warmup_iterations": r.get("warmupIterations"),
                  "measurement_iterations": r.get("measurementIterations"), "jvm_args": r.get("jvmArgs"),
+                 # over every file's forks: the mean and the 99% half-width of stats (JMH's own are per file)
                  "score": st["mean"] if st else pm["score"],
                  "error": st["ci99_half_width"] if st and len(raw) > 1 else pm["scoreError"],
                  "units": pm["scoreUnit"], "stats": st}
@@ -132,8 +133,8 @@ def main():
         peer = c["peer"]
         if peer["side"] == "torch":
             runs = [r for r in peers.get(peer["group"], []) if peer["result"] in r["results"]]
-            samples = [x for r in runs for x in r["results"].get(peer["result"], {}).get("iterations", [])]
-            cpu = [r["results"][peer["result"]].get("cpu_over_wall") for r in runs if peer["result"] in r["results"]]
+            samples = [x for r in runs for x in r["results"][peer["result"]].get("iterations", [])]
+            cpu = [r["results"][peer["result"]].get("cpu_over_wall") for r in runs]
             peer_stats = stats(samples) if samples else None
             peer_extra = {"runs": len(runs), "cpu_over_wall": cpu,
                           "openblas_corename": runs[0]["blas"].get("openblas_corename") if runs else None,
