@@ -10,9 +10,17 @@ tools/bench/torch_peer.py, a separate process like a JMH fork), and `meta.json` 
 gathered by run.sh). A benchmark's forks from all rounds are one sample, in round order; so are
 the peer's runs. (Runs before the rounds wrote `jmh-<g>.json` and `peer-<g>-<r>.json`: read too.)
 
-For each comparison: every measured iteration of each side (all forks, all peer runs) gives a
-mean and its 99% confidence interval (Student's t). The speed ratio is the peer's mean time over
-ours (> 1: ours is faster); its interval is bounded by the extremes of the two intervals:
+Where the peer took turns with our iterations (run.sh --turns iterations, the default: the JMH
+profiler unboxed.kit.bench.PeerTurns ran one peer iteration of the same work next to each of
+ours and recorded its time as our benchmark's secondary result "peer"), each measured iteration
+is a pair taken a second apart, and the speed ratio is the geometric mean of the pairs' ratios
+(peer time over ours, > 1: ours is faster), its 99% interval from Student's t on their logarithms:
+the machine's drift, common to both sides of a pair, cancels in each ratio.
+
+Otherwise (the peer in its own processes, or the in-JVM DJL peer in its own forks): every
+measured iteration of each side (all forks, all peer runs) gives a mean and its 99% confidence
+interval (Student's t). The speed ratio is the peer's mean time over ours (> 1: ours is faster);
+its interval is bounded by the extremes of the two intervals:
   low  = (peer mean - peer half-width) / (our mean + our half-width)
   high = (peer mean + peer half-width) / (our mean - our half-width)
 A target is "met" only when low >= target, "missed" when high < target, and "not settled" when
@@ -108,6 +116,28 @@ def numbered(work, pattern):
     return [os.path.join(work, f) for _, f in sorted(found)]
 
 
+def paired_samples(ours_e):
+    """The peer's iterations taken in turns with ours (secondary result "peer" of our benchmark,
+    one per measured iteration, in the same order) and its CPU over wall time; None if absent."""
+    sec = ours_e.get("secondary", {})
+    peer = sec.get("peer", {}).get("iterations")
+    if not peer or len(peer) != len(ours_e["stats"]["iterations"]) or not all(
+            isinstance(x, (int, float)) and math.isfinite(x) and x > 0 for x in peer):
+        return None
+    return peer, sec.get("peerCpuOverWall", {}).get("iterations")
+
+
+def paired_ratio(ours, peer):
+    """Speed ratio from pairs of iterations taken a second apart: the geometric mean of
+    peer_i / ours_i, with the 99% interval of Student's t on their logarithms (the drift of a
+    shared machine, common to both sides of a pair, cancels in each ratio)."""
+    logs = [math.log(p / o) for o, p in zip(ours, peer)]
+    n = len(logs)
+    mean = statistics.fmean(logs)
+    half = t995(n - 1) * statistics.stdev(logs) / math.sqrt(n) if n > 1 else float("inf")
+    return math.exp(mean), math.exp(mean - half), (math.exp(mean + half) if math.isfinite(half) else float("inf"))
+
+
 def find_jmh(entries, name, params):
     for e in entries:
         if e["benchmark"] == name and all(e["params"].get(k) == v for k, v in (params or {}).items()):
@@ -131,7 +161,18 @@ def main():
     for c in spec["comparisons"]:
         ours_e = find_jmh(jmh, c["ours"]["benchmark"], c["ours"].get("params"))
         peer = c["peer"]
-        if peer["side"] == "torch":
+        paired = None
+        if peer["side"] == "torch" and ours_e and ours_e["stats"]:
+            paired = paired_samples(ours_e)
+        if paired:
+            # the peer took turns with our iterations inside our forks (unboxed.kit.bench.PeerTurns)
+            samples, cpu = paired
+            runs = [r for r in peers.get(peer["group"], []) if peer["result"] in r["results"]]
+            peer_stats = stats(samples)
+            peer_extra = {"runs": ours_e["forks"], "cpu_over_wall": cpu,
+                          "openblas_corename": runs[0]["blas"].get("openblas_corename") if runs else None,
+                          "threads": runs[0]["threads"] if runs else None}
+        elif peer["side"] == "torch":
             runs = [r for r in peers.get(peer["group"], []) if peer["result"] in r["results"]]
             samples = [x for r in runs for x in r["results"][peer["result"]].get("iterations", [])]
             cpu = [r["results"][peer["result"]].get("cpu_over_wall") for r in runs]
@@ -148,10 +189,13 @@ def main():
                                 "verdict": "not measured"})
             continue
         o, p = ours_e["stats"], peer_stats
-        ratio = p["mean"] / o["mean"]
-        low = (p["mean"] - p["ci99_half_width"]) / (o["mean"] + o["ci99_half_width"])
-        high_den = o["mean"] - o["ci99_half_width"]
-        high = (p["mean"] + p["ci99_half_width"]) / high_den if high_den > 0 else float("inf")
+        if paired:
+            ratio, low, high = paired_ratio(o["iterations"], p["iterations"])
+        else:
+            ratio = p["mean"] / o["mean"]
+            low = (p["mean"] - p["ci99_half_width"]) / (o["mean"] + o["ci99_half_width"])
+            high_den = o["mean"] - o["ci99_half_width"]
+            high = (p["mean"] + p["ci99_half_width"]) / high_den if high_den > 0 else float("inf")
         target = c.get("target")
         if target is None:
             verdict = "no target"
@@ -166,7 +210,8 @@ def main():
                           "cpu_over_wall": ours_e.get("secondary", {}).get("cpuOverWall", {}).get("iterations"),
                           **o},
                  "peer": {"label": peer["label"], **peer_extra, **p},
-                 "speed_ratio": ratio, "speed_ratio_ci99": [low, high], "target": target, "verdict": verdict}
+                 "speed_ratio": ratio, "speed_ratio_ci99": [low, high], "target": target, "verdict": verdict,
+                 "paired": bool(paired)}
         if c.get("flops"):
             scale = 1e3 if ours_e["units"].startswith("ms") else 1.0
             entry["gflops_ours"] = c["flops"] / (o["mean"] / scale) / 1e9
@@ -185,9 +230,11 @@ def main():
             "work_parity": spec.get("work_parity", []),
             "jmh": jmh,
             "peer": {name: runs for name, runs in peers.items()},
-            "ratio_rule": "speed ratio = peer's mean time / ours; 99% interval from Student's t on every "
-                          "measured iteration of each side; met if its low end >= target, missed if its "
-                          "high end < target, otherwise not settled",
+            "ratio_rule": "where the peer took turns with our iterations (paired): speed ratio = the geometric "
+                          "mean of the pairs' peer time / our time, 99% interval from Student's t on their "
+                          "logarithms; otherwise: speed ratio = peer's mean time / ours, 99% interval bounded by "
+                          "the extremes of each side's interval (Student's t on every measured iteration); met if "
+                          "its low end >= target, missed if its high end < target, otherwise not settled",
         },
     }
     tmp = out_path + ".tmp"

@@ -2,16 +2,20 @@
 # JMH benchmarks of one post, with the PyTorch peer, side by side in one run on one machine,
 # as the post's bench spec says (experiments/POST/bench-spec.json).
 #
-#   tools/bench/run.sh POST [--quick] [--kind native|avx2]
+#   tools/bench/run.sh POST [--quick] [--kind native|avx2] [--turns iterations|processes]
 #
-# For each group of the spec (a thread count), in 3 rounds (1 with --quick):
-#   1. JMH runs one fork of the group's benchmarks, pinned with taskset to that many cores, the
-#      JVM told as much (-XX:ActiveProcessorCount);
-#   2. the PyTorch peer (tools/bench/torch_peer.py) runs once, as a separate process (like a JMH
-#      fork), after JMH and never beside it, pinned to the same cores with as many threads;
-#   a group cut into slices (the spec's "slices": a few benchmarks with the peer measurements they
-#   are compared with) runs steps 1 and 2 slice by slice, so that both sides of a comparison are
-#   measured minutes apart at most; odd rounds run the peer first;
+# For each group of the spec (a thread count), in 3 rounds (1 with --quick), slice by slice (the
+# spec's "slices": a few benchmarks with the peer measurements they are compared with):
+#   JMH runs one fork of the slice's benchmarks, pinned with taskset to that many cores, the JVM
+#   told as much (-XX:ActiveProcessorCount), and the PyTorch peer (tools/bench/torch_peer.py) with
+#   as many threads on the same cores, never beside it:
+#   --turns iterations (the default): the two take turns iteration by iteration. A JMH profiler
+#      (unboxed.kit.bench.PeerTurns) starts the peer as a server in the fork and has it run one
+#      iteration of the same work (warm-up or measured, as long as JMH's) alternately just before
+#      and just after each of ours; its time comes back as the secondary result "peer" of that
+#      iteration, so each measured iteration is a pair taken a second apart;
+#   --turns processes: the fork, then one peer run as a separate process, the other way round in
+#      odd rounds (the sides minutes apart; the protocol of the runs pinned before the turns).
 # then tools/bench/compare.py derives every comparison of the spec, each with a 99% confidence
 # interval and a verdict, and writes the results file atomically:
 #   data/results/POST/bench-<kind>-<cpu>.json   (or into $BENCH_OUT_DIR)
@@ -32,21 +36,24 @@
 # Environment: JMH_ARGS adds options to every JMH call.
 set -euo pipefail
 
-usage() { echo "usage: tools/bench/run.sh POST [--quick] [--kind native|avx2]   (POST: a folder under experiments/, e.g. 01-basics)" >&2; exit 2; }
+usage() { echo "usage: tools/bench/run.sh POST [--quick] [--kind native|avx2] [--turns iterations|processes]   (POST: a folder under experiments/, e.g. 01-basics)" >&2; exit 2; }
 [ $# -ge 1 ] || usage
 command_line="tools/bench/run.sh $*"
 post="$1"; shift
 quick=0
 kind=native
+turns=iterations
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
+    --turns) [ $# -ge 2 ] || usage; turns="$2"; shift ;;
     --kind) [ $# -ge 2 ] || usage; kind="$2"; shift ;;
     *) usage ;;
   esac
   shift
 done
 case "$kind" in native|avx2) ;; *) echo "tools/bench/run.sh: --kind must be native or avx2, got '$kind'" >&2; exit 2 ;; esac
+case "$turns" in iterations|processes) ;; *) echo "tools/bench/run.sh: --turns must be iterations or processes, got '$turns'" >&2; exit 2 ;; esac
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
@@ -167,8 +174,31 @@ PY
       if [ "$params" != "-" ]; then IFS=',' read -ra kv <<< "$params"; for p in "${kv[@]}"; do pflags+=(-p "$p"); done; fi
       # the JVM under the peer's caps too: DJL's libtorch, inside it, picks its oneDNN and ATen kernels
       # from the same variables (the engine reads none of them)
+      prof=()
+      if [ "$turns" = iterations ] && [ "$peer_args" != "-" ]; then
+        # the peer as the fork's turn-taker: its command and which of our benchmarks it times with what
+        read -ra pargs <<< "$peer_args"
+        "$python" - "$spec" "$g" "$work/turns-$g-$s-$r.json" "$python" "$root/tools/bench/torch_peer.py" "$threads" \
+            "$work/peer-$g-$s-$r.json" "${pargs[@]}" <<'PY'
+import json, sys
+spec_path, g, out, python, peer, threads, peer_out, *peer_args = sys.argv[1:]
+spec = json.load(open(spec_path))
+group = spec["groups"][int(g)]["name"]
+workloads = []
+for c in spec["comparisons"]:
+    p = c["peer"]
+    if p["side"] == "torch" and p["group"] == group:
+        w = {"benchmark": c["ours"]["benchmark"], "params": c["ours"].get("params", {}), "peer": p["result"]}
+        if w not in workloads:
+            workloads.append(w)
+turns = {"command": [python, peer, "--threads", threads, "--serve", "--out", peer_out, *peer_args],
+         "workloads": workloads}
+json.dump(turns, open(out, "w"), indent=2)
+PY
+        prof=(-prof "unboxed.kit.bench.PeerTurns:$work/turns-$g-$s-$r.json")
+      fi
       jmh_cmd=(taskset -c "$cores" "${peer_env[@]}" java --add-modules jdk.incubator.vector --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -Dunboxed.root="$root" -jar "$jar" "$regex"
-               "${pflags[@]}" -rf json -rff "$work/jmh-$g-$s-$r.json"
+               "${pflags[@]}" "${prof[@]}" -rf json -rff "$work/jmh-$g-$s-$r.json"
                -jvmArgsPrepend "-XX:ActiveProcessorCount=$threads ${jvm_kind[*]}" "${forks[@]}" "${extra[@]}")
       for side in $([ $((r % 2)) = 0 ] && echo "ours peer" || echo "peer ours"); do
         if [ $side = ours ]; then
@@ -177,8 +207,11 @@ PY
           if [ $r = 0 ]; then
             protocols[$s]="$(jmh_protocol "$work/jmh-$g-$s-$r.json")"
             commands+=("${jmh_cmd[*]} (x$rounds)")
+            if [ ${#prof[@]} -gt 0 ]; then
+              commands+=("  taking turns inside that fork: $("$python" -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))["command"]))' "$work/turns-$g-$s-$r.json")")
+            fi
           fi
-        elif [ "$peer_args" != "-" ]; then
+        elif [ "$peer_args" != "-" ] && [ "$turns" = processes ]; then
           read -ra pargs <<< "$peer_args"
           # the peer repeats the protocol JMH ran in the first round (which runs ours first)
           peer_cmd=(taskset -c "$cores" "${peer_env[@]}" "$python" tools/bench/torch_peer.py --threads "$threads"
@@ -200,7 +233,7 @@ jdk="$(java -version 2>&1 | tr '\n' ' ' | sed 's/ *$//')"
 POST="$post" COMMAND_LINE="$command_line" STARTED="$started_iso" STARTED_S="$started_s" COMMIT="$commit" CPU_TAG="$cpu_tag" \
 DIRTY="$dirty" JDK="$jdk" QUICK="$quick" KIND="$kind" MEASURED="$measured" EMULATED="$emulated" PLAN="$plan" \
 LOAD_START="$loadavg_start" LOAD_END="$(cut -d' ' -f1-3 /proc/loadavg)" JVM_KIND="${jvm_kind[*]}" \
-MALLOC_SETTING="${malloc_env[*]}" ROUNDS="$rounds" \
+MALLOC_SETTING="${malloc_env[*]}" ROUNDS="$rounds" TURNS="$turns" \
 COMMANDS="$(printf '%s\n' "${commands[@]}")" "$python" - "$work/meta.json" <<'PY'
 import json, os, sys, time
 env = os.environ
@@ -231,7 +264,13 @@ meta = {
         "startup_choice": env["PLAN"].splitlines(), "commands": env["COMMANDS"].splitlines(),
         "rounds": int(env["ROUNDS"]),
         "interleaving": ("each round: per slice of a group, one JMH fork of its benchmarks, then one run of the"
-                         " peer measurements they are compared with (odd rounds: the peer first)"),
+                         " peer measurements they are compared with (odd rounds: the peer first)")
+                        if env["TURNS"] == "processes" else
+                        ("each round: per slice of a group, one JMH fork of its benchmarks with the peer taking turns"
+                         " iteration by iteration (unboxed.kit.bench.PeerTurns: one peer iteration of the same work,"
+                         " warm-up or measured, alternately just before and just after each of ours, on the same"
+                         " cores); the speed ratio is taken pair by pair"),
+        "turns": env["TURNS"],
         "load_average_start": env["LOAD_START"], "load_average_end": env["LOAD_END"],
         "malloc": ("glibc's default, as inherited (BENCH_MALLOC=default)" if not env["MALLOC_SETTING"]
                    else env["MALLOC_SETTING"] + " for every process of the run (JMH forks and the peer):"

@@ -3,9 +3,14 @@
 
     /usr/bin/python3 tools/bench/torch_peer.py --out peer.json [--quick]
 
-Run by tools/bench/run.sh in the same invocation as JMH (one after the other, never together).
-Uses Debian's python3-torch (1.13.1), whose matmul goes to the system BLAS (OpenBLAS, pthread
-build). Measures:
+    /usr/bin/python3 tools/bench/torch_peer.py --serve --out peer.json [--conv-spec ...]
+
+Run by tools/bench/run.sh in the same invocation as JMH, never beside it: by default as a server
+taking turns with a JMH fork (--serve: the fork's profiler unboxed.kit.bench.PeerTurns asks for
+one iteration of a named workload before or after each of its own, and reads back its time; the
+measured iterations make --out when stdin closes), or as a process of its own between forks
+(run.sh --turns processes), measuring everything its arguments name. Uses Debian's python3-torch
+(1.13.1), whose matmul goes to the system BLAS (OpenBLAS, pthread build). Measures:
 
   matmul_<n>   torch.matmul(a, b, out=c), float32, n x n x n, n in (256, 1024): JMH's
                AverageTime protocol (MatmulBench): warm-up iterations, then timed iterations of
@@ -56,6 +61,7 @@ import ctypes  # noqa: E402
 import gzip  # noqa: E402
 import json  # noqa: E402
 import platform  # noqa: E402
+import re  # noqa: E402
 import statistics  # noqa: E402
 import struct  # noqa: E402
 import subprocess  # noqa: E402
@@ -125,19 +131,45 @@ def single_shot(fn, warmup, iterations, prepare=None):
     return scores, ratios
 
 
-def bench_matmul(n, warmup, iterations, seconds):
+class Workload:
+    """One measurement's work: fn, timed per call (AverageTime) or once per iteration
+    (SingleShotTime, with `prepare` making its input untimed), and what its summary says."""
+
+    def __init__(self, fn, unit, extra, prepare=None, after=None):
+        self.fn, self.unit, self.extra, self.prepare, self.after = fn, unit, extra, prepare, after
+
+    def iteration(self, seconds, single):
+        """One iteration: (ms per call, CPU time over wall time)."""
+        if single:
+            scores, ratios = single_shot(self.fn, 0, 1, self.prepare)
+        else:
+            scores, ratios = average_time(self.fn, 0, 1, seconds)
+        return scores[0], ratios[0]
+
+    def summary(self, scores, ratios):
+        extra = dict(self.extra)
+        if "flops" in extra:
+            extra["gflops_median"] = extra["flops"] / (statistics.median(scores) * 1e6)
+            extra["gflops_iterations"] = [extra["flops"] / (s * 1e6) for s in scores]
+        if self.after:
+            extra.update(self.after())
+        return summary(scores, self.unit, ratios, extra)
+
+
+def matmul_workload(n):
+    """torch.matmul(a, b, out=c), float32, n x n x n (MatmulBench's and SgemmBench's work)."""
     g = torch.Generator().manual_seed(42)
     a = torch.rand(n, n, generator=g) * 2 - 1
     b = torch.rand(n, n, generator=g) * 2 - 1
     c = torch.empty(n, n)
-    scores, ratios = average_time(lambda: torch.matmul(a, b, out=c), warmup, iterations, seconds)
-    gflops = [2.0 * n ** 3 / (s * 1e6) for s in scores]
-    return summary(scores, "ms/op", ratios, {
-        "n": n, "flops": 2 * n ** 3,
-        "gflops_median": 2.0 * n ** 3 / (statistics.median(scores) * 1e6),
-        "gflops_iterations": gflops,
-        "call": "torch.matmul(a, b, out=c), float32, contiguous",
-    })
+    return Workload(lambda: torch.matmul(a, b, out=c), "ms/op", {
+        "n": n, "flops": 2 * n ** 3, "call": "torch.matmul(a, b, out=c), float32, contiguous"})
+
+
+def bench_matmul(n, warmup, iterations, seconds):
+    w = matmul_workload(n)
+    scores, ratios = average_time(w.fn, warmup, iterations, seconds)
+    return w.summary(scores, ratios)
 
 
 def read_idx(path):
@@ -176,7 +208,7 @@ def training_data(samples):
     return x, y, "random, MNIST-shaped (data/datasets/mnist absent)"
 
 
-def time_epochs(model, opt, x, y, warmup, iterations, batch, about):
+def epoch_workload(model, opt, x, y, batch, about):
     """One training epoch of `model` on (x, y), timed as JMH's SingleShotTime times EpochBench and
     CnnEpochBench: the epoch's shuffled batches assembled before the clock starts (as on every
     side), then forward, cross-entropy, zero_grad(set_to_none=True), backward, the optimizer's step
@@ -200,20 +232,22 @@ def time_epochs(model, opt, x, y, warmup, iterations, batch, about):
             opt.step()
             last["loss"] = loss.item()
 
-    scores, ratios = single_shot(epoch, warmup, iterations, prepare)
-    return summary(scores, "ms/epoch", ratios, {
-        **about, "samples": n, "batch_size": batch, "batches": (n + batch - 1) // batch,
-        "last_loss": last.get("loss"),
-    })
+    return Workload(epoch, "ms/epoch", {**about, "samples": n, "batch_size": batch, "batches": (n + batch - 1) // batch},
+                    prepare=prepare, after=lambda: {"last_loss": last.get("loss")})
 
 
-def bench_epoch(warmup, iterations, batch=64, lr=0.1):
+def time_epochs(w, warmup, iterations):
+    scores, ratios = single_shot(w.fn, warmup, iterations, w.prepare)
+    return w.summary(scores, ratios)
+
+
+def mlp_epoch_workload(batch=64, lr=0.1):
     """Post 01's MLP, one MNIST epoch (EpochBench's work)."""
     x, y, source = training_data(60000)
     torch.manual_seed(0)
     model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 10))
     opt = torch.optim.SGD(model.parameters(), lr=lr)
-    return time_epochs(model, opt, x, y, warmup, iterations, batch, {
+    return epoch_workload(model, opt, x, y, batch, {
         "data": source, "lr": lr,
         "model": "Linear(784,256) ReLU Linear(256,10); CrossEntropyLoss; SGD(lr=0.1); shuffled, last batch kept",
         "step": "batches assembled before timing; forward, loss, zero_grad(set_to_none=True), backward, "
@@ -221,7 +255,7 @@ def bench_epoch(warmup, iterations, batch=64, lr=0.1):
     })
 
 
-def bench_cnn_epoch(warmup, iterations, batch=64, lr=0.01, momentum=0.9):
+def cnn_epoch_workload(batch=64, lr=0.01, momentum=0.9):
     """Post 02's CNN, one MNIST epoch (CnnEpochBench's work), batches [B, 1, 28, 28]."""
     x, y, source = training_data(60000)
     torch.manual_seed(0)
@@ -229,7 +263,7 @@ def bench_cnn_epoch(warmup, iterations, batch=64, lr=0.01, momentum=0.9):
                           nn.Conv2d(16, 32, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
                           nn.Linear(32 * 7 * 7, 128), nn.ReLU(), nn.Linear(128, 10))
     opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum)
-    return time_epochs(model, opt, x.reshape(-1, 1, 28, 28), y, warmup, iterations, batch, {
+    return epoch_workload(model, opt, x.reshape(-1, 1, 28, 28), y, batch, {
         "data": source, "lr": lr, "momentum": momentum,
         "model": "Conv2d(1,16,5,pad 2) ReLU MaxPool2d(2) Conv2d(16,32,5,pad 2) ReLU MaxPool2d(2) Flatten "
                  "Linear(1568,128) ReLU Linear(128,10); CrossEntropyLoss; SGD(lr=0.01, momentum=0.9)",
@@ -250,9 +284,9 @@ def conv_flops(n, c, hw, k, r):
     return 2 * n * k * hw * hw * c * r * r
 
 
-def bench_conv(name, warmup, iterations, seconds):
+def conv_workloads(name):
     """F.conv2d on one reference shape, forward and forward+backward (grads of input, weight, bias),
-    torch's own dispatch (oneDNN where it takes the shape), with JMH's AverageTime protocol."""
+    torch's own dispatch (oneDNN where it takes the shape): conv_NAME_fwd and conv_NAME_fwdbwd."""
     n, c, hw, k, r = CONV_SHAPES[name]
     g = torch.Generator().manual_seed(42)
     x = (torch.rand(n, c, hw, hw, generator=g) * 2 - 1).requires_grad_(True)
@@ -260,7 +294,6 @@ def bench_conv(name, warmup, iterations, seconds):
     b = (torch.rand(k, generator=g) * 2 - 1).requires_grad_(True)
     gy = torch.rand(n, k, hw, hw, generator=g)
     pad = r // 2
-    out = {}
 
     def forward():
         with torch.no_grad():
@@ -273,15 +306,24 @@ def bench_conv(name, warmup, iterations, seconds):
         y.backward(gy)
 
     flops = conv_flops(n, c, hw, k, r)
+    out = {}
     for mode, fn, f in (("fwd", forward, flops), ("fwdbwd", forward_backward, 3 * flops)):
-        scores, ratios = average_time(fn, warmup, iterations, seconds)
-        out[f"conv_{name}_{mode}"] = summary(scores, "ms/op", ratios, {
+        out[f"conv_{name}_{mode}"] = Workload(fn, "ms/op", {
             "shape": {"N": n, "C": c, "H": hw, "W": hw, "K": k, "kernel": r, "padding": pad},
-            "flops": f, "gflops_median": f / (statistics.median(scores) * 1e6),
+            "flops": f,
             "call": "F.conv2d(x, w, b, padding=" + str(pad) + ")" + (" under no_grad" if mode == "fwd"
                     else " then backward(grad_out) for input, weight and bias"),
             "mkldnn_enabled": torch.backends.mkldnn.enabled,
         })
+    return out
+
+
+def run_all(workloads, warmup, iterations, seconds):
+    """Each workload in turn with JMH's AverageTime protocol."""
+    out = {}
+    for name, w in workloads.items():
+        scores, ratios = average_time(w.fn, warmup, iterations, seconds)
+        out[name] = w.summary(scores, ratios)
     return out
 
 
@@ -295,8 +337,8 @@ def parse_conv_spec(spec):
     return name, kind, [int(v) for v in nums]
 
 
-def bench_conv_spec(spec, warmup, iterations, seconds):
-    """One general conv2d or conv_transpose2d shape, forward and forward+backward, as bench_conv."""
+def conv_spec_workloads(spec):
+    """One general conv2d or conv_transpose2d shape, forward and forward+backward, as conv_workloads."""
     name, kind, (n, c, hw, k, r, stride, pad, dil, groups) = parse_conv_spec(spec)
     g = torch.Generator().manual_seed(42)
     x = (torch.rand(n, c, hw, hw, generator=g) * 2 - 1).requires_grad_(True)
@@ -328,9 +370,8 @@ def bench_conv_spec(spec, warmup, iterations, seconds):
 
     out = {}
     for mode, f, fl in (("fwd", forward, flops), ("fwdbwd", forward_backward, 3 * flops)):
-        scores, ratios = average_time(f, warmup, iterations, seconds)
-        out[f"conv_{name}_{mode}"] = summary(scores, "ms/op", ratios, {
-            "spec": spec, "flops": fl, "gflops_median": fl / (statistics.median(scores) * 1e6),
+        out[f"conv_{name}_{mode}"] = Workload(f, "ms/op", {
+            "spec": spec, "flops": fl,
             "call": call + (" under no_grad" if mode == "fwd" else " then backward(grad_out) for input, weight and bias"),
             "mkldnn_enabled": torch.backends.mkldnn.enabled,
         })
@@ -348,13 +389,12 @@ def deep_mlp(layers, width=128):
     return nn.Sequential(*mods)
 
 
-def bench_autograd(name, warmup, iterations, seconds):
+def autograd_workloads(name):
     """Post 04: what recording and running the graph cost on MNIST-shaped batches of 64."""
     torch.manual_seed(0)
     x = torch.rand(64, 784)
     y = torch.randint(0, 10, (64,))
     loss_fn = torch.nn.functional.cross_entropy
-    out = {}
     if name == "mlp":
         model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 10))
 
@@ -362,10 +402,8 @@ def bench_autograd(name, warmup, iterations, seconds):
             model.zero_grad(set_to_none=True)
             loss_fn(model(x), y).backward()
 
-        scores, ratios = average_time(step, warmup, iterations, seconds)
-        out["autograd_mlp_step"] = summary(scores, "ms/op", ratios, {
-            "call": "zero_grad(set_to_none=True); cross_entropy(model(x), y).backward(); 784-256-10, batch 64"})
-        return out
+        return {"autograd_mlp_step": Workload(step, "ms/op", {
+            "call": "zero_grad(set_to_none=True); cross_entropy(model(x), y).backward(); 784-256-10, batch 64"})}
     if not name.startswith("deep"):
         raise SystemExit(f"--autograd {name!r}: expected mlp or deepL (L layers)")
     layers = int(name[4:])
@@ -382,10 +420,8 @@ def bench_autograd(name, warmup, iterations, seconds):
         model.zero_grad(set_to_none=True)
         loss_fn(model(x), y).backward()
 
-    for mode, f in (("fwd_nograd", nograd), ("fwd_recorded", recorded), ("fwdbwd", fwdbwd)):
-        scores, ratios = average_time(f, warmup, iterations, seconds)
-        out[f"autograd_{name}_{mode}"] = summary(scores, "ms/op", ratios, {"layers": layers, "width": 128})
-    return out
+    return {f"autograd_{name}_{mode}": Workload(f, "ms/op", {"layers": layers, "width": 128})
+            for mode, f in (("fwd_nograd", nograd), ("fwd_recorded", recorded), ("fwdbwd", fwdbwd))}
 
 
 def openblas_info():
@@ -424,6 +460,88 @@ def debian_package(name):
         return None
 
 
+def measure_all(args, mm, ep, cnn):
+    """Every workload the arguments name, one after the other, each with its protocol."""
+    results = {}
+    for n in ([] if args.skip_matmul else [int(s) for s in args.sizes.split(",") if s]):
+        print(f"torch peer: matmul {n}^3 ...", file=sys.stderr, flush=True)
+        results.update(run_all({f"matmul_{n}": matmul_workload(n)}, **mm))
+    for name in (s for s in args.conv.split(",") if s):
+        print(f"torch peer: conv2d {name} ...", file=sys.stderr, flush=True)
+        results.update(run_all(conv_workloads(name), **mm))
+    for spec in (s for s in args.conv_spec.split(";") if s):
+        print(f"torch peer: {spec} ...", file=sys.stderr, flush=True)
+        results.update(run_all(conv_spec_workloads(spec), **mm))
+    for name in (s for s in args.autograd.split(",") if s):
+        print(f"torch peer: autograd {name} ...", file=sys.stderr, flush=True)
+        results.update(run_all(autograd_workloads(name), **mm))
+    if not args.skip_epoch:
+        print("torch peer: MLP epoch ...", file=sys.stderr, flush=True)
+        results["mlp_epoch"] = time_epochs(mlp_epoch_workload(), **ep)
+    if args.cnn_epoch:
+        print("torch peer: CNN epoch ...", file=sys.stderr, flush=True)
+        results["cnn_epoch"] = time_epochs(cnn_epoch_workload(), **cnn)
+    return results
+
+
+def workload_named(name, args):
+    """The workloads one result name belongs to (built on first use), as {name: Workload}."""
+    m = re.fullmatch(r"matmul_(\d+)", name)
+    if m:
+        return {name: matmul_workload(int(m.group(1)))}
+    if name == "mlp_epoch":
+        return {name: mlp_epoch_workload()}
+    if name == "cnn_epoch":
+        return {name: cnn_epoch_workload()}
+    m = re.fullmatch(r"conv_(.+)_(fwd|fwdbwd)", name)
+    if m and m.group(1) in CONV_SHAPES:
+        return conv_workloads(m.group(1))
+    if m:
+        for spec in (s for s in args.conv_spec.split(";") if s):
+            if parse_conv_spec(spec)[0] == m.group(1):
+                return conv_spec_workloads(spec)
+    m = re.fullmatch(r"autograd_(mlp|deep\d+)_.+", name)
+    if m:
+        return autograd_workloads(m.group(1))
+    raise ValueError(f"no workload named {name!r} (a general conv shape must be given with --conv-spec)")
+
+
+def serve(args):
+    """Take turns with a JMH fork (unboxed.kit.bench.PeerTurns): each stdin line asks for one
+    iteration, {"name", "seconds", "single_shot", "measured"}, and gets one line back, {"ms",
+    "cpu_over_wall"} or {"error"}; the measured iterations make the results when stdin closes."""
+    built, scores, ratios = {}, {}, {}
+    counts = {"warmup": 0, "measured": 0}
+    seconds = set()
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        try:
+            req = json.loads(line)
+            name = req["name"]
+            if name not in built:
+                print(f"torch peer: {name} (taking turns) ...", file=sys.stderr, flush=True)
+                built.update(workload_named(name, args))
+            ms, cpu = built[name].iteration(float(req.get("seconds", 1.0)), bool(req.get("single_shot")))
+        except Exception as e:  # noqa: BLE001 - the JVM side reports it and stops the benchmark
+            print(json.dumps({"error": f"{type(e).__name__}: {e}"}), flush=True)
+            continue
+        measured = bool(req.get("measured"))
+        counts["measured" if measured else "warmup"] += 1
+        if not req.get("single_shot"):
+            seconds.add(float(req.get("seconds", 1.0)))
+        if measured:
+            scores.setdefault(name, []).append(ms)
+            ratios.setdefault(name, []).append(cpu)
+        print(json.dumps({"ms": ms, "cpu_over_wall": cpu}), flush=True)
+    results = {name: built[name].summary(s, ratios[name]) for name, s in scores.items()}
+    protocol = {"turns": "one iteration per request of a JMH fork, alternately just before and just after "
+                         "each of its iterations (unboxed.kit.bench.PeerTurns)",
+                "warmup_iterations": counts["warmup"], "measured_iterations": counts["measured"],
+                "iteration_seconds": sorted(seconds)}
+    return results, protocol
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--out", required=True, help="where to write the JSON results")
@@ -437,6 +555,8 @@ def main():
                    " NAME=conv|convT:N:C:HW:K:R:stride:pad:dilation:groups (post 03)")
     p.add_argument("--autograd", default="", help="post 04's graph costs: comma-separated mlp, deep1, deep4, ...")
     p.add_argument("--threads", default="1", help="threads for torch and OpenBLAS (read before torch loads)")
+    p.add_argument("--serve", action="store_true", help="take turns with a JMH fork: run one iteration per request"
+                   " read from stdin, answer on stdout, write --out when stdin closes (unboxed.kit.bench.PeerTurns)")
     p.add_argument("--protocol", help="JSON {matmul: {warmup, iterations, seconds}, mlp_epoch: {warmup, "
                    "iterations}}: run.sh passes the protocol JMH actually ran, so that both sides match")
     args = p.parse_args()
@@ -453,25 +573,12 @@ def main():
         cnn.update(given.get("cnn_epoch", {}))
 
     started = time.time()
-    results = {}
-    for n in ([] if args.skip_matmul else [int(s) for s in args.sizes.split(",") if s]):
-        print(f"torch peer: matmul {n}^3 ...", file=sys.stderr, flush=True)
-        results[f"matmul_{n}"] = bench_matmul(n, **mm)
-    for name in (s for s in args.conv.split(",") if s):
-        print(f"torch peer: conv2d {name} ...", file=sys.stderr, flush=True)
-        results.update(bench_conv(name, **mm))
-    for spec in (s for s in args.conv_spec.split(";") if s):
-        print(f"torch peer: {spec} ...", file=sys.stderr, flush=True)
-        results.update(bench_conv_spec(spec, **mm))
-    for name in (s for s in args.autograd.split(",") if s):
-        print(f"torch peer: autograd {name} ...", file=sys.stderr, flush=True)
-        results.update(bench_autograd(name, **mm))
-    if not args.skip_epoch:
-        print("torch peer: MLP epoch ...", file=sys.stderr, flush=True)
-        results["mlp_epoch"] = bench_epoch(**ep)
-    if args.cnn_epoch:
-        print("torch peer: CNN epoch ...", file=sys.stderr, flush=True)
-        results["cnn_epoch"] = bench_cnn_epoch(**cnn)
+    if args.serve:
+        results, protocol = serve(args)
+    else:
+        results = measure_all(args, mm, ep, cnn)
+        protocol = {"matmul": dict(mode="AverageTime", **mm), "mlp_epoch": dict(mode="SingleShotTime", **ep),
+                    "cnn_epoch": dict(mode="SingleShotTime", **cnn)}
 
     config = [line.strip() for line in torch.__config__.show().strip().splitlines()]
     settings = next((line for line in config if line.startswith("- Build settings:")), "")
@@ -491,8 +598,7 @@ def main():
             "torch_num_threads": torch.get_num_threads(),
             "torch_num_interop_threads": torch.get_num_interop_threads(),
         },
-        "protocol": {"matmul": dict(mode="AverageTime", **mm), "mlp_epoch": dict(mode="SingleShotTime", **ep),
-                     "cnn_epoch": dict(mode="SingleShotTime", **cnn)},
+        "protocol": protocol,
         "results": results,
         "wall_seconds": round(time.time() - started, 3),
     }

@@ -178,11 +178,17 @@ public final class BenchTables {
                 : "Memory: glibc's defaults (no setting recorded: a peer's large tensors could fault fresh pages in"
                 + " on every call)";
         // runs before run.sh's rounds record none: JMH's forks, then the peer's runs, each side in its own block of time
-        String turns = prov.hasNonNull("rounds") ? "The two sides took turns: " + prov.path("rounds").asInt()
+        boolean paired = "iterations".equals(prov.path("turns").asText());
+        String turns = paired ? "The two sides took turns iteration by iteration: " + prov.path("rounds").asInt()
+                + " rounds of one JMH fork per slice of the spec, the PyTorch peer running one iteration of the same"
+                + " work just before or just after each of ours. Speed ratio against PyTorch = the geometric mean of"
+                + " the pairs' ratios (its time over ours); against DJL (its own forks) = its mean time over ours"
+                : (prov.hasNonNull("rounds") ? "The two sides took turns: " + prov.path("rounds").asInt()
                 + " rounds of one JMH fork and one peer run per slice of the spec"
-                : "Each side timed in its own block of time (JMH's forks, then the peer's runs), before the sides took turns";
+                : "Each side timed in its own block of time (JMH's forks, then the peer's runs), before the sides took turns")
+                + ". Speed ratio = the peer's mean time over ours";
         Tables.write(outDir, bench.name(), label + " kind, " + how + ". " + machine + ". Start-up chose: " + plan
-                        + ". " + memory + ". " + turns + ". Speed ratio = the peer's mean time over ours (> 1: ours is faster), with its 99%"
+                        + ". " + memory + ". " + turns + " (> 1: ours is faster), with its 99%"
                         + " confidence interval; the verdict comes from that interval, not from the point ratio."
                         + " Against the peer's fastest process: that process's mean time over ours, for peers"
                         + " whose speed changes from one process to the next (below 1: it beat ours)",
