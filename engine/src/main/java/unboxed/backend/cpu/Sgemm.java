@@ -83,7 +83,14 @@ public final class Sgemm {
     //    in L1 (225 GFLOP/s) and at 172-177 at 1024^3, an 8 x 32 tile (A packed k-major, the loop
     //    along B, raw sums out, as Kernel256x4) measured 164-167 at 1024^3 and no faster on the
     //    s2 convolution's products (64 x 256 x 576): a B micro-panel serving 8 rows of A instead
-    //    of 6 is not what the full loop nest waits for there.
+    //    of 6 is not what the full loop nest waits for there;
+    //  - where the rest goes, on a Zen 5 (one thread, 1024^3, by hand, each variant in one JVM):
+    //    the kernel calls alone in this nest's order, B packed once, 10.6-11.0 ms a product;
+    //    packing B for every block as here, 10.96-11.41; this class, 11.7-12.1 (OpenBLAS
+    //    10.7-10.9, timed in turns). JFR puts 79 % of the samples in the kernel and 5 % in packB;
+    //    the last 0.5-1.0 ms are not found: one call for a whole row of tiles (no tile() per
+    //    tile) measured 0.999-1.03x, within the run-to-run spread of the compiled kernel (a JVM
+    //    draws one of several speeds, some 5 % apart).
     //
     // KC is part of the arithmetic (see "Determinism"): changing it changes the low bits of
     // results. MC, NC, MR and NR are not: any value gives the same bits.
