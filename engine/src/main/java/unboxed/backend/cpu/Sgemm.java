@@ -90,7 +90,15 @@ public final class Sgemm {
     //    10.7-10.9, timed in turns). JFR puts 79 % of the samples in the kernel and 5 % in packB;
     //    the last 0.5-1.0 ms are not found: one call for a whole row of tiles (no tile() per
     //    tile) measured 0.999-1.03x, within the run-to-run spread of the compiled kernel (a JVM
-    //    draws one of several speeds, some 5 % apart).
+    //    draws one of several speeds, some 5 % apart);
+    //  - and in the benchmark runs: the pinned Zen 5 run with the peer taking turns (post 01)
+    //    timed this product at 16-18 ms in two of its three forks while OpenBLAS, a second away
+    //    in each pair, took 11.6-12.5; the same fork by hand just after (the run's command, the
+    //    DJL fork before it, the peer taking turns) took 11.8-12.1 against 11.1-11.2, as did six
+    //    forks in a row (11.5-12.4), and a process streaming through 1 MB or 64 MB on the other
+    //    core slowed neither side much. What slows this kernel by a third, for a whole fork, and
+    //    OpenBLAS by a tenth, is not found; a sibling hyperthread of the host, invisible in the
+    //    VM, busy with another tenant's work, is a guess.
     //
     // KC is part of the arithmetic (see "Determinism"): changing it changes the low bits of
     // results. MC, NC, MR and NR are not: any value gives the same bits.

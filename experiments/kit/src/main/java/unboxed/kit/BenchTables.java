@@ -190,10 +190,12 @@ public final class BenchTables {
         Tables.write(outDir, bench.name(), label + " kind, " + how + ". " + machine + ". Start-up chose: " + plan
                         + ". " + memory + ". " + turns + " (> 1: ours is faster), with its 99%"
                         + " confidence interval; the verdict comes from that interval, not from the point ratio."
-                        + " Against the peer's fastest process: that process's mean time over ours, for peers"
-                        + " whose speed changes from one process to the next (below 1: it beat ours)",
+                        + " Per fork (runs taking turns iteration by iteration): the paired ratio of each of"
+                        + " our JMH forks. Against the peer's fastest process (other runs): that process's mean"
+                        + " time over ours, for peers whose speed changes from one process to the next (below 1:"
+                        + " it beat ours)",
                 List.of("workload", "ours (mean)", "peer (mean)", "speed ratio [99% CI]",
-                        "against the peer's fastest process", "target", "verdict"),
+                        "per fork, or against the peer's fastest process", "target", "verdict"),
                 rows, List.of(bench));
         return label + " on " + cpuLabel(bench) + (kind.path("emulated").asBoolean() ? " (approximated)" : "") + ": "
                 + String.join(", ", verdicts);
@@ -209,8 +211,36 @@ public final class BenchTables {
      * not pinned or do not split evenly.
      */
     static String versusFastest(JsonNode c, int forks) {
+        if (c.path("paired").asBoolean()) {
+            return perFork(c);
+        }
         Double r = fastestRatio(c, forks);
         return r == null ? "–" : ratio(r);
+    }
+
+    /**
+     * Where the peer took turns with our iterations: the paired speed ratio of each of our forks
+     * (the geometric mean of its pairs), in fork order, so that a fork of ours that ran slowly
+     * throughout shows as one low ratio among higher ones. "–" where the pairs do not split
+     * evenly into the forks.
+     */
+    static String perFork(JsonNode c) {
+        JsonNode ours = c.path("ours").path("iterations");
+        JsonNode peer = c.path("peer").path("iterations");
+        int forks = c.path("peer").path("runs").asInt(0);
+        if (!ours.isArray() || ours.size() == 0 || ours.size() != peer.size() || forks <= 0 || ours.size() % forks != 0) {
+            return "–";
+        }
+        int per = ours.size() / forks;
+        List<String> out = new ArrayList<>();
+        for (int f = 0; f < forks; f++) {
+            double logs = 0;
+            for (int i = f * per; i < (f + 1) * per; i++) {
+                logs += Math.log(peer.get(i).asDouble() / ours.get(i).asDouble());
+            }
+            out.add(num(Math.exp(logs / per)));
+        }
+        return "per fork " + String.join(" · ", out);
     }
 
     /**
@@ -249,6 +279,9 @@ public final class BenchTables {
 
     /** {@link #versusFastest} as a number; null where it cannot be told. */
     private static Double fastestRatio(JsonNode c, int forks) {
+        if (c.path("paired").asBoolean()) {
+            return null;            // each pair has its own peer iteration: no slow process to set apart
+        }
         JsonNode it = c.path("peer").path("iterations");
         int runs = c.path("peer").path("runs").asInt(forks);
         double ours = c.path("ours").path("mean").asDouble(0);

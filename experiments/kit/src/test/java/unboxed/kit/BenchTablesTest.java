@@ -104,6 +104,20 @@ class BenchTablesTest {
     }
 
     @Test
+    void pairedRunsShowTheRatioOfEachFork() throws Exception {
+        // three forks of two pairs each: the second fork of ours ran at half speed
+        com.fasterxml.jackson.databind.JsonNode c = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                "{\"paired\": true, \"ours\": {\"iterations\": [10, 10, 20, 20, 10, 10]},"
+                + " \"peer\": {\"runs\": 3, \"iterations\": [12, 12, 12, 12, 9, 9]}}");
+        assertEquals("per fork 1.20 · 0.60 · 0.90", BenchTables.versusFastest(c, 3));
+        // pairs that do not split into the forks evenly say nothing
+        com.fasterxml.jackson.databind.JsonNode uneven = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                "{\"paired\": true, \"ours\": {\"iterations\": [10, 10, 20]},"
+                + " \"peer\": {\"runs\": 2, \"iterations\": [12, 12, 12]}}");
+        assertEquals("–", BenchTables.versusFastest(uneven, 2));
+    }
+
+    @Test
     void aRunWithoutItsCpuInTheNameIsNotTakenForOne(@TempDir Path results, @TempDir Path out) throws Exception {
         run(results, "bench-avx512", "2026-01-01T00:00:00Z", 0.9, false);
         IOException e = assertThrows(IOException.class,
