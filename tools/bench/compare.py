@@ -119,6 +119,8 @@ def numbered(work, pattern):
 def paired_samples(ours_e):
     """The peer's iterations taken in turns with ours (secondary result "peer" of our benchmark,
     one per measured iteration, in the same order) and its CPU over wall time; None if absent."""
+    if not str(ours_e.get("units", "")).startswith("ms"):
+        return None             # the peer answers in milliseconds: pairs need ours in them too
     sec = ours_e.get("secondary", {})
     peer = sec.get("peer", {}).get("iterations")
     if not peer or len(peer) != len(ours_e["stats"]["iterations"]) or not all(
