@@ -166,12 +166,6 @@ def matmul_workload(n):
         "n": n, "flops": 2 * n ** 3, "call": "torch.matmul(a, b, out=c), float32, contiguous"})
 
 
-def bench_matmul(n, warmup, iterations, seconds):
-    w = matmul_workload(n)
-    scores, ratios = average_time(w.fn, warmup, iterations, seconds)
-    return w.summary(scores, ratios)
-
-
 def read_idx(path):
     """An IDX file (raw or gzipped, like unboxed.data.Idx) as (dims, bytes)."""
     data = path.read_bytes()
