@@ -84,21 +84,23 @@ public final class Sgemm {
     //    along B, raw sums out, as Kernel256x4) measured 164-167 at 1024^3 and no faster on the
     //    s2 convolution's products (64 x 256 x 576): a B micro-panel serving 8 rows of A instead
     //    of 6 is not what the full loop nest waits for there;
-    //  - where the rest goes, on a Zen 5 (one thread, 1024^3, by hand, each variant in one JVM):
-    //    the kernel calls alone in this nest's order, B packed once, 10.6-11.0 ms a product;
-    //    packing B for every block as here, 10.96-11.41; this class, 11.7-12.1 (OpenBLAS
-    //    10.7-10.9, timed in turns). JFR puts 79 % of the samples in the kernel and 5 % in packB;
-    //    the last 0.5-1.0 ms are not found: one call for a whole row of tiles (no tile() per
-    //    tile) measured 0.999-1.03x, within the run-to-run spread of the compiled kernel (a JVM
-    //    draws one of several speeds, some 5 % apart);
-    //  - and in the benchmark runs: the pinned Zen 5 run with the peer taking turns (post 01)
-    //    timed this product at 16-18 ms in two of its three forks while OpenBLAS, a second away
-    //    in each pair, took 11.6-12.5; the same fork by hand just after (the run's command, the
-    //    DJL fork before it, the peer taking turns) took 11.8-12.1 against 11.1-11.2, as did six
-    //    forks in a row (11.5-12.4), and a process streaming through 1 MB or 64 MB on the other
-    //    core slowed neither side much. What slows this kernel by a third, for a whole fork, and
-    //    OpenBLAS by a tenth, is not found; a sibling hyperthread of the host, invisible in the
-    //    VM, busy with another tenant's work, is a guess.
+    //  - where the rest went, on a Zen 5 (one thread, 1024^3, by hand, variants taking turns in one
+    //    JVM, several JVMs): the kernel calls alone in this nest's order, B packed once, 10.6-11.0
+    //    ms a product, while this class took 11.7-12.1 (OpenBLAS 10.7-10.9, timed in turns). Most
+    //    of the difference was packing B: its copy loop ran over nr, a field, so the JIT saw a
+    //    loop of unknown trip count per k; the two vector copies written out made the whole
+    //    product 4-7 % faster (six JVMs). Calling the kernel straight for a row of full tiles,
+    //    without tile()'s bookkeeping, gave 0.4-2 % more (six JVMs, all faster); the class is now
+    //    within 1-4 % of a hand-written nest of the same kernel calls and copies;
+    //  - and in the benchmark runs: in some forks this product takes 15-18 ms for the whole fork
+    //    while OpenBLAS, taking turns with it, slows by 5-10 % only (post 01's pinned Zen 5 run at
+    //    0a7e7da: two of three forks). Reproduced by hand on the Zen 5: for minutes at a time,
+    //    and in single JVMs between normal ones, with or without the peer taking turns, with or
+    //    without transparent huge pages (-XX:+UseTransparentHugePages), with the same JIT
+    //    compilations (the kernel's compiled sizes vary as much between fast JVMs). In a slow JVM
+    //    every variant of the nest was as slow: A packed or read in place, NC 128 or 256. What
+    //    slows this kernel by a third on these shared machines, and OpenBLAS by a tenth, is not
+    //    found (no hardware counters in the VM).
     //
     // KC is part of the arithmetic (see "Determinism"): changing it changes the low bits of
     // results. MC, NC, MR and NR are not: any value gives the same bits.
@@ -407,6 +409,7 @@ public final class Sgemm {
         /** The five GotoBLAS loops over the block C[i0:i1, j0:j1], on one thread. */
         void blocked(int i0, int i1, int j0, int j1, Buffers buf) {
             int kb = kBlock(k);
+            boolean inPlace = !aByK && aSource == null && aColStride == 1;
             float[] tile = buf.tile;
             for (int jc = j0; jc < j1; jc += ncStep) {
                 int nc = Math.min(ncStep, j1 - jc);
@@ -434,8 +437,19 @@ public final class Sgemm {
                         }
                         // ir outer, jr inner: one A micro-panel stays in L1 while the
                         // B micro-panels stream past it (see the blocking notes above)
+                        int fullRows = inPlace ? mc / mr : 0;
+                        int fullCols = nc / nr;
                         for (int ir = 0; ir < mcPanels; ir++) {
-                            for (int jr = 0; jr < ncPanels; jr++) {
+                            int jr = 0;
+                            if (ir < fullRows) {
+                                // a row of full tiles, A read in place: the kernel straight
+                                int ao = aOffset + (ic + ir * mr) * aRowStride + pc;
+                                int co = cOffset + (ic + ir * mr) * ldc + jc;
+                                for (; jr < fullCols; jr++) {
+                                    kernel(kc, a, ao, aRowStride, bp, jr * nr * kc, alpha, betaK, c, co + jr * nr, ldc, tile);
+                                }
+                            }
+                            for (; jr < ncPanels; jr++) {
                                 tile(ir, jr, mc, nc, kc, ic, jc, pc, ap, bp, betaK, tile);
                             }
                         }
@@ -501,9 +515,18 @@ public final class Sgemm {
                 int cols = Math.min(nr, nc - jp * nr);
                 int d = jp * nr * kc;
                 int src = bOffset + pc * bRowStride + (jc + jp * nr) * bColStride;
-                if (bColStride == 1 && cols == nr) {
-                    // rows of B are contiguous: copy nr floats per k
-                    // (vector copies: System.arraycopy's call costs more than 32 floats' worth of work)
+                if (bColStride == 1 && cols == nr && nr == 2 * VP) {
+                    // rows of B are contiguous: copy nr floats per k, two vectors (every kernel's
+                    // tile is two vectors wide). Vector copies: System.arraycopy's call costs more
+                    // than 32 floats' worth of work; the two copies written out rather than a loop
+                    // over nr (a field, so an unknown trip count to the JIT): packing B took
+                    // about half the time by hand (Zen 5, 1024^3, 4-5 % of the product before)
+                    for (int p = 0; p < kc; p++, d += nr, src += bRowStride) {
+                        FloatVector.fromArray(SP, b, src).intoArray(bp, d);
+                        FloatVector.fromArray(SP, b, src + VP).intoArray(bp, d + VP);
+                    }
+                } else if (bColStride == 1 && cols == nr) {
+                    // the same for a plan made for another vector width (tests run every kind's plan)
                     for (int p = 0; p < kc; p++, d += nr, src += bRowStride) {
                         for (int j = 0; j < nr; j += VP) {
                             FloatVector.fromArray(SP, b, src + j).intoArray(bp, d + j);
