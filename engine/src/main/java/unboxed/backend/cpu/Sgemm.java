@@ -519,8 +519,9 @@ public final class Sgemm {
                     // rows of B are contiguous: copy nr floats per k, two vectors (every kernel's
                     // tile is two vectors wide). Vector copies: System.arraycopy's call costs more
                     // than 32 floats' worth of work; the two copies written out rather than a loop
-                    // over nr (a field, so an unknown trip count to the JIT): packing B took
-                    // about half the time by hand (Zen 5, 1024^3, 4-5 % of the product before)
+                    // over nr (a field, so an unknown trip count to the JIT): the whole product
+                    // ran 4-7 % faster by hand (Zen 5, 1024^3, one thread; JFR had put about 5 %
+                    // of it in packing B)
                     for (int p = 0; p < kc; p++, d += nr, src += bRowStride) {
                         FloatVector.fromArray(SP, b, src).intoArray(bp, d);
                         FloatVector.fromArray(SP, b, src + VP).intoArray(bp, d + VP);
