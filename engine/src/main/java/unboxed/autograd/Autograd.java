@@ -249,8 +249,24 @@ public final class Autograd {
                         owned.add(sum);
                     }
                 }
+                if (gOwned && !createGraph && !t.retainsGrad() && t.gradHooks().isEmpty()
+                        && (capture == null || !capture.containsKey(t)) && !returnedIn(g, inputGrads)) {
+                    // consumed, and nothing else references its memory: a caching backend hands it
+                    // out again (the CPU's skips the JVM's zeroing of a large new array that way)
+                    g.recycle();
+                }
             }
         }
+    }
+
+    /** Whether a backward rule returned {@code g} or a view of its memory. */
+    private static <T extends Differentiable<T>> boolean returnedIn(T g, T[] inputGrads) {
+        for (T gi : inputGrads) {
+            if (gi != null && gi.sharesMemoryWith(g)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -62,4 +62,11 @@ public interface Differentiable<T extends Differentiable<T>> {
 
     /** Functions called with this value's gradient when it is computed; a non-null result replaces it. */
     List<UnaryOperator<T>> gradHooks();
+
+    /**
+     * The engine is done with this value, a gradient it consumed that nothing else references: its
+     * memory may be handed out again (see {@code Backend.recycle}). The default keeps it.
+     */
+    default void recycle() {
+    }
 }

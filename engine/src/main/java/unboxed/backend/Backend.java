@@ -41,6 +41,15 @@ public interface Backend {
     /** A storage holding a copy of {@code host}. */
     Storage upload(float[] host);
 
+    /**
+     * The engine is done with {@code storage}: nothing reads it again (autograd calls this for a
+     * gradient its backward pass has consumed and nobody else can see). A backend may close it and
+     * hand its memory to a later {@link #allocate} of the same size, as a caching allocator does;
+     * the default leaves it to the garbage collector.
+     */
+    default void recycle(Storage storage) {
+    }
+
     /** A storage holding {@code host} rounded to this backend's element type (float32 unless stated). */
     default Storage upload(double[] host) {
         float[] f = new float[host.length];

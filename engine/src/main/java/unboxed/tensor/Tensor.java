@@ -242,6 +242,12 @@ public final class Tensor implements Differentiable<Tensor>, Autograd.Attachable
         data.storage().close();
     }
 
+    /** Autograd's: this gradient was consumed and nothing else references its memory. */
+    @Override
+    public void recycle() {
+        backend().recycle(data.storage());
+    }
+
     // ---------------------------------------------------------------- autograd state
 
     @Override

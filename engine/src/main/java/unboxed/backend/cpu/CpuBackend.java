@@ -62,7 +62,28 @@ public final class CpuBackend implements Backend {
      */
     @Override
     public Storage allocate(int size) {
-        return track(new CpuStorage(this, FloatArrays.uninitialized(size)));
+        float[] reused = recycled.take(size);
+        return track(new CpuStorage(this, reused != null ? reused : FloatArrays.uninitialized(size)));
+    }
+
+    /** Arrays of recycled storages, handed out again by {@link #allocate}. */
+    private final RecycledArrays recycled = new RecycledArrays();
+
+    @Override
+    public void recycle(Storage storage) {
+        if (storage instanceof CpuStorage && storage.backend() == this) {
+            recycled.give(((CpuStorage) storage).takeArray());
+        }
+    }
+
+    /** Arrays handed out again since start-up and bytes kept now, for tests and profiles. */
+    public long[] recycledCounts() {
+        return recycled.counts();
+    }
+
+    /** Tests: a backend that leaves recycled storages to the collector. */
+    void recycling(boolean on) {
+        recycled.enable(on);
     }
 
     @Override

@@ -49,7 +49,21 @@ public final class CpuStorage implements Storage {
         }
     }
 
-    /** The backing array, for code that must read host memory directly (data loaders, tests). */
+    /** Closes the storage and returns its array, for the backend to hand out again (null if closed). */
+    float[] takeArray() {
+        float[] d = data;
+        if (d != null) {
+            data = null;
+            backend.freed(size);
+        }
+        return d;
+    }
+
+    /**
+     * The backing array, for code that must read host memory directly (data loaders, tests). Do
+     * not keep it beyond the storage: once the engine recycles a storage (a consumed gradient),
+     * its array may back another tensor.
+     */
     public float[] array() {
         float[] d = data;
         if (d == null) {

@@ -48,7 +48,7 @@ final class FloatArrays {
     static final int MIN_UNINITIALIZED = 4096;
 
     private static final MethodHandle UNINITIALIZED = lookup();
-    private static final boolean POISON = Boolean.getBoolean("unboxed.cpu.poison");
+    static final boolean POISON = Boolean.getBoolean("unboxed.cpu.poison");
 
     private FloatArrays() {
     }
