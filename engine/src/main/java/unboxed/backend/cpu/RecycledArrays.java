@@ -16,7 +16,9 @@ import java.util.Map;
  * async-profiler (itimer, one thread, Zen 5) put about a tenth of the MNIST CNN's epoch at batch 64
  * in that memset. A recycled array is also one the step has just written, likely still in cache.
  * The arrays of a step's gradients come back as its backward pass consumes them, and the next
- * step's forward pass takes them for its outputs, which have the same lengths.
+ * step's forward pass takes them for its outputs, which have the same lengths. By hand on the same
+ * machine (CnnEpochBench, one JVM each way, -Dunboxed.cpu.recycle=false for the other): the epoch
+ * 10.2 s against 10.9 s, 15 GB allocated per epoch against 25, 206 young collections against 347.
  *
  * <p>Arrays of fewer than {@link #MIN_LENGTH} floats are left to the collector (their allocation is
  * cheap), and at most {@link #MAX_BYTES} are kept. Results are unchanged: {@code allocate}'s
