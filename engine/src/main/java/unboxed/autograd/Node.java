@@ -8,7 +8,12 @@ import java.util.List;
  * "local backward rule").
  */
 public final class Node<T extends Differentiable<T>> {
-    /** Turns d(loss)/d(output) into d(loss)/d(input_i) for each input (null where not needed). */
+    /**
+     * Turns d(loss)/d(output) into d(loss)/d(input_i) for each input (null where not needed). Each
+     * result must be a new value or a view of {@code gradOutput}, never a value kept elsewhere:
+     * autograd takes over the memory of what a rule returns (a leaf may keep it as its
+     * {@code .grad}; once consumed, a gradient nothing else sees is recycled, and its storage closed).
+     */
     @FunctionalInterface
     public interface Backward<T> {
         T[] apply(T gradOutput);
