@@ -29,9 +29,10 @@ import java.util.Arrays;
  *
  * <p>The arrays over 1 MB (the JIT sends every larger allocation to the runtime: HotSpot's
  * FastAllocateSizeLimit) are zeroed whatever this class asks: 8.7 % of the MNIST CNN's epoch at
- * batch 64 was that memset (by hand on a Zen 5, one thread). Handing the arrays of dead storages
- * out again instead (phantom references on the storages, each holding its array, polled at the
- * next large allocation) was tried: the epoch went from 13.6-14.3 s to 24 s, because the arrays
+ * batch 64 was that memset (by hand on a Zen 5, one thread). {@link RecycledArrays} now hands the
+ * arrays of the gradients autograd consumed out again, arrays the engine knows to be free.
+ * Handing out the arrays of storages the collector found dead (phantom references on the
+ * storages, each holding its array, polled at the next large allocation) was tried: the epoch went from 13.6-14.3 s to 24 s, because the arrays
  * waiting for reuse were live objects that the serial collector copied at every young collection.
  * Tried again with free lists per length (arrays of 256K floats or more only, a phantom reference
  * per storage, by hand on a Zen 5, one thread, 6 GB heap): an array comes back only at the
