@@ -77,7 +77,7 @@ public final class CpuBackend implements Backend {
     }
 
     /** Arrays handed out again since start-up and bytes kept now, for tests and profiles. */
-    public long[] recycledCounts() {
+    long[] recycledCounts() {
         return recycled.counts();
     }
 

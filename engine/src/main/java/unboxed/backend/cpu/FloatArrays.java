@@ -84,12 +84,17 @@ final class FloatArrays {
         }
     }
 
-    /** One line for provenance: whether large outputs skip the zeroing. */
+    /** One line for provenance: whether large outputs skip the zeroing, and whether consumed gradients are recycled. */
     static String describe() {
         if (POISON) {
             return "outputs poisoned with NaN (-Dunboxed.cpu.poison=true)";
         }
-        return UNINITIALIZED != null ? "outputs allocated without zeroing"
-                : "outputs zeroed by the JVM (run with --add-exports java.base/jdk.internal.misc=ALL-UNNAMED to skip it)";
+        String recycled = RecycledArrays.ENABLED
+                ? "; consumed gradients' arrays of " + RecycledArrays.MIN_LENGTH + " floats or more recycled (up to "
+                        + (RecycledArrays.MAX_BYTES >> 20) + " MB kept)"
+                : "; no recycling (-Dunboxed.cpu.recycle=false)";
+        return (UNINITIALIZED != null ? "outputs allocated without zeroing"
+                : "outputs zeroed by the JVM (run with --add-exports java.base/jdk.internal.misc=ALL-UNNAMED to skip it)")
+                + recycled;
     }
 }

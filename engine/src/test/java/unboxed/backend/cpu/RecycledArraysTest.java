@@ -22,7 +22,7 @@ import unboxed.tensor.Tensor;
  */
 class RecycledArraysTest {
     /** conv 3x3 (4 -> 8 channels, 16 x 16, batch 4: 8192-float activations), ReLU, a square loss. */
-    private static Tensor[] step(Backend cpu, Tensor x, Tensor w, Tensor b, List<Tensor> keep, boolean retain,
+    private static Tensor[] step(Tensor x, Tensor w, Tensor b, List<Tensor> keep, boolean retain,
                                  boolean hook) {
         Tensor y = F.conv2d(x, w, b, 1);
         Tensor h = F.relu(y);
@@ -60,13 +60,13 @@ class RecycledArraysTest {
     void theNextStepsForwardTakesTheGradientsArrays() {
         CpuBackend cpu = new CpuBackend(1);
         Tensor[] p = params(cpu, 1);
-        step(cpu, p[0], p[1], p[2], null, false, false);
+        step(p[0], p[1], p[2], null, false, false);
         long[] after1 = cpu.recycledCounts();
         assertTrue(after1[1] >= 2L * 4 * 8192, "the backward pass should have recycled the gradients of h and y,"
                 + " 8192 floats each; kept " + after1[1] + " bytes");
         p[1].setGrad(null);
         p[2].setGrad(null);
-        step(cpu, p[0], p[1], p[2], null, false, false);
+        step(p[0], p[1], p[2], null, false, false);
         long[] after2 = cpu.recycledCounts();
         assertTrue(after2[0] >= after1[0] + 2, "the second forward pass should have reused at least two arrays;"
                 + " reused " + (after2[0] - after1[0]));
@@ -80,8 +80,8 @@ class RecycledArraysTest {
         Tensor[] a = params(on, 2);
         Tensor[] b = params(off, 2);
         for (int s = 0; s < 3; s++) {
-            Tensor[] ra = step(on, a[0], a[1], a[2], null, false, false);
-            Tensor[] rb = step(off, b[0], b[1], b[2], null, false, false);
+            Tensor[] ra = step(a[0], a[1], a[2], null, false, false);
+            Tensor[] rb = step(b[0], b[1], b[2], null, false, false);
             for (int i = 0; i < 3; i++) {
                 assertArrayEquals(rb[i].toArray(), ra[i].toArray(), "step " + s + ", output " + i);
             }
@@ -96,7 +96,7 @@ class RecycledArraysTest {
         Tensor[] p = params(cpu, 3);
         // a hook keeps h's gradient, retain_grad keeps it as h.grad
         List<Tensor> hooked = new ArrayList<>();
-        Tensor[] r = step(cpu, p[0], p[1], p[2], hooked, true, true);
+        Tensor[] r = step(p[0], p[1], p[2], hooked, true, true);
         float[] seenByHook = hooked.get(0).toArray();
         float[] retained = r[0].grad().toArray();
         // torch.autograd.grad's result for an intermediate value
@@ -106,7 +106,7 @@ class RecycledArraysTest {
         float[] capturedValues = captured.toArray();
         // steps whose allocations would take those arrays if they had been recycled
         for (int s = 0; s < 3; s++) {
-            step(cpu, p[0], p[1], p[2], null, false, false);
+            step(p[0], p[1], p[2], null, false, false);
         }
         assertArrayEquals(seenByHook, hooked.get(0).toArray(), "a hook's gradient was overwritten");
         assertArrayEquals(retained, r[0].grad().toArray(), "a retained gradient was overwritten");
