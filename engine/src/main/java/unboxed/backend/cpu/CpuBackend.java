@@ -676,7 +676,9 @@ public final class CpuBackend implements Backend {
 
     /**
      * As {@link #conv2dKernel(int, int, int, Window2d, int, int, int)} for a batch of n images of
-     * h x wd on {@code threads} threads: "direct, images in lanes" ({@link ConvLanes}: the rows
+     * h x wd on {@code threads} threads: "Winograd F(2x2, 5x5), images in lanes" ({@link
+     * ConvWinograd5}: 5x5 at stride 1 on many channels and at least 8 images, chosen from the
+     * shape alone, its own bits); "direct, images in lanes" ({@link ConvLanes}: the rows
      * leave lanes of the positions' tile idle, and the batch has a group of as many images as a
      * vector has lanes for each thread; the images past the last whole group run by positions in
      * lanes, the same bits) where that applies.
@@ -684,6 +686,9 @@ public final class CpuBackend implements Backend {
     public static String conv2dKernel(int n, int c, int o, Window2d w, int groups, int h, int wd, int threads) {
         int oh = w.outH(h, false);
         int ow = w.outW(wd, false);
+        if (ConvWinograd5.suits(n, c, o, w, groups)) {
+            return WINOGRAD_5X5;
+        }
         if (!ConvWinograd.suits(c, o, w, groups, oh, ow) && ConvLanes.suits(n, c, o, w, groups, h, wd, threads)) {
             return IMAGES_IN_LANES;
         }
@@ -691,10 +696,12 @@ public final class CpuBackend implements Backend {
     }
 
     private static final String IMAGES_IN_LANES = "direct, images in lanes";
+    private static final String WINOGRAD_5X5 = "Winograd F(2x2, 5x5), images in lanes";
 
     /**
      * The unfold form's products, with B packed straight from the image (see ConvGemm): the same
-     * bits; or Winograd's F(2x2, 3x3) where {@link ConvWinograd#suits} (unless built without).
+     * bits; or Winograd's F(2x2, 3x3) where {@link ConvWinograd#suits}, F(2x2, 5x5) where {@link
+     * ConvWinograd5#suits} (unless built without).
      */
     @Override
     public void conv2d(Strided input, Strided weight, Strided bias, Window2d w, int groups, Strided out) {
@@ -709,6 +716,14 @@ public final class CpuBackend implements Backend {
         }
         int c = input.size(1);
         int o = wc.size(0);
+        int n = input.size(0);
+        if (winograd && ConvWinograd5.suits(n, c, o, w, groups)) {
+            Strided xc = input.isContiguous() ? input : contiguousCopy(input);
+            ConvWinograd5.Weights u = ConvWinograd5.transformWeights(data(wc), wc.offset(), o, c, false);
+            ConvWinograd5.run(data(xc), xc.offset(), n, input.size(2), input.size(3), u, b, w.padH(), w.padW(),
+                    data(out), out.offset(), threads);
+            return;
+        }
         if (winograd && ConvWinograd.suits(c, o, w, groups, out.size(2), out.size(3))) {
             ConvWinograd.Weights u = ConvWinograd.transformWeights(data(wc), wc.offset(), o, c, false);
             ConvWinograd.run(data(input), input.offset(), input.stride(0), input.stride(1), input.stride(2),
@@ -722,8 +737,8 @@ public final class CpuBackend implements Backend {
 
     /**
      * The input gradient: the unfold form's, or, where the forward ran by Winograd's F(2x2, 3x3)
-     * and the padding is at most 2, the same algorithm on the upstream gradient with the flipped
-     * kernels at padding 2 - p (a convolution too).
+     * and the padding is at most 2 (F(2x2, 5x5) and at most 4), the same algorithm on the
+     * upstream gradient with the flipped kernels at padding 2 - p (4 - p): a convolution too.
      */
     @Override
     public void conv2dBackwardInput(Strided gradOut, Strided weight, Window2d w, int groups, Strided gradInput) {
@@ -733,6 +748,18 @@ public final class CpuBackend implements Backend {
         int o = wc.size(0);
         int h = gradInput.size(2);
         int wd = gradInput.size(3);
+        int n = gradInput.size(0);
+        if (winograd && ConvWinograd5.suitsBackwardInput(n, c, o, w, groups)) {
+            ConvWinograd5.Weights u = ConvWinograd5.transformWeights(data(wc), wc.offset(), c, o, true);
+            Strided dst = gradInput.isContiguous() ? gradInput
+                    : Strided.contiguous(new CpuStorage(this, new float[gradInput.numel()]), gradInput.shape());
+            ConvWinograd5.run(data(gc), gc.offset(), n, gc.size(2), gc.size(3), u, null, 4 - w.padH(), 4 - w.padW(),
+                    data(dst), dst.offset(), threads);
+            if (dst != gradInput) {
+                copy(dst, gradInput);
+            }
+            return;
+        }
         if (winograd && ConvWinograd.suits(c, o, w, groups, gc.size(2), gc.size(3))
                 && ConvWinograd.suitsBackwardInput(c, o, w, groups, h, wd)) {
             ConvWinograd.Weights u = ConvWinograd.transformWeights(data(wc), wc.offset(), c, o, true);

@@ -1,0 +1,390 @@
+package unboxed.backend.cpu;
+
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+import unboxed.backend.Window2d;
+
+/**
+ * conv2d's forward pass and input gradient for 5x5 kernels at stride 1 by Winograd's minimal
+ * filtering F(2x2, 5x5), with the batch's images in the vector lanes. The output is cut into
+ * 2 x 2 tiles, each read from a 6 x 6 input patch d; with the constant matrices
+ *
+ * <pre>
+ *   B^T = [ 4  0 -5  0  1  0 ]     G = [ 1/4    0     0     0     0   ]     A^T = [ 1  1  1  1  1  0 ]
+ *         [ 0 -4 -4  1  1  0 ]         [-1/6  -1/6  -1/6  -1/6  -1/6  ]           [ 0  1 -1  2 -2  1 ]
+ *         [ 0  4 -4 -1  1  0 ]         [-1/6   1/6  -1/6   1/6  -1/6  ]
+ *         [ 0 -2 -1  2  1  0 ]         [ 1/24  1/12  1/6   1/3   2/3  ]
+ *         [ 0  2 -1 -2  1  0 ]         [ 1/24 -1/12  1/6  -1/3   2/3  ]
+ *         [ 0  4  0 -5  0  1 ]         [ 0     0     0     0     1    ]
+ *
+ *   tile = A^T [ sum over ci of (G g G^T) (.) (B^T d B) ] A          (.) = element-wise product
+ * </pre>
+ *
+ * (the points 0, 1, -1, 2, -2 and infinity, B^T the same as F(4x4, 3x3)'s), 36 products per tile
+ * and input channel where the definition takes 100 multiply-adds. The sum over ci is 36
+ * independent matrix products, one per position xi of the 6 x 6 transformed tile; each runs as a
+ * register tile of {@value #FILTERS} filters x {@value #TILES} tiles, a vector each (a tile of VL
+ * images), the filters' U broadcast. The input gradient is the same algorithm on the upstream
+ * gradient with the kernels turned by 180 degrees and transposed, at padding 4 - p.
+ *
+ * <p>Why here: on 5x5 layers with many channels the direct kernels' multiply-adds are the whole
+ * cost, and 2.8 times fewer of them outweigh the transforms (per tile and VL images: 36 c o fused
+ * multiply-adds against about 168 operations per input channel and 64 per filter). The images in
+ * the lanes keep every lane busy on maps of any width (a 14 x 14 map has 49 tiles), as in
+ * {@link ConvLanes}. Measured by hand on a Zen 5, one thread, against the engine without this
+ * path, one JVM each (ConvBench, N x C x H=W x K x kernel): forward 16.4 -> 9.0 ms and forward +
+ * backward 50.6 -> 36.5 ms at 64x64x14x64x5 (c o / (c + o) = 32); 7.0 -> 5.1 and 24.0 -> 20.6 at
+ * 64x32x14x64x5 (21.3); 16.5 -> 13.8 and 51.2 -> 42.1 at 64x32x28x32x5 (16). On the MNIST CNN's
+ * second convolution (16 -> 32 channels, 14 x 14, ratio 10.7) the forward gained only 5 % and
+ * forward + backward nothing: the transforms then cost as much as the products (by hand with
+ * the phases switched off one at a time: products 0.6 ms, input transforms 0.3, output
+ * transforms 0.25, the lanes copies, U and the output's allocation 0.3, against 1.9 ms for the
+ * direct images-in-lanes kernel), hence {@link #MIN_CHANNEL_RATIO}.
+ *
+ * <p>Bits: not the unfold form's. Every operation on an image is the same whatever lane it lies
+ * in, so the result depends neither on the vector width nor on the thread count, and the engine
+ * takes this path from the shape alone ({@link #suits}). U = G g G^T is computed in double and
+ * rounded once; B^T d B, A^T M A and the sum over ci (an fma chain from +0 in channel order) in
+ * float as the methods below write them; the bias is added last. An output lies within
+ * gamma_(c+14) of the same computation on absolute values (ConvWinograd5Test). A backend built
+ * with {@code winograd = false} keeps the unfold form's bits.
+ */
+final class ConvWinograd5 {
+    private ConvWinograd5() {
+    }
+
+    private static final VectorSpecies<Float> SP = FloatVector.SPECIES_PREFERRED;
+    private static final int VL = SP.length();
+    /** Filters per register tile (U broadcasts per channel). */
+    static final int FILTERS = 4;
+    /** Tiles per register tile (vectors of VL images per channel): 16 sums with FILTERS. */
+    static final int TILES = 4;
+    /** The smallest batch that takes this path: a vector of images on AVX2 (half of one on AVX-512). */
+    static final int MIN_IMAGES = 8;
+    /**
+     * Winograd pays where c o / (c + o) is at least this: per tile the products cost 36 c o
+     * multiply-adds, the transforms about 168 c + 64 o operations (see the class comment for the
+     * shapes measured: 1.2 times faster at 16, 5 % at 10.7).
+     */
+    static final int MIN_CHANNEL_RATIO = 16;
+
+    private static final FloatVector TWO = FloatVector.broadcast(SP, 2f);
+    private static final FloatVector MINUS_TWO = FloatVector.broadcast(SP, -2f);
+    private static final FloatVector FOUR = FloatVector.broadcast(SP, 4f);
+    private static final FloatVector MINUS_FOUR = FloatVector.broadcast(SP, -4f);
+    private static final FloatVector MINUS_FIVE = FloatVector.broadcast(SP, -5f);
+
+    /**
+     * Whether a convolution's forward pass runs here: a 5x5 kernel at stride 1 without dilation,
+     * one group, at least {@link #MIN_IMAGES} images and c o at least {@link #MIN_CHANNEL_RATIO}
+     * (c + o). The shape alone decides (see the class comment).
+     */
+    static boolean suits(int n, int c, int o, Window2d w, int groups) {
+        return w.kernelH() == 5 && w.kernelW() == 5 && w.strideH() == 1 && w.strideW() == 1
+                && w.dilationH() == 1 && w.dilationW() == 1 && groups == 1 && n >= MIN_IMAGES
+                && (long) c * o >= (long) MIN_CHANNEL_RATIO * (c + o);
+    }
+
+    /**
+     * Whether the input gradient runs here too: as {@link #suits}, with a padding of at most 4
+     * (the upstream gradient's convolution takes padding 4 - p).
+     */
+    static boolean suitsBackwardInput(int n, int c, int o, Window2d w, int groups) {
+        return suits(n, c, o, w, groups) && w.padH() <= 4 && w.padW() <= 4;
+    }
+
+    /** The transformed weights: u [xi][filter block][channel][FILTERS], filters padded with zeros to a block. */
+    record Weights(float[] u, int filters, int channels) {
+        int blocks() {
+            return (filters + FILTERS - 1) / FILTERS;
+        }
+    }
+
+    private static final double[][] G = {
+        {1.0 / 4, 0, 0, 0, 0},
+        {-1.0 / 6, -1.0 / 6, -1.0 / 6, -1.0 / 6, -1.0 / 6},
+        {-1.0 / 6, 1.0 / 6, -1.0 / 6, 1.0 / 6, -1.0 / 6},
+        {1.0 / 24, 1.0 / 12, 1.0 / 6, 1.0 / 3, 2.0 / 3},
+        {1.0 / 24, -1.0 / 12, 1.0 / 6, -1.0 / 3, 2.0 / 3},
+        {0, 0, 0, 0, 1}};
+
+    /**
+     * U = G g G^T for every filter f and channel ci (in double, rounded once), laid out for the
+     * register tile. With {@code flipped}, filter f and channel ci are the forward's channel f
+     * and filter ci, the kernel turned by 180 degrees: the input gradient's convolution
+     * ({@code filters} is then the forward's input channels, {@code channels} its filters).
+     */
+    static Weights transformWeights(float[] wt, int wOffset, int filters, int channels, boolean flipped) {
+        int blocks = (filters + FILTERS - 1) / FILTERS;
+        float[] u = new float[36 * blocks * channels * FILTERS];
+        double[][] g = new double[5][5];
+        double[][] gg = new double[6][5];
+        for (int f = 0; f < filters; f++) {
+            for (int ci = 0; ci < channels; ci++) {
+                for (int e = 0; e < 25; e++) {
+                    g[e / 5][e % 5] = flipped ? wt[wOffset + (ci * filters + f) * 25 + 24 - e]
+                            : wt[wOffset + (f * channels + ci) * 25 + e];
+                }
+                for (int i = 0; i < 6; i++) {
+                    for (int j = 0; j < 5; j++) {
+                        double s = 0;
+                        for (int a = 0; a < 5; a++) {
+                            s += G[i][a] * g[a][j];
+                        }
+                        gg[i][j] = s;
+                    }
+                }
+                for (int i = 0; i < 6; i++) {
+                    for (int j = 0; j < 6; j++) {
+                        double s = 0;
+                        for (int b = 0; b < 5; b++) {
+                            s += gg[i][b] * G[j][b];
+                        }
+                        u[((((i * 6 + j) * blocks + f / FILTERS) * channels + ci) * FILTERS) + f % FILTERS] = (float) s;
+                    }
+                }
+            }
+        }
+        return new Weights(u, filters, channels);
+    }
+
+    /** Each thread's buffers: the lanes copy, the lanes output, V, M, a transform's scratch, a partial group's images or outputs. */
+    private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(() -> new float[6][0]);
+
+    private static float[] buffer(int which, int size) {
+        float[][] holder = BUFFERS.get();
+        if (holder[which].length < size) {
+            holder[which] = new float[size];
+        }
+        return holder[which];
+    }
+
+    /**
+     * y [n, o, oh, ow] (contiguous at yOffset, overwritten) = the convolution of the contiguous
+     * x [n, c, h, wd] at xOffset with the transformed weights u (o = u.filters(), c = u.channels()),
+     * padding padH, padW, plus bias (null: none); oh = h + 2 padH - 4, ow = wd + 2 padW - 4. Each
+     * group of VL images is one task; the last group, if partial, runs with zero images in its
+     * empty lanes.
+     */
+    static void run(float[] x, int xOffset, int n, int h, int wd, Weights u, float[] bias, int padH, int padW,
+                    float[] y, int yOffset, int threads) {
+        int c = u.channels();
+        int o = u.filters();
+        int oh = h + 2 * padH - 4;
+        int ow = wd + 2 * padW - 4;
+        int l = oh * ow;
+        int th = (oh + 1) / 2;
+        int tw = (ow + 1) / 2;
+        int hp = 2 * th + 4;
+        int wp = 2 * tw + 4;
+        int tiles = th * tw;
+        int blocks = u.blocks();
+        int o4 = blocks * FILTERS;
+        int image = c * h * wd;
+        int groups = (n + VL - 1) / VL;
+        ConvGemm.forTasks(groups, threads, gi -> {
+            int n0 = gi * VL;
+            int count = Math.min(VL, n - n0);
+            float[] src = x;
+            int srcOffset = xOffset + n0 * image;
+            if (count < VL) {
+                // a partial group: its images, then zero images in the empty lanes
+                src = buffer(5, VL * image);
+                System.arraycopy(x, srcOffset, src, 0, count * image);
+                Arrays.fill(src, count * image, VL * image, 0f);
+                srcOffset = 0;
+            }
+            float[] lanes = buffer(0, c * hp * wp * VL);
+            ConvLanes.toLanes(src, srcOffset, image, c, h, wd, lanes, padH, padW, hp, wp);
+            float[] out = buffer(1, o * l * VL);
+            // V [xi][channel][tile][VL] and M [xi][filter][tile][VL], each xi a vector past a multiple
+            // of 4 KB from the one before: the transforms read and write the 36 xi of one tile, which
+            // at multiples of 4 KB would all fall in the same L1 set and evict each other
+            int vXi = c * TILES * VL + VL;
+            int mXi = o4 * TILES * VL + VL;
+            float[] v = buffer(2, 36 * vXi);
+            float[] m = buffer(3, 36 * mXi);
+            float[] scratch = buffer(4, 36 * VL);
+            for (int q0 = 0; q0 < tiles; q0 += TILES) {
+                int last = Math.min(TILES, tiles - q0);
+                for (int t = 0; t < last; t++) {
+                    int ty = (q0 + t) / tw;
+                    int tx = (q0 + t) % tw;
+                    for (int ci = 0; ci < c; ci++) {
+                        inputTransform(lanes, ((ci * hp + 2 * ty) * wp + 2 * tx) * VL, wp * VL, scratch, v,
+                                (ci * TILES + t) * VL, vXi);
+                    }
+                }
+                // tiles past the last (t >= last) compute from stale V and are never stored
+                for (int xi = 0; xi < 36; xi++) {
+                    for (int b = 0; b < blocks; b++) {
+                        product(v, xi * vXi, u.u(), (xi * blocks + b) * c * FILTERS, c, m,
+                                xi * mXi + b * FILTERS * TILES * VL);
+                    }
+                }
+                for (int t = 0; t < last; t++) {
+                    int oy = (q0 + t) / tw * 2;
+                    int ox = (q0 + t) % tw * 2;
+                    boolean down = oy + 1 < oh;
+                    boolean right = ox + 1 < ow;
+                    for (int f = 0; f < o; f++) {
+                        outputTransform(m, (f * TILES + t) * VL, mXi, scratch, bias == null ? 0f : bias[f],
+                                bias != null, out, (f * l + oy * ow + ox) * VL, ow * VL, down, right);
+                    }
+                }
+            }
+            if (count == VL) {
+                ConvLanes.fromLanes(out, o, l, y, yOffset + n0 * o * l, o * l);
+            } else {
+                float[] part = buffer(5, VL * o * l);
+                ConvLanes.fromLanes(out, o, l, part, 0, o * l);
+                System.arraycopy(part, 0, y, yOffset + n0 * o * l, count * o * l);
+            }
+        });
+    }
+
+    /**
+     * V = B^T d B of one channel's 6 x 6 patch (rows rs apart from at in the lanes copy) into v
+     * from vAt, element xi at vAt + xi * xiStride: B^T down each column into scratch, then B
+     * along each row.
+     */
+    private static void inputTransform(float[] lanes, int at, int rs, float[] scratch, float[] v, int vAt,
+                                       int xiStride) {
+        for (int j = 0; j < 6; j++) {
+            int p = at + j * VL;
+            bt(FloatVector.fromArray(SP, lanes, p), FloatVector.fromArray(SP, lanes, p + rs),
+                    FloatVector.fromArray(SP, lanes, p + 2 * rs), FloatVector.fromArray(SP, lanes, p + 3 * rs),
+                    FloatVector.fromArray(SP, lanes, p + 4 * rs), FloatVector.fromArray(SP, lanes, p + 5 * rs),
+                    scratch, j * VL, 6 * VL);
+        }
+        for (int i = 0; i < 6; i++) {
+            int p = i * 6 * VL;
+            bt(FloatVector.fromArray(SP, scratch, p), FloatVector.fromArray(SP, scratch, p + VL),
+                    FloatVector.fromArray(SP, scratch, p + 2 * VL), FloatVector.fromArray(SP, scratch, p + 3 * VL),
+                    FloatVector.fromArray(SP, scratch, p + 4 * VL), FloatVector.fromArray(SP, scratch, p + 5 * VL),
+                    v, vAt + i * 6 * xiStride, xiStride);
+        }
+    }
+
+    /** B^T (d0 .. d5) into dst at, at + stride, ...: each output as written, in this order of operations. */
+    private static void bt(FloatVector d0, FloatVector d1, FloatVector d2, FloatVector d3, FloatVector d4,
+                           FloatVector d5, float[] dst, int at, int stride) {
+        FOUR.fma(d0, MINUS_FIVE.fma(d2, d4)).intoArray(dst, at);                       // 4 d0 - 5 d2 + d4
+        MINUS_FOUR.fma(d1.add(d2), d3.add(d4)).intoArray(dst, at + stride);            // -4 (d1 + d2) + d3 + d4
+        FOUR.fma(d1.sub(d2), d4.sub(d3)).intoArray(dst, at + 2 * stride);              // 4 (d1 - d2) + d4 - d3
+        FloatVector d31 = d3.sub(d1);
+        FloatVector d42 = d4.sub(d2);
+        TWO.fma(d31, d42).intoArray(dst, at + 3 * stride);                             // 2 (d3 - d1) + d4 - d2
+        MINUS_TWO.fma(d31, d42).intoArray(dst, at + 4 * stride);                       // -2 (d3 - d1) + d4 - d2
+        FOUR.fma(d1, MINUS_FIVE.fma(d3, d5)).intoArray(dst, at + 5 * stride);          // 4 d1 - 5 d3 + d5
+    }
+
+    /** A^T's first row on (m0 .. m5): (m0 + (m1 + m2)) + (m3 + m4). */
+    private static FloatVector at0(FloatVector m0, FloatVector m1, FloatVector m2, FloatVector m3, FloatVector m4) {
+        return m0.add(m1.add(m2)).add(m3.add(m4));
+    }
+
+    /** A^T's second row on (m1 .. m5): 2 (m3 - m4) + (m1 - m2), then + m5. */
+    private static FloatVector at1(FloatVector m1, FloatVector m2, FloatVector m3, FloatVector m4, FloatVector m5) {
+        return TWO.fma(m3.sub(m4), m1.sub(m2)).add(m5);
+    }
+
+    /**
+     * Y = A^T M A (+ bias) of one filter and tile (M's element xi at mAt + xi * xiStride) into the
+     * lanes output at {@code at} (rows rowStride apart), the 2 x 2 tile's second row and column
+     * only where they lie in the output: A^T down each column into scratch, then A along the two rows.
+     */
+    private static void outputTransform(float[] m, int mAt, int xiStride, float[] scratch, float bias,
+                                        boolean biased, float[] out, int at, int rowStride, boolean down,
+                                        boolean right) {
+        for (int j = 0; j < 6; j++) {
+            int p = mAt + j * xiStride;
+            FloatVector m0 = FloatVector.fromArray(SP, m, p);
+            FloatVector m1 = FloatVector.fromArray(SP, m, p + 6 * xiStride);
+            FloatVector m2 = FloatVector.fromArray(SP, m, p + 12 * xiStride);
+            FloatVector m3 = FloatVector.fromArray(SP, m, p + 18 * xiStride);
+            FloatVector m4 = FloatVector.fromArray(SP, m, p + 24 * xiStride);
+            FloatVector m5 = FloatVector.fromArray(SP, m, p + 30 * xiStride);
+            at0(m0, m1, m2, m3, m4).intoArray(scratch, j * VL);
+            at1(m1, m2, m3, m4, m5).intoArray(scratch, (6 + j) * VL);
+        }
+        for (int i = 0; i < (down ? 2 : 1); i++) {
+            int p = i * 6 * VL;
+            FloatVector r0 = FloatVector.fromArray(SP, scratch, p);
+            FloatVector r1 = FloatVector.fromArray(SP, scratch, p + VL);
+            FloatVector r2 = FloatVector.fromArray(SP, scratch, p + 2 * VL);
+            FloatVector r3 = FloatVector.fromArray(SP, scratch, p + 3 * VL);
+            FloatVector r4 = FloatVector.fromArray(SP, scratch, p + 4 * VL);
+            FloatVector r5 = FloatVector.fromArray(SP, scratch, p + 5 * VL);
+            FloatVector y0 = at0(r0, r1, r2, r3, r4);
+            if (biased) {
+                y0 = y0.add(bias);
+            }
+            y0.intoArray(out, at + i * rowStride);
+            if (right) {
+                FloatVector y1 = at1(r1, r2, r3, r4, r5);
+                if (biased) {
+                    y1 = y1.add(bias);
+                }
+                y1.intoArray(out, at + i * rowStride + VL);
+            }
+        }
+    }
+
+    /**
+     * M[xi] for FILTERS filters x TILES tiles: sum over the c channels of U (broadcast, from uAt,
+     * FILTERS a channel) times V (TILES vectors a channel from vAt), each sum an fma chain from
+     * +0 in channel order; filter r, tile t's into m at mAt + (r * TILES + t) * VL.
+     */
+    private static void product(float[] v, int vAt, float[] u, int uAt, int c, float[] m, int mAt) {
+        FloatVector c00 = FloatVector.zero(SP), c01 = c00, c02 = c00, c03 = c00;
+        FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
+        FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00;
+        FloatVector c30 = c00, c31 = c00, c32 = c00, c33 = c00;
+        for (int ci = 0; ci < c; ci++) {
+            int p = vAt + ci * TILES * VL;
+            FloatVector b0 = FloatVector.fromArray(SP, v, p);
+            FloatVector b1 = FloatVector.fromArray(SP, v, p + VL);
+            FloatVector b2 = FloatVector.fromArray(SP, v, p + 2 * VL);
+            FloatVector b3 = FloatVector.fromArray(SP, v, p + 3 * VL);
+            int q = uAt + ci * FILTERS;
+            FloatVector a = FloatVector.broadcast(SP, u[q]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            c02 = a.fma(b2, c02);
+            c03 = a.fma(b3, c03);
+            a = FloatVector.broadcast(SP, u[q + 1]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            c12 = a.fma(b2, c12);
+            c13 = a.fma(b3, c13);
+            a = FloatVector.broadcast(SP, u[q + 2]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            c22 = a.fma(b2, c22);
+            c23 = a.fma(b3, c23);
+            a = FloatVector.broadcast(SP, u[q + 3]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+            c32 = a.fma(b2, c32);
+            c33 = a.fma(b3, c33);
+        }
+        c00.intoArray(m, mAt);
+        c01.intoArray(m, mAt + VL);
+        c02.intoArray(m, mAt + 2 * VL);
+        c03.intoArray(m, mAt + 3 * VL);
+        c10.intoArray(m, mAt + 4 * VL);
+        c11.intoArray(m, mAt + 5 * VL);
+        c12.intoArray(m, mAt + 6 * VL);
+        c13.intoArray(m, mAt + 7 * VL);
+        c20.intoArray(m, mAt + 8 * VL);
+        c21.intoArray(m, mAt + 9 * VL);
+        c22.intoArray(m, mAt + 10 * VL);
+        c23.intoArray(m, mAt + 11 * VL);
+        c30.intoArray(m, mAt + 12 * VL);
+        c31.intoArray(m, mAt + 13 * VL);
+        c32.intoArray(m, mAt + 14 * VL);
+        c33.intoArray(m, mAt + 15 * VL);
+    }
+}
