@@ -1254,7 +1254,16 @@ final class ConvDirect {
         }
     }
 
-    /** As {@link #weightTile} for 2CB taps x one vector of channels (tap r's at r*VL). */
+    /**
+     * As {@link #weightTile} for 2CB taps x one vector of channels (tap r's at r*VL). With one
+     * vector of channels each multiply-add needs its own broadcast, so the tile loads as often as
+     * it multiplies. Tried and dropped: the MNIST CNN's first convolution (1 -> 16 channels,
+     * 28 x 28, 5 x 5) with the images in the lanes instead, a tile of one kernel row's five taps
+     * x two channels whose operands are all vectors (seven loads for ten multiply-adds, the same
+     * chains): its arithmetic took about 0.15 ms a batch of 64, but copying the upstream gradient
+     * into the lanes layout took twice that, and the weight gradient was no faster in total (by
+     * hand on a Zen 5, one thread, 0.97-1.25 ms against 1.05-1.17 ms, JVMs alternating).
+     */
     private static void weightTileTall(int[] rowOffset, int p0, float[] padded, int[] pos, float[] gt, int width,
                                        int lc, int le, float[] tile) {
         boolean six = TALL == 12;
