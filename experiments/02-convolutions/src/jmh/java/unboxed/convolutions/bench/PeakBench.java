@@ -28,6 +28,14 @@ import unboxed.convolutions.Roofline;
  *       {@code a[i] = b[i] + s * c[i]} over three arrays of 64 MiB, far beyond the caches;
  *       {@link Roofline#TRIAD_BYTES_PER_CALL} bytes a call by STREAM's count (two reads and a write).</li>
  * </ul>
+ *
+ * <p>The two also tell the shared machines' slow state apart from a slow kernel. Timed by hand on
+ * the Zen 5 (2026-12-03) right after a run of this post's benchmarks whose third round had it, in
+ * two JVMs a minute apart: fmaPeak 1.86 and 1.91-1.95 ms, as in the pinned run (1.81-1.97), but
+ * triad 7.36 and 7.3-10.5 ms, against 5.2-6.2 in the pinned run's calmer forks; in the same
+ * minutes CnnEpochBench took 13.6-14.6 s an epoch, against 10.0-11.3 s in the pinned run's first two forks, and
+ * PyTorch's second convolution 1.6 ms forward against 1.50. So that state is the core's memory
+ * bandwidth, shared with neighbours, not its arithmetic.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
