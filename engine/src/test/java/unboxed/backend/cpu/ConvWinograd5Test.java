@@ -7,13 +7,17 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+import static unboxed.backend.cpu.ConvWinogradTest.digest;
+import static unboxed.backend.cpu.ConvWinogradTest.gamma;
+import static unboxed.backend.cpu.ConvWinogradTest.on;
+import static unboxed.backend.cpu.ConvWinogradTest.product;
+import static unboxed.backend.cpu.ConvWinogradTest.transpose;
+import static unboxed.backend.cpu.ConvWinogradTest.uniform;
 
 import java.util.Arrays;
 import java.util.Random;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import unboxed.backend.Backend;
-import unboxed.backend.Backends;
 import unboxed.backend.Window2d;
 import unboxed.nn.functional.F;
 import unboxed.tensor.Tensor;
@@ -58,14 +62,6 @@ class ConvWinograd5Test {
     static Problem random(String name, Random rnd, int n, int c, int h, int w, int o, int pad, boolean bias) {
         return new Problem(name, uniform(rnd, n * c * h * w), n, c, h, w, uniform(rnd, o * c * 25), o,
                 bias ? uniform(rnd, o) : null, pad);
-    }
-
-    static float[] uniform(Random rnd, int size) {
-        float[] v = new float[size];
-        for (int i = 0; i < size; i++) {
-            v[i] = rnd.nextFloat() * 2 - 1;
-        }
-        return v;
     }
 
     /** The definition in double. */
@@ -181,41 +177,6 @@ class ConvWinograd5Test {
         return out;
     }
 
-    static double[][] transpose(double[][] a) {
-        double[][] r = new double[a[0].length][a.length];
-        for (int i = 0; i < a.length; i++) {
-            for (int j = 0; j < a[0].length; j++) {
-                r[j][i] = a[i][j];
-            }
-        }
-        return r;
-    }
-
-    /** l m r. */
-    static double[][] product(double[][] l, double[][] m, double[][] r) {
-        double[][] lm = new double[l.length][m[0].length];
-        for (int i = 0; i < l.length; i++) {
-            for (int a = 0; a < m.length; a++) {
-                for (int j = 0; j < m[0].length; j++) {
-                    lm[i][j] += l[i][a] * m[a][j];
-                }
-            }
-        }
-        double[][] out = new double[l.length][r[0].length];
-        for (int i = 0; i < l.length; i++) {
-            for (int b = 0; b < r.length; b++) {
-                for (int j = 0; j < r[0].length; j++) {
-                    out[i][j] += lm[i][b] * r[b][j];
-                }
-            }
-        }
-        return out;
-    }
-
-    static double gamma(int k) {
-        return k * U / (1 - k * U);
-    }
-
     /** The first element outside gamma_(c+14) S + u |ref|, or null. */
     static String violation(Problem p, float[] ours, double[] ref, double[] s) {
         double g = gamma(p.c() + 14);
@@ -228,16 +189,6 @@ class ConvWinograd5Test {
             }
         }
         return null;
-    }
-
-    private static <T> T on(Backend backend, Supplier<T> body) {
-        Backend before = Backends.current();
-        Backends.use(backend);
-        try {
-            return body.get();
-        } finally {
-            Backends.use(before);
-        }
     }
 
     /** The engine's output, input gradient and weight gradient; {@code permuted}: x as a view. */
@@ -363,14 +314,6 @@ class ConvWinograd5Test {
     }
 
     private static final String PINNED_DIGEST = "655894046d0910c6 48e70e6c57f6c2e";
-
-    static String digest(float[] a) {
-        long h = 1125899906842597L;
-        for (float v : a) {
-            h = 31 * h + Float.floatToRawIntBits(v);
-        }
-        return Long.toHexString(h);
-    }
 
     /**
      * Which shapes take it: 5x5 at stride 1, no dilation, one group, at least 8 images and c o at

@@ -308,7 +308,7 @@ class ConvWinogradTest {
                 ours, ref, s);
     }
 
-    private static <T> T on(Backend backend, Supplier<T> body) {
+    static <T> T on(Backend backend, Supplier<T> body) {
         Backend before = Backends.current();
         Backends.use(backend);
         try {
