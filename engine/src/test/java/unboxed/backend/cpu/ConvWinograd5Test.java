@@ -194,23 +194,7 @@ class ConvWinograd5Test {
     /** The engine's output, input gradient and weight gradient; {@code permuted}: x as a view. */
     static float[][] engine(Backend backend, Problem p, float[] g, boolean permuted) {
         return on(backend, () -> {
-            Tensor x;
-            if (permuted) {
-                // the same values stored [n, h, w, c], read through a permuted view
-                float[] nhwc = new float[p.x().length];
-                for (int b = 0; b < p.n(); b++) {
-                    for (int ci = 0; ci < p.c(); ci++) {
-                        for (int e = 0; e < p.h() * p.w(); e++) {
-                            nhwc[(b * p.h() * p.w() + e) * p.c() + ci] = p.x()[(b * p.c() + ci) * p.h() * p.w() + e];
-                        }
-                    }
-                }
-                x = Tensor.of(nhwc, p.n(), p.h(), p.w(), p.c()).permute(0, 3, 1, 2);
-                assertFalse(x.isContiguous());
-                x = x.detach().requiresGrad(true);
-            } else {
-                x = Tensor.of(p.x(), p.n(), p.c(), p.h(), p.w()).requiresGrad(true);
-            }
+            Tensor x = ConvWinogradTest.input(p.x(), p.n(), p.c(), p.h(), p.w(), permuted);
             Tensor w = Tensor.of(p.weight(), p.o(), p.c(), 5, 5).requiresGrad(true);
             Tensor b = p.bias() == null ? null : Tensor.of(p.bias(), p.o());
             Tensor y = F.conv2d(x, w, b, p.pad());

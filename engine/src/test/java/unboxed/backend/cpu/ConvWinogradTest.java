@@ -324,29 +324,34 @@ class ConvWinogradTest {
      */
     static float[][] engine(Backend backend, Problem p, float[] g, boolean permuted) {
         return on(backend, () -> {
-            Tensor x;
-            if (permuted) {
-                // the same values stored [n, h, w, c], read through a permuted view
-                float[] nhwc = new float[p.x().length];
-                for (int b = 0; b < p.n(); b++) {
-                    for (int ci = 0; ci < p.c(); ci++) {
-                        for (int e = 0; e < p.h() * p.w(); e++) {
-                            nhwc[(b * p.h() * p.w() + e) * p.c() + ci] = p.x()[(b * p.c() + ci) * p.h() * p.w() + e];
-                        }
-                    }
-                }
-                x = Tensor.of(nhwc, p.n(), p.h(), p.w(), p.c()).permute(0, 3, 1, 2);
-                assertFalse(x.isContiguous());
-                x = x.detach().requiresGrad(true);
-            } else {
-                x = Tensor.of(p.x(), p.n(), p.c(), p.h(), p.w()).requiresGrad(true);
-            }
+            Tensor x = input(p.x(), p.n(), p.c(), p.h(), p.w(), permuted);
             Tensor w = Tensor.of(p.weight(), p.o(), p.c(), 3, 3).requiresGrad(true);
             Tensor b = p.bias() == null ? null : Tensor.of(p.bias(), p.o());
             Tensor y = F.conv2d(x, w, b, p.pad());
             y.backward(Tensor.of(g, p.n(), p.o(), p.oh(), p.ow()));
             return new float[][] {y.toArray(), x.grad().toArray(), w.grad().toArray()};
         });
+    }
+
+    /**
+     * x [n, c, h, w] as a leaf that requires its gradient; {@code permuted}: the same values
+     * stored [n, h, w, c] and read through a permuted view.
+     */
+    static Tensor input(float[] values, int n, int c, int h, int w, boolean permuted) {
+        if (!permuted) {
+            return Tensor.of(values, n, c, h, w).requiresGrad(true);
+        }
+        float[] nhwc = new float[values.length];
+        for (int b = 0; b < n; b++) {
+            for (int ci = 0; ci < c; ci++) {
+                for (int e = 0; e < h * w; e++) {
+                    nhwc[(b * h * w + e) * c + ci] = values[(b * c + ci) * h * w + e];
+                }
+            }
+        }
+        Tensor x = Tensor.of(nhwc, n, h, w, c).permute(0, 3, 1, 2);
+        assertFalse(x.isContiguous());
+        return x.detach().requiresGrad(true);
     }
 
     /**
