@@ -40,7 +40,13 @@ import unboxed.backend.Window2d;
  * forward + backward nothing: the transforms then cost as much as the products (by hand with
  * the phases switched off one at a time: products 0.6 ms, input transforms 0.3, output
  * transforms 0.25, the lanes copies, U and the output's allocation 0.3, against 1.9 ms for the
- * direct images-in-lanes kernel), hence {@link #MIN_CHANNEL_RATIO}.
+ * direct images-in-lanes kernel), hence {@link #MIN_CHANNEL_RATIO}. Tried for that layer and
+ * dropped, by hand on the same machine: transforms that keep B^T d in registers (each of its rows
+ * recomputed from the patch, no scratch row) ran several times slower, because the JIT's node
+ * count cut their inlining short and the vectors passed between the helpers were boxed; V laid
+ * out patch by patch (its 36 elements in a row) made the products' reads scattered and was no
+ * faster; one filter block's M kept in L1 for its output transforms changed nothing measurable
+ * through the spread from one JVM to the next.
  *
  * <p>Bits: not the unfold form's. Every operation on an image is the same whatever lane it lies
  * in, so the result depends neither on the vector width nor on the thread count, and the engine
