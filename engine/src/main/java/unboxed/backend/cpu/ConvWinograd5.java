@@ -155,7 +155,10 @@ final class ConvWinograd5 {
         return new Weights(u, filters, channels);
     }
 
-    /** Each thread's buffers: the lanes copy, the lanes output, V, M, a transform's scratch, a partial group's images or outputs. */
+    /**
+     * Each thread's buffers: the lanes copy, the lanes output, V, M, a transform's scratch, and a
+     * partial group's images (then its outputs).
+     */
     private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(() -> new float[6][0]);
 
     private static float[] buffer(int which, int size) {

@@ -319,7 +319,8 @@ class ConvWinograd5Test {
         assertFalse(ConvWinograd5.suits(64, 32, 32, new Window2d(5, 3, 1, 1, 2, 1, 1, 1), 1), "5x3");
         assertTrue(ConvWinograd5.suitsBackwardInput(64, 32, 32, window(4), 1));
         assertFalse(ConvWinograd5.suitsBackwardInput(64, 32, 32, window(5), 1), "padding 5");
-        assertEquals("Winograd F(2x2, 5x5), images in lanes", CpuBackend.conv2dKernel(64, 32, 32, window(2), 1, 14, 14, 1));
+        assertEquals("Winograd F(2x2, 5x5), images in lanes",
+                CpuBackend.conv2dKernel(64, 32, 32, window(2), 1, 14, 14, 1));
         assertEquals("direct, images in lanes", CpuBackend.conv2dKernel(64, 16, 32, window(2), 1, 14, 14, 1),
                 "the MNIST CNN's second convolution");
 
