@@ -21,10 +21,12 @@
 #   data/results/POST/bench-<kind>-<cpu>.json   (or into $BENCH_OUT_DIR)
 #
 # --kind native  the machine as it is: the JVM's preferred vectors, OpenBLAS and ATen choosing
-#                their kernels for this CPU (any inherited OPENBLAS_CORETYPE is removed).
+#                their kernels for this CPU (any inherited OPENBLAS_CORETYPE or OPENBLAS_L2_SIZE is
+#                removed).
 # --kind avx2    an AVX2 machine (a Zen 3) approximated on an AVX-512 one: -XX:UseAVX=2 (256-bit
 #                vectors and 16 registers), the blocking sized for a 512 KiB L2
-#                (-Dunboxed.cpu.l2=512K), OPENBLAS_CORETYPE=Haswell, ATEN_CPU_CAPABILITY=avx2 and
+#                (-Dunboxed.cpu.l2=512K), OPENBLAS_CORETYPE=Haswell with OPENBLAS_L2_SIZE=512,
+#                ATEN_CPU_CAPABILITY=avx2 and
 #                ONEDNN_MAX_CPU_ISA=AVX2 (oneDNN, PyTorch's convolutions, picks its own instruction set).
 #                On a machine without AVX-512 this is simply the machine.
 # The file is named after the kind measured (avx512 or avx2, from the vectors the JVM used) and the
@@ -91,12 +93,15 @@ jvm_kind=()
 # settled one way or the other. BENCH_MALLOC=default leaves glibc as it is.
 malloc_env=(MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=4294967296)
 [ "${BENCH_MALLOC:-}" = default ] && malloc_env=()
-peer_env=(env -u OPENBLAS_CORETYPE -u ATEN_CPU_CAPABILITY -u ONEDNN_MAX_CPU_ISA -u DNNL_MAX_CPU_ISA "${malloc_env[@]}")
+# An inherited OPENBLAS_L2_SIZE (some images export one) would size OpenBLAS's blocking for another
+# cache than the engine's: removed for the machine's own kind, set to the engine's 512 KiB for avx2.
+peer_env=(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE -u ATEN_CPU_CAPABILITY -u ONEDNN_MAX_CPU_ISA
+          -u DNNL_MAX_CPU_ISA "${malloc_env[@]}")
 if [ "$kind" = avx2 ]; then
   jvm_kind=(-XX:UseAVX=2 -Dunboxed.cpu.l2=512K)
   # oneDNN chooses its instruction set on its own: ATEN_CPU_CAPABILITY does not reach it, its own cap does
-  peer_env=(env OPENBLAS_CORETYPE=Haswell ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2 DNNL_MAX_CPU_ISA=AVX2
-            "${malloc_env[@]}")
+  peer_env=(env OPENBLAS_CORETYPE=Haswell OPENBLAS_L2_SIZE=512 ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2
+            DNNL_MAX_CPU_ISA=AVX2 "${malloc_env[@]}")
 fi
 host_avx512=false
 grep -qw avx512f /proc/cpuinfo && host_avx512=true
@@ -252,6 +257,7 @@ meta = {
     "post": env["POST"], "name": "bench-" + env["MEASURED"] + "-" + env["CPU_TAG"], "quick": env["QUICK"] == "1",
     "kind": {"measured": env["MEASURED"], "requested": env["KIND"], "emulated": env["EMULATED"] == "true",
              "how": ("approximated on an AVX-512 machine: " + env["JVM_KIND"] + ", OPENBLAS_CORETYPE=Haswell,"
+                     " OPENBLAS_L2_SIZE=512,"
                      " ATEN_CPU_CAPABILITY=avx2, ONEDNN_MAX_CPU_ISA=AVX2") if env["EMULATED"] == "true"
                     else "the machine's own kind"},
     "provenance": {

@@ -28,7 +28,8 @@ import jdk.incubator.vector.VectorSpecies;
  *           for jr in NC by NR:            ... meets every B micro-panel (KC x NR, streamed)
  *             micro-kernel: MR x NR tile of C, held in registers for the whole KC loop
  * </pre>
- * (BLIS swaps the two innermost loops; see the blocking notes for why this order won here.)
+ * (BLIS swaps the two innermost loops; see the blocking notes for why this order won here with
+ * the AVX-512 kernel, and why the AVX2 kernel, which reads A packed k-major, takes BLIS's.)
  * Packing is where the arbitrary strides of A and B are absorbed (a transposed view needs no
  * copy: only the packing loop differs, with fast paths for unit strides), and it lays both
  * operands out in exactly the order the micro-kernel reads them, so that the kernel's loads are
@@ -74,6 +75,15 @@ public final class Sgemm {
     //    BLIS order (B micro-panel held in L1, A streamed) on the Zen 4; on the Zen 5 (48 KiB L1)
     //    the two orders, and packing A or reading it in place, measured within the noise
     //    (195-217 GFLOP/s);
+    //  - the AVX2 kernel (4 x 16, A packed k-major) takes the other order, BLIS's: one B
+    //    micro-panel (KC x 16 = 16 KiB) stays in L1 while the packed A micro-panels of the block
+    //    (MC x KC, in L2) stream past it. Per step of k that kernel reads 64 bytes of B and 16 of
+    //    A, so streaming A instead of B moves a quarter of the bytes; and its B block spans all
+    //    of N (SgemmPlan), more than the L2 holds, so in the order above every B micro-panel came
+    //    from L3 once per A micro-panel. Measured at 1024^3 on the Zen 5 limited to AVX2
+    //    (-XX:UseAVX=2, L2 taken as 512K; the two orders taking turns in one JVM, three JVMs):
+    //    23.5-24.6 ms against 24.0-27.3 on one thread, 12.9-13.5 against 13.8-14.2 on two; the
+    //    MNIST training shapes within 1 % either way (64 x 784 x 256 2-5 % faster);
     //  - the packed B block (kc x NC floats) is reread once per A micro-panel: NC is sized so that
     //    it takes a quarter of the L2 (SgemmPlan), which leaves room for the block of C it updates;
     //    a short K block (the training shapes' K = 64 weight gradients) gets a wider NC;
@@ -434,6 +444,16 @@ public final class Sgemm {
                             aSource.pack(kc, mc, pc, ic, mr, ap);
                         } else {
                             packA(mc, kc, ic, pc, ap, aColStride == 1 && !aByK ? mc / mr : 0);
+                        }
+                        if (aByK) {
+                            // jr outer, ir inner: one B micro-panel stays in L1 while the packed
+                            // A micro-panels stream past it from L2 (see the blocking notes above)
+                            for (int jr = 0; jr < ncPanels; jr++) {
+                                for (int ir = 0; ir < mcPanels; ir++) {
+                                    tile(ir, jr, mc, nc, kc, ic, jc, pc, ap, bp, betaK, tile);
+                                }
+                            }
+                            continue;
                         }
                         // ir outer, jr inner: one A micro-panel stays in L1 while the
                         // B micro-panels stream past it (see the blocking notes above)

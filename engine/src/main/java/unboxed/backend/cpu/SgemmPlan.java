@@ -16,8 +16,9 @@ import java.util.Locale;
  *       row of a short K block; a Zen 3's 512 KiB: NC = 128). Filling the whole L2 measured
  *       195 GFLOP/s at 1024^3 on the Zen 5 against 215-221 for NC = 128-512: the block of C that
  *       each K block updates (M x NC) no longer stayed in cache between the K blocks. The AVX2
- *       kernel packs all of A once per NC block, which costs more than a B block that
- *       outgrows the L2, so its NC spans up to {@code MAX_NC} columns;</li>
+ *       kernel packs all of A once per NC block, and its loops keep a B micro-panel in L1 while
+ *       A streams from L2 (Sgemm's blocking notes), so the B block need not fit the L2: its NC
+ *       spans up to {@code MAX_NC} columns;</li>
  *   <li>MC, the rows of A packed at once, a multiple of the tile's rows.</li>
  * </ul>
  *
