@@ -110,7 +110,12 @@ public final class Sgemm {
     //    compilations (the kernel's compiled sizes vary as much between fast JVMs). In a slow JVM
     //    every variant of the nest was as slow: A packed or read in place, NC 128 or 256. What
     //    slows this kernel by a third on these shared machines, and OpenBLAS by a tenth, is not
-    //    found (no hardware counters in the VM).
+    //    found (no hardware counters in the VM). A memory hog of our own on the other core (a triad
+    //    over 192 MB, or over 12-24 MB to thrash the shared L3) slowed neither this product nor
+    //    OpenBLAS measurably (Zen 5, 2026-12-03): the slow state is not that simple to provoke;
+    //  - BLIS's order with A packed (the AVX2 kernel's, above) tried again for this kernel on the
+    //    Zen 5 (MC 96-480, NC 512-1024, taking turns with this order in one JVM, five JVMs): 0-5 %
+    //    faster at 1024^3, 2-8 % slower at the MNIST training shapes (the copy of A); kept as it is.
     //
     // KC is part of the arithmetic (see "Determinism"): changing it changes the low bits of
     // results. MC, NC, MR and NR are not: any value gives the same bits.
