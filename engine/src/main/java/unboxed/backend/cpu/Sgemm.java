@@ -115,7 +115,21 @@ public final class Sgemm {
     //    OpenBLAS measurably (Zen 5, 2026-12-03): the slow state is not that simple to provoke;
     //  - BLIS's order with A packed (the AVX2 kernel's, above) tried again for this kernel on the
     //    Zen 5 (MC 96-480, NC 512-1024, taking turns with this order in one JVM, five JVMs): 0-5 %
-    //    faster at 1024^3, 2-8 % slower at the MNIST training shapes (the copy of A); kept as it is.
+    //    faster at 1024^3, 2-8 % slower at the MNIST training shapes (the copy of A); kept as it is;
+    //  - a clue to the slow forks: the speed depends on where the matrices lie in memory. In one
+    //    JVM (Zen 5 limited to AVX2, 1024^3, one thread), four freshly allocated sets of the same
+    //    matrices ran at 28.0, 27.9, 25.0 and 24.7 ms, each set steady over its rounds (each of
+    //    six JVMs had a set some 12-16 % slower than its fastest). Swapping one matrix at a time,
+    //    C made the difference: in two JVMs of four, A and B of the first set into the first C
+    //    took 26.2-27.3 ms, into either of two other C arrays 23.9-24.9 (the other two JVMs, and
+    //    five more tried later with three C arrays each, had no slow C). OpenBLAS's Haswell
+    //    kernels, four sets in each of five processes, ran at 20.4-21.4 ms throughout. C is the
+    //    one operand read and written in place, a tile of rows 4 KiB apart at a time, so which
+    //    cache sets and pages its rows get (physical placement, out of a JVM's hands) can slow a
+    //    whole fork. Staging tried with the AVX-512 kernel (a block's raw sums into a buffer of
+    //    the thread's own, then merged into C row by row, the same bits): 4-8 % slower in four
+    //    JVMs with four C arrays each, none of them slow there (with this kernel, sets of
+    //    matrices came out up to 9 % apart in one JVM of six).
     //
     // KC is part of the arithmetic (see "Determinism"): changing it changes the low bits of
     // results. MC, NC, MR and NR are not: any value gives the same bits.
