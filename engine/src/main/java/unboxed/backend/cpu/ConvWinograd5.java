@@ -41,12 +41,29 @@ import unboxed.backend.Window2d;
  * the phases switched off one at a time: products 0.6 ms, input transforms 0.3, output
  * transforms 0.25, the lanes copies, U and the output's allocation 0.3, against 1.9 ms for the
  * direct images-in-lanes kernel), hence {@link #MIN_CHANNEL_RATIO}. Tried for that layer and
- * dropped, by hand on the same machine: transforms that keep B^T d in registers (each of its rows
- * recomputed from the patch, no scratch row) ran several times slower, because the JIT's node
- * count cut their inlining short and the vectors passed between the helpers were boxed; V laid
- * out patch by patch (its 36 elements in a row) made the products' reads scattered and was no
- * faster; one filter block's M kept in L1 for its output transforms changed nothing measurable
- * through the spread from one JVM to the next.
+ * dropped, by hand on the same machine: V laid out patch by patch (its 36 elements in a row) made
+ * the products' reads scattered and was no faster; one filter block's M kept in L1 for its output
+ * transforms changed nothing measurable through the spread from one JVM to the next.
+ *
+ * <p>The transforms keep their intermediate rows in registers (Zen 5, 2026-12-03, by hand). Timed
+ * phase by phase on that layer (one thread, AVX-512), the input transform took 0.47 ms of a 1.54
+ * ms forward when B^T d went through a scratch tile: 140 ns for one channel's 36 outputs, where
+ * its 72 loads, 72 stores and some 150 arithmetic operations should take a quarter of that. The
+ * stores were the limit: a loop copying 36 vectors within L1 took 25 ns, and the transform ran
+ * 23 % faster in a test with every array placed on 64-byte boundaries (a Java array's first
+ * element lies 16 bytes past an object boundary, so most 512-bit accesses span two cache lines;
+ * the JVM offers no aligned arrays). Computing each row of B^T d from the patch (more loads, half
+ * the stores) took the input transform to 0.28-0.31 ms and the forward to 1.37-1.48 ms; the
+ * output transform without its scratch tile changed little (0.31 -> 0.29 ms), its 36 loads of M
+ * from L2 being its cost. At 64x64x14x64x5 the forward went from 9.0-9.5 to 8.2-9.0 ms (three
+ * JVMs each, taking turns), forward + backward some 2 %; limited to AVX2, no change through the
+ * noise. The first attempt, rows computed by helper methods that returned vectors, ran several
+ * times slower: the JIT's node count cut their inlining short and every vector they returned was
+ * boxed. Hence each row written out in one method with no vector crossing a call (inRow0).
+ * Even so, the CNN's second convolution stays on the direct kernel: its forward would gain
+ * 10-25 % here (1.6-1.7 ms against 1.9-2.2, weights' transform included, three JVMs each, a noisy
+ * machine), its input gradient (32 channels to transform) nothing measurable, and the path
+ * decides the bits of the training runs pinned with that network.
  *
  * <p>Bits: not the unfold form's. Every operation on an image is the same whatever lane it lies
  * in, so the result depends neither on the vector width nor on the thread count, and the engine
@@ -156,10 +173,10 @@ final class ConvWinograd5 {
     }
 
     /**
-     * Each thread's buffers: the lanes copy, the lanes output, V, M, a transform's scratch, and a
-     * partial group's images (then its outputs).
+     * Each thread's buffers: the lanes copy, the lanes output, V, M, and a partial group's images
+     * (then its outputs).
      */
-    private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(() -> new float[6][0]);
+    private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(() -> new float[5][0]);
 
     private static float[] buffer(int which, int size) {
         float[][] holder = BUFFERS.get();
@@ -199,7 +216,7 @@ final class ConvWinograd5 {
             int srcOffset = xOffset + n0 * image;
             if (count < VL) {
                 // a partial group: its images, then zero images in the empty lanes
-                src = buffer(5, VL * image);
+                src = buffer(4, VL * image);
                 System.arraycopy(x, srcOffset, src, 0, count * image);
                 Arrays.fill(src, count * image, VL * image, 0f);
                 srcOffset = 0;
@@ -214,14 +231,13 @@ final class ConvWinograd5 {
             int mXi = o4 * TILES * VL + VL;
             float[] v = buffer(2, 36 * vXi);
             float[] m = buffer(3, 36 * mXi);
-            float[] scratch = buffer(4, 36 * VL);
             for (int q0 = 0; q0 < tiles; q0 += TILES) {
                 int last = Math.min(TILES, tiles - q0);
                 for (int t = 0; t < last; t++) {
                     int ty = (q0 + t) / tw;
                     int tx = (q0 + t) % tw;
                     for (int ci = 0; ci < c; ci++) {
-                        inputTransform(lanes, ((ci * hp + 2 * ty) * wp + 2 * tx) * VL, wp * VL, scratch, v,
+                        inputTransform(lanes, ((ci * hp + 2 * ty) * wp + 2 * tx) * VL, wp * VL, v,
                                 (ci * TILES + t) * VL, vXi);
                     }
                 }
@@ -238,7 +254,7 @@ final class ConvWinograd5 {
                     boolean down = oy + 1 < oh;
                     boolean right = ox + 1 < ow;
                     for (int f = 0; f < o; f++) {
-                        outputTransform(m, (f * TILES + t) * VL, mXi, scratch, bias == null ? 0f : bias[f],
+                        outputTransform(m, (f * TILES + t) * VL, mXi, bias == null ? 0f : bias[f],
                                 bias != null, out, (f * l + oy * ow + ox) * VL, ow * VL, down, right);
                     }
                 }
@@ -246,7 +262,7 @@ final class ConvWinograd5 {
             if (count == VL) {
                 ConvLanes.fromLanes(out, o, l, y, yOffset + n0 * o * l, o * l);
             } else {
-                float[] part = buffer(5, VL * o * l);
+                float[] part = buffer(4, VL * o * l);
                 ConvLanes.fromLanes(out, o, l, part, 0, o * l);
                 System.arraycopy(part, 0, y, yOffset + n0 * o * l, count * o * l);
             }
@@ -255,88 +271,386 @@ final class ConvWinograd5 {
 
     /**
      * V = B^T d B of one channel's 6 x 6 patch (rows rs apart from at in the lanes copy) into v
-     * from vAt, element xi at vAt + xi * xiStride: B^T down each column into scratch, then B
-     * along each row.
+     * from vAt, element xi at vAt + xi * xiStride, one row of B^T d at a time (see {@link #inRow0}).
      */
-    private static void inputTransform(float[] lanes, int at, int rs, float[] scratch, float[] v, int vAt,
-                                       int xiStride) {
-        for (int j = 0; j < 6; j++) {
-            int p = at + j * VL;
-            bt(FloatVector.fromArray(SP, lanes, p), FloatVector.fromArray(SP, lanes, p + rs),
-                    FloatVector.fromArray(SP, lanes, p + 2 * rs), FloatVector.fromArray(SP, lanes, p + 3 * rs),
-                    FloatVector.fromArray(SP, lanes, p + 4 * rs), FloatVector.fromArray(SP, lanes, p + 5 * rs),
-                    scratch, j * VL, 6 * VL);
-        }
-        for (int i = 0; i < 6; i++) {
-            int p = i * 6 * VL;
-            bt(FloatVector.fromArray(SP, scratch, p), FloatVector.fromArray(SP, scratch, p + VL),
-                    FloatVector.fromArray(SP, scratch, p + 2 * VL), FloatVector.fromArray(SP, scratch, p + 3 * VL),
-                    FloatVector.fromArray(SP, scratch, p + 4 * VL), FloatVector.fromArray(SP, scratch, p + 5 * VL),
-                    v, vAt + i * 6 * xiStride, xiStride);
-        }
+    private static void inputTransform(float[] lanes, int at, int rs, float[] v, int vAt, int xiStride) {
+        int s = 6 * xiStride;
+        inRow0(lanes, at, rs, v, vAt, xiStride);
+        inRow1(lanes, at, rs, v, vAt + s, xiStride);
+        inRow2(lanes, at, rs, v, vAt + 2 * s, xiStride);
+        inRow3(lanes, at, rs, v, vAt + 3 * s, xiStride);
+        inRow4(lanes, at, rs, v, vAt + 4 * s, xiStride);
+        inRow5(lanes, at, rs, v, vAt + 5 * s, xiStride);
     }
 
-    /** B^T (d0 .. d5) into dst at, at + stride, ...: each output as written, in this order of operations. */
-    private static void bt(FloatVector d0, FloatVector d1, FloatVector d2, FloatVector d3, FloatVector d4,
-                           FloatVector d5, float[] dst, int at, int stride) {
-        FOUR.fma(d0, MINUS_FIVE.fma(d2, d4)).intoArray(dst, at);                       // 4 d0 - 5 d2 + d4
-        MINUS_FOUR.fma(d1.add(d2), d3.add(d4)).intoArray(dst, at + stride);            // -4 (d1 + d2) + d3 + d4
-        FOUR.fma(d1.sub(d2), d4.sub(d3)).intoArray(dst, at + 2 * stride);              // 4 (d1 - d2) + d4 - d3
-        FloatVector d31 = d3.sub(d1);
-        FloatVector d42 = d4.sub(d2);
-        TWO.fma(d31, d42).intoArray(dst, at + 3 * stride);                             // 2 (d3 - d1) + d4 - d2
-        MINUS_TWO.fma(d31, d42).intoArray(dst, at + 4 * stride);                       // -2 (d3 - d1) + d4 - d2
-        FOUR.fma(d1, MINUS_FIVE.fma(d3, d5)).intoArray(dst, at + 5 * stride);          // 4 d1 - 5 d3 + d5
+    /**
+     * Row 0 of V = B^T d B into v at vAt, vAt + xs, ...: B^T's row 0 down each column of the patch
+     * (its taps loaded from the lanes copy), then B along the row (the arithmetic is listed above
+     * outputTransform). No intermediate goes through memory: the six row methods store V's 36
+     * vectors and nothing else, where a pass down the columns into a scratch tile and a pass along
+     * its rows stored 72, and stores are what these transforms wait for (see the class comment).
+     * Each row is a method of its own, written out without helpers that take or return vectors:
+     * the JIT inlines such helpers only under its node count, and a vector passed to one it did
+     * not inline is boxed on the heap.
+     */
+    private static void inRow0(float[] l, int at, int rs, float[] v, int vAt, int xs) {
+        int q = at;
+        FloatVector d0 = FloatVector.fromArray(SP, l, q);
+        FloatVector d2 = FloatVector.fromArray(SP, l, q + 2 * rs);
+        FloatVector d4 = FloatVector.fromArray(SP, l, q + 4 * rs);
+        FloatVector t0 = FOUR.fma(d0, MINUS_FIVE.fma(d2, d4));
+        q = at + VL;
+        d0 = FloatVector.fromArray(SP, l, q);
+        d2 = FloatVector.fromArray(SP, l, q + 2 * rs);
+        d4 = FloatVector.fromArray(SP, l, q + 4 * rs);
+        FloatVector t1 = FOUR.fma(d0, MINUS_FIVE.fma(d2, d4));
+        q = at + 2 * VL;
+        d0 = FloatVector.fromArray(SP, l, q);
+        d2 = FloatVector.fromArray(SP, l, q + 2 * rs);
+        d4 = FloatVector.fromArray(SP, l, q + 4 * rs);
+        FloatVector t2 = FOUR.fma(d0, MINUS_FIVE.fma(d2, d4));
+        q = at + 3 * VL;
+        d0 = FloatVector.fromArray(SP, l, q);
+        d2 = FloatVector.fromArray(SP, l, q + 2 * rs);
+        d4 = FloatVector.fromArray(SP, l, q + 4 * rs);
+        FloatVector t3 = FOUR.fma(d0, MINUS_FIVE.fma(d2, d4));
+        q = at + 4 * VL;
+        d0 = FloatVector.fromArray(SP, l, q);
+        d2 = FloatVector.fromArray(SP, l, q + 2 * rs);
+        d4 = FloatVector.fromArray(SP, l, q + 4 * rs);
+        FloatVector t4 = FOUR.fma(d0, MINUS_FIVE.fma(d2, d4));
+        q = at + 5 * VL;
+        d0 = FloatVector.fromArray(SP, l, q);
+        d2 = FloatVector.fromArray(SP, l, q + 2 * rs);
+        d4 = FloatVector.fromArray(SP, l, q + 4 * rs);
+        FloatVector t5 = FOUR.fma(d0, MINUS_FIVE.fma(d2, d4));
+        FOUR.fma(t0, MINUS_FIVE.fma(t2, t4)).intoArray(v, vAt);
+        MINUS_FOUR.fma(t1.add(t2), t3.add(t4)).intoArray(v, vAt + xs);
+        FOUR.fma(t1.sub(t2), t4.sub(t3)).intoArray(v, vAt + 2 * xs);
+        FloatVector t31 = t3.sub(t1);
+        FloatVector t42 = t4.sub(t2);
+        TWO.fma(t31, t42).intoArray(v, vAt + 3 * xs);
+        MINUS_TWO.fma(t31, t42).intoArray(v, vAt + 4 * xs);
+        FOUR.fma(t1, MINUS_FIVE.fma(t3, t5)).intoArray(v, vAt + 5 * xs);
     }
 
-    /** A^T's first row on (m0 .. m5): (m0 + (m1 + m2)) + (m3 + m4). */
-    private static FloatVector at0(FloatVector m0, FloatVector m1, FloatVector m2, FloatVector m3, FloatVector m4) {
-        return m0.add(m1.add(m2)).add(m3.add(m4));
+    /** Row 1 of V, as {@link #inRow0}. */
+    private static void inRow1(float[] l, int at, int rs, float[] v, int vAt, int xs) {
+        int q = at;
+        FloatVector d1 = FloatVector.fromArray(SP, l, q + rs);
+        FloatVector d2 = FloatVector.fromArray(SP, l, q + 2 * rs);
+        FloatVector d3 = FloatVector.fromArray(SP, l, q + 3 * rs);
+        FloatVector d4 = FloatVector.fromArray(SP, l, q + 4 * rs);
+        FloatVector t0 = MINUS_FOUR.fma(d1.add(d2), d3.add(d4));
+        q = at + VL;
+        d1 = FloatVector.fromArray(SP, l, q + rs);
+        d2 = FloatVector.fromArray(SP, l, q + 2 * rs);
+        d3 = FloatVector.fromArray(SP, l, q + 3 * rs);
+        d4 = FloatVector.fromArray(SP, l, q + 4 * rs);
+        FloatVector t1 = MINUS_FOUR.fma(d1.add(d2), d3.add(d4));
+        q = at + 2 * VL;
+        d1 = FloatVector.fromArray(SP, l, q + rs);
+        d2 = FloatVector.fromArray(SP, l, q + 2 * rs);
+        d3 = FloatVector.fromArray(SP, l, q + 3 * rs);
+        d4 = FloatVector.fromArray(SP, l, q + 4 * rs);
+        FloatVector t2 = MINUS_FOUR.fma(d1.add(d2), d3.add(d4));
+        q = at + 3 * VL;
+        d1 = FloatVector.fromArray(SP, l, q + rs);
+        d2 = FloatVector.fromArray(SP, l, q + 2 * rs);
+        d3 = FloatVector.fromArray(SP, l, q + 3 * rs);
+        d4 = FloatVector.fromArray(SP, l, q + 4 * rs);
+        FloatVector t3 = MINUS_FOUR.fma(d1.add(d2), d3.add(d4));
+        q = at + 4 * VL;
+        d1 = FloatVector.fromArray(SP, l, q + rs);
+        d2 = FloatVector.fromArray(SP, l, q + 2 * rs);
+        d3 = FloatVector.fromArray(SP, l, q + 3 * rs);
+        d4 = FloatVector.fromArray(SP, l, q + 4 * rs);
+        FloatVector t4 = MINUS_FOUR.fma(d1.add(d2), d3.add(d4));
+        q = at + 5 * VL;
+        d1 = FloatVector.fromArray(SP, l, q + rs);
+        d2 = FloatVector.fromArray(SP, l, q + 2 * rs);
+        d3 = FloatVector.fromArray(SP, l, q + 3 * rs);
+        d4 = FloatVector.fromArray(SP, l, q + 4 * rs);
+        FloatVector t5 = MINUS_FOUR.fma(d1.add(d2), d3.add(d4));
+        FOUR.fma(t0, MINUS_FIVE.fma(t2, t4)).intoArray(v, vAt);
+        MINUS_FOUR.fma(t1.add(t2), t3.add(t4)).intoArray(v, vAt + xs);
+        FOUR.fma(t1.sub(t2), t4.sub(t3)).intoArray(v, vAt + 2 * xs);
+        FloatVector t31 = t3.sub(t1);
+        FloatVector t42 = t4.sub(t2);
+        TWO.fma(t31, t42).intoArray(v, vAt + 3 * xs);
+        MINUS_TWO.fma(t31, t42).intoArray(v, vAt + 4 * xs);
+        FOUR.fma(t1, MINUS_FIVE.fma(t3, t5)).intoArray(v, vAt + 5 * xs);
     }
 
-    /** A^T's second row on (m1 .. m5): 2 (m3 - m4) + (m1 - m2), then + m5. */
-    private static FloatVector at1(FloatVector m1, FloatVector m2, FloatVector m3, FloatVector m4, FloatVector m5) {
-        return TWO.fma(m3.sub(m4), m1.sub(m2)).add(m5);
+    /** Row 2 of V, as {@link #inRow0}. */
+    private static void inRow2(float[] l, int at, int rs, float[] v, int vAt, int xs) {
+        int q = at;
+        FloatVector d1 = FloatVector.fromArray(SP, l, q + rs);
+        FloatVector d2 = FloatVector.fromArray(SP, l, q + 2 * rs);
+        FloatVector d3 = FloatVector.fromArray(SP, l, q + 3 * rs);
+        FloatVector d4 = FloatVector.fromArray(SP, l, q + 4 * rs);
+        FloatVector t0 = FOUR.fma(d1.sub(d2), d4.sub(d3));
+        q = at + VL;
+        d1 = FloatVector.fromArray(SP, l, q + rs);
+        d2 = FloatVector.fromArray(SP, l, q + 2 * rs);
+        d3 = FloatVector.fromArray(SP, l, q + 3 * rs);
+        d4 = FloatVector.fromArray(SP, l, q + 4 * rs);
+        FloatVector t1 = FOUR.fma(d1.sub(d2), d4.sub(d3));
+        q = at + 2 * VL;
+        d1 = FloatVector.fromArray(SP, l, q + rs);
+        d2 = FloatVector.fromArray(SP, l, q + 2 * rs);
+        d3 = FloatVector.fromArray(SP, l, q + 3 * rs);
+        d4 = FloatVector.fromArray(SP, l, q + 4 * rs);
+        FloatVector t2 = FOUR.fma(d1.sub(d2), d4.sub(d3));
+        q = at + 3 * VL;
+        d1 = FloatVector.fromArray(SP, l, q + rs);
+        d2 = FloatVector.fromArray(SP, l, q + 2 * rs);
+        d3 = FloatVector.fromArray(SP, l, q + 3 * rs);
+        d4 = FloatVector.fromArray(SP, l, q + 4 * rs);
+        FloatVector t3 = FOUR.fma(d1.sub(d2), d4.sub(d3));
+        q = at + 4 * VL;
+        d1 = FloatVector.fromArray(SP, l, q + rs);
+        d2 = FloatVector.fromArray(SP, l, q + 2 * rs);
+        d3 = FloatVector.fromArray(SP, l, q + 3 * rs);
+        d4 = FloatVector.fromArray(SP, l, q + 4 * rs);
+        FloatVector t4 = FOUR.fma(d1.sub(d2), d4.sub(d3));
+        q = at + 5 * VL;
+        d1 = FloatVector.fromArray(SP, l, q + rs);
+        d2 = FloatVector.fromArray(SP, l, q + 2 * rs);
+        d3 = FloatVector.fromArray(SP, l, q + 3 * rs);
+        d4 = FloatVector.fromArray(SP, l, q + 4 * rs);
+        FloatVector t5 = FOUR.fma(d1.sub(d2), d4.sub(d3));
+        FOUR.fma(t0, MINUS_FIVE.fma(t2, t4)).intoArray(v, vAt);
+        MINUS_FOUR.fma(t1.add(t2), t3.add(t4)).intoArray(v, vAt + xs);
+        FOUR.fma(t1.sub(t2), t4.sub(t3)).intoArray(v, vAt + 2 * xs);
+        FloatVector t31 = t3.sub(t1);
+        FloatVector t42 = t4.sub(t2);
+        TWO.fma(t31, t42).intoArray(v, vAt + 3 * xs);
+        MINUS_TWO.fma(t31, t42).intoArray(v, vAt + 4 * xs);
+        FOUR.fma(t1, MINUS_FIVE.fma(t3, t5)).intoArray(v, vAt + 5 * xs);
     }
+
+    /** Row 3 of V, as {@link #inRow0}. */
+    private static void inRow3(float[] l, int at, int rs, float[] v, int vAt, int xs) {
+        int q = at;
+        FloatVector d1 = FloatVector.fromArray(SP, l, q + rs);
+        FloatVector d2 = FloatVector.fromArray(SP, l, q + 2 * rs);
+        FloatVector d3 = FloatVector.fromArray(SP, l, q + 3 * rs);
+        FloatVector d4 = FloatVector.fromArray(SP, l, q + 4 * rs);
+        FloatVector t0 = TWO.fma(d3.sub(d1), d4.sub(d2));
+        q = at + VL;
+        d1 = FloatVector.fromArray(SP, l, q + rs);
+        d2 = FloatVector.fromArray(SP, l, q + 2 * rs);
+        d3 = FloatVector.fromArray(SP, l, q + 3 * rs);
+        d4 = FloatVector.fromArray(SP, l, q + 4 * rs);
+        FloatVector t1 = TWO.fma(d3.sub(d1), d4.sub(d2));
+        q = at + 2 * VL;
+        d1 = FloatVector.fromArray(SP, l, q + rs);
+        d2 = FloatVector.fromArray(SP, l, q + 2 * rs);
+        d3 = FloatVector.fromArray(SP, l, q + 3 * rs);
+        d4 = FloatVector.fromArray(SP, l, q + 4 * rs);
+        FloatVector t2 = TWO.fma(d3.sub(d1), d4.sub(d2));
+        q = at + 3 * VL;
+        d1 = FloatVector.fromArray(SP, l, q + rs);
+        d2 = FloatVector.fromArray(SP, l, q + 2 * rs);
+        d3 = FloatVector.fromArray(SP, l, q + 3 * rs);
+        d4 = FloatVector.fromArray(SP, l, q + 4 * rs);
+        FloatVector t3 = TWO.fma(d3.sub(d1), d4.sub(d2));
+        q = at + 4 * VL;
+        d1 = FloatVector.fromArray(SP, l, q + rs);
+        d2 = FloatVector.fromArray(SP, l, q + 2 * rs);
+        d3 = FloatVector.fromArray(SP, l, q + 3 * rs);
+        d4 = FloatVector.fromArray(SP, l, q + 4 * rs);
+        FloatVector t4 = TWO.fma(d3.sub(d1), d4.sub(d2));
+        q = at + 5 * VL;
+        d1 = FloatVector.fromArray(SP, l, q + rs);
+        d2 = FloatVector.fromArray(SP, l, q + 2 * rs);
+        d3 = FloatVector.fromArray(SP, l, q + 3 * rs);
+        d4 = FloatVector.fromArray(SP, l, q + 4 * rs);
+        FloatVector t5 = TWO.fma(d3.sub(d1), d4.sub(d2));
+        FOUR.fma(t0, MINUS_FIVE.fma(t2, t4)).intoArray(v, vAt);
+        MINUS_FOUR.fma(t1.add(t2), t3.add(t4)).intoArray(v, vAt + xs);
+        FOUR.fma(t1.sub(t2), t4.sub(t3)).intoArray(v, vAt + 2 * xs);
+        FloatVector t31 = t3.sub(t1);
+        FloatVector t42 = t4.sub(t2);
+        TWO.fma(t31, t42).intoArray(v, vAt + 3 * xs);
+        MINUS_TWO.fma(t31, t42).intoArray(v, vAt + 4 * xs);
+        FOUR.fma(t1, MINUS_FIVE.fma(t3, t5)).intoArray(v, vAt + 5 * xs);
+    }
+
+    /** Row 4 of V, as {@link #inRow0}. */
+    private static void inRow4(float[] l, int at, int rs, float[] v, int vAt, int xs) {
+        int q = at;
+        FloatVector d1 = FloatVector.fromArray(SP, l, q + rs);
+        FloatVector d2 = FloatVector.fromArray(SP, l, q + 2 * rs);
+        FloatVector d3 = FloatVector.fromArray(SP, l, q + 3 * rs);
+        FloatVector d4 = FloatVector.fromArray(SP, l, q + 4 * rs);
+        FloatVector t0 = MINUS_TWO.fma(d3.sub(d1), d4.sub(d2));
+        q = at + VL;
+        d1 = FloatVector.fromArray(SP, l, q + rs);
+        d2 = FloatVector.fromArray(SP, l, q + 2 * rs);
+        d3 = FloatVector.fromArray(SP, l, q + 3 * rs);
+        d4 = FloatVector.fromArray(SP, l, q + 4 * rs);
+        FloatVector t1 = MINUS_TWO.fma(d3.sub(d1), d4.sub(d2));
+        q = at + 2 * VL;
+        d1 = FloatVector.fromArray(SP, l, q + rs);
+        d2 = FloatVector.fromArray(SP, l, q + 2 * rs);
+        d3 = FloatVector.fromArray(SP, l, q + 3 * rs);
+        d4 = FloatVector.fromArray(SP, l, q + 4 * rs);
+        FloatVector t2 = MINUS_TWO.fma(d3.sub(d1), d4.sub(d2));
+        q = at + 3 * VL;
+        d1 = FloatVector.fromArray(SP, l, q + rs);
+        d2 = FloatVector.fromArray(SP, l, q + 2 * rs);
+        d3 = FloatVector.fromArray(SP, l, q + 3 * rs);
+        d4 = FloatVector.fromArray(SP, l, q + 4 * rs);
+        FloatVector t3 = MINUS_TWO.fma(d3.sub(d1), d4.sub(d2));
+        q = at + 4 * VL;
+        d1 = FloatVector.fromArray(SP, l, q + rs);
+        d2 = FloatVector.fromArray(SP, l, q + 2 * rs);
+        d3 = FloatVector.fromArray(SP, l, q + 3 * rs);
+        d4 = FloatVector.fromArray(SP, l, q + 4 * rs);
+        FloatVector t4 = MINUS_TWO.fma(d3.sub(d1), d4.sub(d2));
+        q = at + 5 * VL;
+        d1 = FloatVector.fromArray(SP, l, q + rs);
+        d2 = FloatVector.fromArray(SP, l, q + 2 * rs);
+        d3 = FloatVector.fromArray(SP, l, q + 3 * rs);
+        d4 = FloatVector.fromArray(SP, l, q + 4 * rs);
+        FloatVector t5 = MINUS_TWO.fma(d3.sub(d1), d4.sub(d2));
+        FOUR.fma(t0, MINUS_FIVE.fma(t2, t4)).intoArray(v, vAt);
+        MINUS_FOUR.fma(t1.add(t2), t3.add(t4)).intoArray(v, vAt + xs);
+        FOUR.fma(t1.sub(t2), t4.sub(t3)).intoArray(v, vAt + 2 * xs);
+        FloatVector t31 = t3.sub(t1);
+        FloatVector t42 = t4.sub(t2);
+        TWO.fma(t31, t42).intoArray(v, vAt + 3 * xs);
+        MINUS_TWO.fma(t31, t42).intoArray(v, vAt + 4 * xs);
+        FOUR.fma(t1, MINUS_FIVE.fma(t3, t5)).intoArray(v, vAt + 5 * xs);
+    }
+
+    /** Row 5 of V, as {@link #inRow0}. */
+    private static void inRow5(float[] l, int at, int rs, float[] v, int vAt, int xs) {
+        int q = at;
+        FloatVector d1 = FloatVector.fromArray(SP, l, q + rs);
+        FloatVector d3 = FloatVector.fromArray(SP, l, q + 3 * rs);
+        FloatVector d5 = FloatVector.fromArray(SP, l, q + 5 * rs);
+        FloatVector t0 = FOUR.fma(d1, MINUS_FIVE.fma(d3, d5));
+        q = at + VL;
+        d1 = FloatVector.fromArray(SP, l, q + rs);
+        d3 = FloatVector.fromArray(SP, l, q + 3 * rs);
+        d5 = FloatVector.fromArray(SP, l, q + 5 * rs);
+        FloatVector t1 = FOUR.fma(d1, MINUS_FIVE.fma(d3, d5));
+        q = at + 2 * VL;
+        d1 = FloatVector.fromArray(SP, l, q + rs);
+        d3 = FloatVector.fromArray(SP, l, q + 3 * rs);
+        d5 = FloatVector.fromArray(SP, l, q + 5 * rs);
+        FloatVector t2 = FOUR.fma(d1, MINUS_FIVE.fma(d3, d5));
+        q = at + 3 * VL;
+        d1 = FloatVector.fromArray(SP, l, q + rs);
+        d3 = FloatVector.fromArray(SP, l, q + 3 * rs);
+        d5 = FloatVector.fromArray(SP, l, q + 5 * rs);
+        FloatVector t3 = FOUR.fma(d1, MINUS_FIVE.fma(d3, d5));
+        q = at + 4 * VL;
+        d1 = FloatVector.fromArray(SP, l, q + rs);
+        d3 = FloatVector.fromArray(SP, l, q + 3 * rs);
+        d5 = FloatVector.fromArray(SP, l, q + 5 * rs);
+        FloatVector t4 = FOUR.fma(d1, MINUS_FIVE.fma(d3, d5));
+        q = at + 5 * VL;
+        d1 = FloatVector.fromArray(SP, l, q + rs);
+        d3 = FloatVector.fromArray(SP, l, q + 3 * rs);
+        d5 = FloatVector.fromArray(SP, l, q + 5 * rs);
+        FloatVector t5 = FOUR.fma(d1, MINUS_FIVE.fma(d3, d5));
+        FOUR.fma(t0, MINUS_FIVE.fma(t2, t4)).intoArray(v, vAt);
+        MINUS_FOUR.fma(t1.add(t2), t3.add(t4)).intoArray(v, vAt + xs);
+        FOUR.fma(t1.sub(t2), t4.sub(t3)).intoArray(v, vAt + 2 * xs);
+        FloatVector t31 = t3.sub(t1);
+        FloatVector t42 = t4.sub(t2);
+        TWO.fma(t31, t42).intoArray(v, vAt + 3 * xs);
+        MINUS_TWO.fma(t31, t42).intoArray(v, vAt + 4 * xs);
+        FOUR.fma(t1, MINUS_FIVE.fma(t3, t5)).intoArray(v, vAt + 5 * xs);
+    }
+
+    // The transforms' arithmetic, each value by these operations in this order (the bits of this
+    // path; fma(a, b, c) = a b + c rounded once):
+    //   B^T on (d0 .. d5):  4 d0 + (-5 d2 + d4);   -4 (d1 + d2) + (d3 + d4);   4 (d1 - d2) + (d4 - d3);
+    //                       2 (d3 - d1) + (d4 - d2);   -2 (d3 - d1) + (d4 - d2);   4 d1 + (-5 d3 + d5)
+    //   A^T on (m0 .. m5):  (m0 + (m1 + m2)) + (m3 + m4);   (2 (m3 - m4) + (m1 - m2)) + m5
+    // B^T d B applies B^T down the patch's columns, then along the rows of the result; A^T M A
+    // likewise; the bias is added last.
 
     /**
      * Y = A^T M A (+ bias) of one filter and tile (M's element xi at mAt + xi * xiStride) into the
      * lanes output at {@code at} (rows rowStride apart), the 2 x 2 tile's second row and column
-     * only where they lie in the output: A^T down each column into scratch, then A along the two rows.
+     * only where they lie in the output: A^T down each column (both rows of it from the column's
+     * six loads), then A along the two rows, all in registers.
      */
-    private static void outputTransform(float[] m, int mAt, int xiStride, float[] scratch, float bias,
-                                        boolean biased, float[] out, int at, int rowStride, boolean down,
-                                        boolean right) {
-        for (int j = 0; j < 6; j++) {
-            int p = mAt + j * xiStride;
-            FloatVector m0 = FloatVector.fromArray(SP, m, p);
-            FloatVector m1 = FloatVector.fromArray(SP, m, p + 6 * xiStride);
-            FloatVector m2 = FloatVector.fromArray(SP, m, p + 12 * xiStride);
-            FloatVector m3 = FloatVector.fromArray(SP, m, p + 18 * xiStride);
-            FloatVector m4 = FloatVector.fromArray(SP, m, p + 24 * xiStride);
-            FloatVector m5 = FloatVector.fromArray(SP, m, p + 30 * xiStride);
-            at0(m0, m1, m2, m3, m4).intoArray(scratch, j * VL);
-            at1(m1, m2, m3, m4, m5).intoArray(scratch, (6 + j) * VL);
+    private static void outputTransform(float[] m, int mAt, int xiStride, float bias, boolean biased, float[] out,
+                                        int at, int rowStride, boolean down, boolean right) {
+        int s = 6 * xiStride;
+        int p = mAt;
+        FloatVector m0 = FloatVector.fromArray(SP, m, p);
+        FloatVector m1 = FloatVector.fromArray(SP, m, p + s);
+        FloatVector m2 = FloatVector.fromArray(SP, m, p + 2 * s);
+        FloatVector m3 = FloatVector.fromArray(SP, m, p + 3 * s);
+        FloatVector m4 = FloatVector.fromArray(SP, m, p + 4 * s);
+        FloatVector m5 = FloatVector.fromArray(SP, m, p + 5 * s);
+        FloatVector u0 = m0.add(m1.add(m2)).add(m3.add(m4));
+        FloatVector w0 = TWO.fma(m3.sub(m4), m1.sub(m2)).add(m5);
+        p += xiStride;
+        m0 = FloatVector.fromArray(SP, m, p);
+        m1 = FloatVector.fromArray(SP, m, p + s);
+        m2 = FloatVector.fromArray(SP, m, p + 2 * s);
+        m3 = FloatVector.fromArray(SP, m, p + 3 * s);
+        m4 = FloatVector.fromArray(SP, m, p + 4 * s);
+        m5 = FloatVector.fromArray(SP, m, p + 5 * s);
+        FloatVector u1 = m0.add(m1.add(m2)).add(m3.add(m4));
+        FloatVector w1 = TWO.fma(m3.sub(m4), m1.sub(m2)).add(m5);
+        p += xiStride;
+        m0 = FloatVector.fromArray(SP, m, p);
+        m1 = FloatVector.fromArray(SP, m, p + s);
+        m2 = FloatVector.fromArray(SP, m, p + 2 * s);
+        m3 = FloatVector.fromArray(SP, m, p + 3 * s);
+        m4 = FloatVector.fromArray(SP, m, p + 4 * s);
+        m5 = FloatVector.fromArray(SP, m, p + 5 * s);
+        FloatVector u2 = m0.add(m1.add(m2)).add(m3.add(m4));
+        FloatVector w2 = TWO.fma(m3.sub(m4), m1.sub(m2)).add(m5);
+        p += xiStride;
+        m0 = FloatVector.fromArray(SP, m, p);
+        m1 = FloatVector.fromArray(SP, m, p + s);
+        m2 = FloatVector.fromArray(SP, m, p + 2 * s);
+        m3 = FloatVector.fromArray(SP, m, p + 3 * s);
+        m4 = FloatVector.fromArray(SP, m, p + 4 * s);
+        m5 = FloatVector.fromArray(SP, m, p + 5 * s);
+        FloatVector u3 = m0.add(m1.add(m2)).add(m3.add(m4));
+        FloatVector w3 = TWO.fma(m3.sub(m4), m1.sub(m2)).add(m5);
+        p += xiStride;
+        m0 = FloatVector.fromArray(SP, m, p);
+        m1 = FloatVector.fromArray(SP, m, p + s);
+        m2 = FloatVector.fromArray(SP, m, p + 2 * s);
+        m3 = FloatVector.fromArray(SP, m, p + 3 * s);
+        m4 = FloatVector.fromArray(SP, m, p + 4 * s);
+        m5 = FloatVector.fromArray(SP, m, p + 5 * s);
+        FloatVector u4 = m0.add(m1.add(m2)).add(m3.add(m4));
+        FloatVector w4 = TWO.fma(m3.sub(m4), m1.sub(m2)).add(m5);
+        p += xiStride;
+        m0 = FloatVector.fromArray(SP, m, p);
+        m1 = FloatVector.fromArray(SP, m, p + s);
+        m2 = FloatVector.fromArray(SP, m, p + 2 * s);
+        m3 = FloatVector.fromArray(SP, m, p + 3 * s);
+        m4 = FloatVector.fromArray(SP, m, p + 4 * s);
+        m5 = FloatVector.fromArray(SP, m, p + 5 * s);
+        FloatVector u5 = m0.add(m1.add(m2)).add(m3.add(m4));
+        FloatVector w5 = TWO.fma(m3.sub(m4), m1.sub(m2)).add(m5);
+        FloatVector y = u0.add(u1.add(u2)).add(u3.add(u4));
+        (biased ? y.add(bias) : y).intoArray(out, at);
+        if (right) {
+            y = TWO.fma(u3.sub(u4), u1.sub(u2)).add(u5);
+            (biased ? y.add(bias) : y).intoArray(out, at + VL);
         }
-        for (int i = 0; i < (down ? 2 : 1); i++) {
-            int p = i * 6 * VL;
-            FloatVector r0 = FloatVector.fromArray(SP, scratch, p);
-            FloatVector r1 = FloatVector.fromArray(SP, scratch, p + VL);
-            FloatVector r2 = FloatVector.fromArray(SP, scratch, p + 2 * VL);
-            FloatVector r3 = FloatVector.fromArray(SP, scratch, p + 3 * VL);
-            FloatVector r4 = FloatVector.fromArray(SP, scratch, p + 4 * VL);
-            FloatVector r5 = FloatVector.fromArray(SP, scratch, p + 5 * VL);
-            FloatVector y0 = at0(r0, r1, r2, r3, r4);
-            if (biased) {
-                y0 = y0.add(bias);
-            }
-            y0.intoArray(out, at + i * rowStride);
+        if (down) {
+            y = w0.add(w1.add(w2)).add(w3.add(w4));
+            (biased ? y.add(bias) : y).intoArray(out, at + rowStride);
             if (right) {
-                FloatVector y1 = at1(r1, r2, r3, r4, r5);
-                if (biased) {
-                    y1 = y1.add(bias);
-                }
-                y1.intoArray(out, at + i * rowStride + VL);
+                y = TWO.fma(w3.sub(w4), w1.sub(w2)).add(w5);
+                (biased ? y.add(bias) : y).intoArray(out, at + rowStride + VL);
             }
         }
     }
