@@ -60,10 +60,12 @@ import unboxed.backend.Window2d;
  * noise. The first attempt, rows computed by helper methods that returned vectors, ran several
  * times slower: the JIT's node count cut their inlining short and every vector they returned was
  * boxed. Hence each row written out in one method with no vector crossing a call (inRow0).
- * Even so, the CNN's second convolution stays on the direct kernel: its forward would gain
- * 10-25 % here (1.6-1.7 ms against 1.9-2.2, weights' transform included, three JVMs each, a noisy
- * machine), its input gradient (32 channels to transform) nothing measurable, and the path
- * decides the bits of the training runs pinned with that network.
+ * Even so, the CNN's second convolution stays on the direct kernel. With this path for its
+ * forward and its input gradient (MIN_CHANNEL_RATIO 10; three JVMs of each variant taking turns,
+ * one thread), its forward + backward took 5.26-5.73 ms against 5.86-6.03 (the forward 1.54-1.77
+ * against 1.78-1.86, the weights' transform included): 5-8 %, short of what post 02's target
+ * asks of that layer, while the path decides the bits of every training run pinned with that
+ * network (posts 02, 09, 10 and 12).
  *
  * <p>Bits: not the unfold form's. Every operation on an image is the same whatever lane it lies
  * in, so the result depends neither on the vector width nor on the thread count, and the engine
