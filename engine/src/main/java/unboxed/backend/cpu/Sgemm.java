@@ -129,7 +129,16 @@ public final class Sgemm {
     //    whole fork. Staging tried with the AVX-512 kernel (a block's raw sums into a buffer of
     //    the thread's own, then merged into C row by row, the same bits): 4-8 % slower in four
     //    JVMs with four C arrays each, none of them slow there (with this kernel, sets of
-    //    matrices came out up to 9 % apart in one JVM of six).
+    //    matrices came out up to 9 % apart in one JVM of six);
+    //  - a linear layer's forward pass (x @ W^T: B a transposed view) packs B by transposing all
+    //    of W: in a JFR profile of the MNIST MLP's training epoch (Zen 5, AVX-512, one thread)
+    //    Transpose16 took 17.6 % of the samples, packing W^T. Computing C^T = W x^T instead
+    //    (swapsOperands: W's rows read in place, x transposed while packing, 4 times fewer floats
+    //    at 64 x 784 than W^T's 784 x 256, then C^T transposed into C) brought that share to 8.2 %;
+    //    the epoch's JMH iterations (three forks of each form taking turns, five iterations each)
+    //    had medians of 444-482 ms against 478-494 (2026-12-03). With the AVX2 kernel, which packs
+    //    A k-major anyway, the swap was no faster (three forks each), so only the kernel that
+    //    reads A in place takes it.
     //
     // KC is part of the arithmetic (see "Determinism"): changing it changes the low bits of
     // results. MC, NC, MR and NR are not: any value gives the same bits.
@@ -186,8 +195,63 @@ public final class Sgemm {
                     beta, c, cOffset, ldc);
             return;
         }
+        if (swapsOperands(plan, m, n, aColStride, bRowStride, bColStride, beta)) {
+            // C^T = B^T A^T into a buffer of this thread's, then transposed into C: packing then
+            // transposes A (M x K) rather than B (K x N), and B^T's rows are read in place
+            float[] ct = BUFFERS.get().swapped(m * n);
+            run(new Call(plan, n, m, k, alpha, b, bOffset, bColStride, bRowStride,
+                    a, aOffset, aColStride, aRowStride, 0f, ct, 0, m), threads);
+            transposeInto(plan, ct, n, m, c, cOffset, ldc);
+            return;
+        }
         run(new Call(plan, m, n, k, alpha, a, aOffset, aRowStride, aColStride,
                 b, bOffset, bRowStride, bColStride, beta, c, cOffset, ldc), threads);
+    }
+
+    /**
+     * Whether {@link #sgemm} computes C^T = B^T A^T instead: where B is a transposed view (its
+     * columns contiguous: x @ W^T, a linear layer's forward pass) and A's rows are contiguous,
+     * packing B transposes all of it (K x N), while in the swapped product B^T's rows are read in
+     * place by a kernel that reads A in place, and packing transposes A (M x K), smaller when M
+     * is: a training batch of 64 against a layer of 256 outputs. C must not be read (beta 0),
+     * as the product lands in a buffer first. The result is the same bits: each element is the
+     * same chain of the same products (a b = b a exactly) in the same K blocks (see
+     * "Determinism"), and a transpose only moves floats. What it saves is in the blocking notes.
+     */
+    static boolean swapsOperands(SgemmPlan plan, int m, int n, int aColStride, int bRowStride, int bColStride,
+                                 float beta) {
+        return beta == 0f && !plan.kernel.packsAByK() && aColStride == 1 && bRowStride == 1 && bColStride != 1
+                && m >= SWAP_MIN_ROWS && m < n;
+    }
+
+    /** The fewest rows of C for {@link #swapsOperands}: fewer would leave the swapped product's columns to edge tiles. */
+    static final int SWAP_MIN_ROWS = 16;
+
+    /** c[cOffset + i * ldc + j] = t[j * cols + i] for i < cols, j < rows: square blocks in registers of the plan's width, the rest one by one. */
+    private static void transposeInto(SgemmPlan plan, float[] t, int rows, int cols, float[] c, int cOffset, int ldc) {
+        boolean wide = plan.vectorBits() == 512;
+        int s = wide ? 16 : 8;
+        int i = 0;
+        for (; i + s <= cols; i += s) {
+            int j = 0;
+            for (; j + s <= rows; j += s) {
+                if (wide) {
+                    Transpose16.run(t, j * cols + i, cols, c, cOffset + i * ldc + j, ldc);
+                } else {
+                    Transpose8.run(t, j * cols + i, cols, c, cOffset + i * ldc + j, ldc);
+                }
+            }
+            for (; j < rows; j++) {
+                for (int r = i; r < i + s; r++) {
+                    c[cOffset + r * ldc + j] = t[j * cols + r];
+                }
+            }
+        }
+        for (; i < cols; i++) {
+            for (int j = 0; j < rows; j++) {
+                c[cOffset + i * ldc + j] = t[j * cols + i];
+            }
+        }
     }
 
     /**
@@ -905,6 +969,15 @@ public final class Sgemm {
         float[] tile = new float[0];
         /** A's row panels from a RowPanelSource, before a k-major kernel's repacking. */
         float[] rows = new float[0];
+        /** C^T of a product with its operands swapped (see swapsOperands). */
+        float[] swapped = new float[0];
+
+        float[] swapped(int size) {
+            if (swapped.length < size) {
+                swapped = new float[size];
+            }
+            return swapped;
+        }
 
         /** Sized for the plan's tile (a scratch for edge tiles). */
         Buffers forPlan(SgemmPlan plan) {

@@ -286,6 +286,63 @@ class SgemmTest {
         assertArrayEquals(bits(ref), bits(c));
     }
 
+    /**
+     * x @ W^T (B a transposed view, A's rows contiguous, beta 0, fewer rows than columns) runs as
+     * C^T = W x^T through a buffer: the same bits as the product from a row-major copy of W^T,
+     * on 1 to 3 threads, with C's padding past each row and before C left as it was.
+     */
+    @Test
+    void swappedOperandsGiveTheSameBitsAndWriteOnlyC() {
+        CpuInfo here = CpuInfo.get();
+        SgemmPlan wide = SgemmPlan.choose(new CpuInfo("AVX-512 kind", here.simdFlags(), 512, 32 << 10, 1 << 20,
+                "test"), null);
+        SgemmPlan narrow = SgemmPlan.choose(new CpuInfo("AVX2 kind", here.simdFlags(), 256, 32 << 10, 512 << 10,
+                "test"), null);
+        assertTrue(Sgemm.swapsOperands(wide, 64, 256, 1, 1, 784, 0f));
+        assertFalse(Sgemm.swapsOperands(wide, 64, 256, 1, 1, 784, 1f), "beta != 0 reads C");
+        assertFalse(Sgemm.swapsOperands(wide, 64, 10, 1, 1, 256, 0f), "more rows than columns");
+        assertFalse(Sgemm.swapsOperands(wide, 64, 256, 1, 256, 1, 0f), "B's rows contiguous: nothing to transpose");
+        assertFalse(Sgemm.swapsOperands(narrow, 64, 256, 1, 1, 784, 0f), "the k-major kernel packs A anyway");
+        Random rnd = new Random(11);
+        int[][] shapes = {{64, 256, 784}, {16, 17, 300}, {33, 130, 1000}, {100, 513, 77}};
+        for (int[] sh : shapes) {
+            int m = sh[0];
+            int n = sh[1];
+            int k = sh[2];
+            float[] x = new float[m * k];
+            float[] w = new float[n * k];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = rnd.nextFloat() - 0.5f;
+            }
+            for (int i = 0; i < w.length; i++) {
+                w[i] = rnd.nextFloat() - 0.5f;
+            }
+            float[] wt = new float[k * n];
+            for (int j = 0; j < n; j++) {
+                for (int p = 0; p < k; p++) {
+                    wt[p * n + j] = w[j * k + p];
+                }
+            }
+            float[] ref = new float[m * n];
+            Sgemm.sgemm(wide, m, n, k, 1f, x, 0, k, 1, wt, 0, n, 1, 0f, ref, 0, n, 1);
+            for (int threads = 1; threads <= 3; threads++) {
+                int ldc = n + 5;
+                float[] c = new float[1 + m * ldc];
+                java.util.Arrays.fill(c, -7f);
+                Sgemm.sgemm(wide, m, n, k, 1f, x, 0, k, 1, w, 0, 1, k, 0f, c, 1, ldc, threads);
+                float[] packed = new float[m * n];
+                for (int i = 0; i < m; i++) {
+                    System.arraycopy(c, 1 + i * ldc, packed, i * n, n);
+                    for (int j = n; j < ldc && 1 + i * ldc + j < c.length; j++) {
+                        assertEquals(-7f, c[1 + i * ldc + j], "row " + i + "'s padding written");
+                    }
+                }
+                assertEquals(-7f, c[0], "wrote before C");
+                assertArrayEquals(bits(ref), bits(packed), m + "x" + n + "x" + k + " on " + threads + " threads");
+            }
+        }
+    }
+
     @Test
     void bitIdenticalForAnyThreadCountAndFromRunToRun() {
         Random rnd = new Random(11);
