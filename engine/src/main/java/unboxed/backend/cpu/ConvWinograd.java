@@ -186,6 +186,8 @@ final class ConvWinograd {
         /** The weight gradient's transforms of a chunk of tiles, V and dM, one row of positions at a time. */
         float[] wv = new float[0];
         float[] wm = new float[0];
+        /** channelsLast's block of VL channels, positions flattened, [position][VL]. */
+        float[] block = new float[0];
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -394,7 +396,7 @@ final class ConvWinograd {
     }
 
     /** 16 floats: 64 bytes, a cache line. */
-    private static final int SKEW = 16;
+    static final int SKEW = 16;
 
     /** The weight gradient's buffers shared by the threads of one call, kept by the calling thread. */
     private static final class Shared {
@@ -408,12 +410,12 @@ final class ConvWinograd {
         return a.length >= size ? a : new float[size];
     }
 
-    private static int roundUp(int a, int to) {
+    static int roundUp(int a, int to) {
         return (a + to - 1) / to * to;
     }
 
     /** Tasks 0 .. tasks-1, spread over up to {@code threads} workers (none of them changes a bit). */
-    private static void parallel(int tasks, int threads, java.util.function.IntConsumer task) {
+    static void parallel(int tasks, int threads, java.util.function.IntConsumer task) {
         if (threads > 1 && tasks > 1) {
             Sgemm.parallelFor(tasks, threads, task);
         } else {
@@ -428,9 +430,13 @@ final class ConvWinograd {
      * last: padded position (py, px) of channel ci at xp[xpOff + (py wp + px) cp + ci], hp x wp positions,
      * zeros around the image and past channel c.
      */
-    private static void channelsLast(float[] x, int xOff, int sC, int sH, int sW, int c, int h, int wd, int padH,
+    static void channelsLast(float[] x, int xOff, int sC, int sH, int sW, int c, int h, int wd, int padH,
                                      int padW, int hp, int wp, int cp, float[] xp, int xpOff) {
         Arrays.fill(xp, xpOff, xpOff + hp * wp * cp, 0f);
+        if (sW == 1 && sH == wd && wd % VL != 0 && c >= VL) {
+            channelsLastFlat(x, xOff, sC, c, h, wd, padH, padW, wp, cp, xp, xpOff);
+            return;
+        }
         // VL channels x VL columns at a time, transposed in registers, where the rows are contiguous
         int cBlocks = sW == 1 ? c / VL * VL : 0;
         int xBlocks = sW == 1 ? wd / VL * VL : 0;
@@ -452,6 +458,51 @@ final class ConvWinograd {
                 int from = xOff + ci * sC + iy * sH;
                 for (int ix = ci < cBlocks ? xBlocks : 0; ix < wd; ix++) {
                     xp[to + ix * cp + ci] = x[from + ix * sW];
+                }
+            }
+        }
+    }
+
+    /**
+     * channelsLast for contiguous planes whose rows are not a whole number of vectors (the 14 x 14
+     * maps of the MNIST CNN): VL channels x VL positions of the flattened plane at a time, rows
+     * and all, transposed in registers into a block [position][VL], then each position's VL
+     * channels copied to its padded place. Row by row, a 14-wide row left every value to the
+     * scalar loop: a sixth of JFR's samples in ConvWinograd5's weight gradient on the CNN's second
+     * layer (64 images, 16 and 32 channels; Zen 5, one thread, 2026-12-03).
+     */
+    private static void channelsLastFlat(float[] x, int xOff, int sC, int c, int h, int wd, int padH, int padW,
+                                         int wp, int cp, float[] xp, int xpOff) {
+        int plane = h * wd;
+        int cBlocks = c / VL * VL;
+        int pBlocks = plane / VL * VL;
+        Scratch s = SCRATCH.get();
+        if (s.block.length < plane * VL) {
+            s.block = new float[plane * VL];
+        }
+        float[] block = s.block;
+        for (int ci = 0; ci < cBlocks; ci += VL) {
+            for (int q = 0; q < pBlocks; q += VL) {
+                transposeBlock(x, xOff + ci * sC + q, sC, block, q * VL, VL);
+            }
+            for (int q = pBlocks; q < plane; q++) {
+                for (int j = 0; j < VL; j++) {
+                    block[q * VL + j] = x[xOff + (ci + j) * sC + q];
+                }
+            }
+            for (int iy = 0; iy < h; iy++) {
+                int to = xpOff + ((iy + padH) * wp + padW) * cp + ci;
+                for (int ix = 0; ix < wd; ix++) {
+                    FloatVector.fromArray(SP, block, (iy * wd + ix) * VL).intoArray(xp, to + ix * cp);
+                }
+            }
+        }
+        for (int ci = cBlocks; ci < c; ci++) {
+            for (int iy = 0; iy < h; iy++) {
+                int to = xpOff + ((iy + padH) * wp + padW) * cp + ci;
+                int from = xOff + ci * sC + iy * wd;
+                for (int ix = 0; ix < wd; ix++) {
+                    xp[to + ix * cp] = x[from + ix];
                 }
             }
         }
@@ -573,7 +624,7 @@ final class ConvWinograd {
      * of m[k][r] v[k][..2 VL), one fused multiply-add per row in row order, each sum going on
      * from the value du holds. Written out in full, as ConvDirect's tiles.
      */
-    private static void accumulate(float[] v, int vOff, int vStride, float[] m, int mOff, int mStride, int rows,
+    static void accumulate(float[] v, int vOff, int vStride, float[] m, int mOff, int mStride, int rows,
                                    float[] du, int dOff, int dStride) {
         boolean eight = ConvDirect.CB == 8;
         FloatVector c00 = FloatVector.fromArray(SP, du, dOff), c01 = FloatVector.fromArray(SP, du, dOff + VL);

@@ -782,13 +782,20 @@ public final class CpuBackend implements Backend {
      * The weight gradient: the unfold form's products summed over the images in double, or, on
      * 3x3 layers at stride 1 with enough channels ({@link ConvWinograd#suitsBackwardWeight}: a
      * lower threshold than the forward pass's), Winograd's F(2x2, 3x3) run backwards
-     * ({@link ConvWinograd#backwardWeight}).
+     * ({@link ConvWinograd#backwardWeight}), and on the 5x5 layers whose forward pass runs by
+     * F(2x2, 5x5), that algorithm run backwards ({@link ConvWinograd5#backwardWeight}).
      */
     @Override
     public void conv2dBackwardWeight(Strided input, Strided gradOut, Window2d w, int groups, Strided gradWeight) {
         Strided gc = gradOut.isContiguous() ? gradOut : contiguousCopy(gradOut);
         int c = input.size(1);
         int o = gc.size(1);
+        if (winograd && ConvWinograd5.suitsBackwardWeight(input.size(0), c, o, w, groups)) {
+            ConvWinograd5.backwardWeight(data(input), input.offset(), input.stride(0), input.stride(1),
+                    input.stride(2), input.stride(3), input.size(0), c, input.size(2), input.size(3), data(gc),
+                    gc.offset(), o, w.padH(), w.padW(), data(gradWeight), gradWeight.offset(), threads);
+            return;
+        }
         if (winograd && ConvWinograd.suitsBackwardWeight(c, o, w, groups, gc.size(2), gc.size(3))) {
             ConvWinograd.backwardWeight(data(input), input.offset(), input.stride(0), input.stride(1),
                     input.stride(2), input.stride(3), input.size(0), c, input.size(2), input.size(3), data(gc),

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import static unboxed.backend.cpu.ConvWinogradTest.digest;
 import static unboxed.backend.cpu.ConvWinogradTest.gamma;
 import static unboxed.backend.cpu.ConvWinogradTest.on;
+import static unboxed.backend.cpu.ConvWinogradTest.outside;
 import static unboxed.backend.cpu.ConvWinogradTest.product;
 import static unboxed.backend.cpu.ConvWinogradTest.transpose;
 import static unboxed.backend.cpu.ConvWinogradTest.uniform;
@@ -23,11 +24,11 @@ import unboxed.nn.functional.F;
 import unboxed.tensor.Tensor;
 
 /**
- * conv2d by Winograd's F(2x2, 5x5) with the images in the lanes ({@link ConvWinograd5}): its
- * forward and its input gradient against a float64 definition, within the bound that its own
- * arithmetic allows (not the unfold form's); the same bits on any thread count, input layout and
- * batch size (a partial group of images), and with either vector width (a pinned digest); which
- * shapes take it.
+ * conv2d by Winograd's F(2x2, 5x5) ({@link ConvWinograd5}): its forward and its input gradient
+ * (the images in the lanes) and its weight gradient (channels or filters in the lanes) against a
+ * float64 definition, within the bound that its own arithmetic allows (not the unfold form's);
+ * the same bits on any thread count, input layout, batch size (a partial group of images) and
+ * chunk of tiles, and with either vector width (a pinned digest); which shapes take it.
  */
 class ConvWinograd5Test {
     private static final double U = Math.ulp(1f) / 2;
@@ -141,19 +142,7 @@ class ConvWinograd5Test {
         for (int b = 0; b < p.n(); b++) {
             for (int ty = 0; ty < th; ty++) {
                 for (int tx = 0; tx < tw; tx++) {
-                    double[][][] vd = new double[p.c()][][];
-                    for (int ci = 0; ci < p.c(); ci++) {
-                        double[][] d = new double[6][6];
-                        for (int i = 0; i < 6; i++) {
-                            for (int j = 0; j < 6; j++) {
-                                int iy = 2 * ty + i - p.pad();
-                                int ix = 2 * tx + j - p.pad();
-                                d[i][j] = iy >= 0 && iy < p.h() && ix >= 0 && ix < p.w()
-                                        ? Math.abs(p.x()[((b * p.c() + ci) * p.h() + iy) * p.w() + ix]) : 0;
-                            }
-                        }
-                        vd[ci] = product(BT, d, transpose(BT));
-                    }
+                    double[][][] vd = absPatches(p, b, ty, tx);
                     for (int f = 0; f < p.o(); f++) {
                         double[][] m = new double[6][6];
                         for (int ci = 0; ci < p.c(); ci++) {
@@ -175,6 +164,24 @@ class ConvWinograd5Test {
             }
         }
         return out;
+    }
+
+    /** |B^T| |d| |B| for each channel's 6 x 6 input patch d of tile (ty, tx) of image b (zeros past the input). */
+    private static double[][][] absPatches(Problem p, int b, int ty, int tx) {
+        double[][][] vd = new double[p.c()][][];
+        for (int ci = 0; ci < p.c(); ci++) {
+            double[][] d = new double[6][6];
+            for (int i = 0; i < 6; i++) {
+                for (int j = 0; j < 6; j++) {
+                    int iy = 2 * ty + i - p.pad();
+                    int ix = 2 * tx + j - p.pad();
+                    d[i][j] = iy >= 0 && iy < p.h() && ix >= 0 && ix < p.w()
+                            ? Math.abs(p.x()[((b * p.c() + ci) * p.h() + iy) * p.w() + ix]) : 0;
+                }
+            }
+            vd[ci] = product(BT, d, transpose(BT));
+        }
+        return vd;
     }
 
     /** The first element outside gamma_(c+14) S + u |ref|, or null. */
@@ -292,12 +299,12 @@ class ConvWinograd5Test {
         Problem p = random("digest", rnd, 19, 32, 11, 13, 35, 2, true);
         float[] g = uniform(rnd, p.n() * p.o() * p.oh() * p.ow());
         float[][] got = engine(new CpuBackend(1), p, g, false);
-        assertEquals(PINNED_DIGEST, digest(got[0]) + " " + digest(got[1]),
+        assertEquals(PINNED_DIGEST, digest(got[0]) + " " + digest(got[1]) + " " + digest(got[2]),
                 "the bits differ from those pinned (computed with " + jdk.incubator.vector.FloatVector.SPECIES_PREFERRED
                         + "): the vector width must not change them");
     }
 
-    private static final String PINNED_DIGEST = "655894046d0910c6 48e70e6c57f6c2e";
+    private static final String PINNED_DIGEST = "655894046d0910c6 48e70e6c57f6c2e 1fd879e8a662dee3";
 
     /**
      * Which shapes take it: 5x5 at stride 1, no dilation, one group, at least 8 images and c o at
@@ -334,9 +341,12 @@ class ConvWinograd5Test {
         assertArrayEquals(without[2], with[2], "and its weight gradient (never by Winograd here)");
     }
 
-    /** Padding 5: the forward by Winograd (within its bound), the input gradient by the unfold form. */
+    /**
+     * Padding 5: the forward and the weight gradient by Winograd (within their bounds), the input
+     * gradient by the unfold form.
+     */
     @Test
-    void paddingFiveTakesItForTheForwardOnly() {
+    void paddingFiveTakesItForTheForwardAndTheWeightGradient() {
         Random rnd = new Random(29);
         Problem p = random("pad 5", rnd, 8, 32, 6, 6, 32, 5, true);
         float[] g = uniform(rnd, p.n() * p.o() * p.oh() * p.ow());
@@ -345,6 +355,143 @@ class ConvWinograd5Test {
         assertNull(violation(p, with[0], reference(p), absSums(p)));
         assertFalse(Arrays.equals(with[0], without[0]), "the forward ran by Winograd");
         assertArrayEquals(without[1], with[1], "the input gradient at padding 5 is the unfold form's");
+        assertNull(weightViolation(p, with[2], weightReference(p, g), weightAbsSums(p, g)));
+        assertFalse(Arrays.equals(with[2], without[2]), "the weight gradient ran by Winograd");
+    }
+
+    /** The weight gradient's definition in double (ConvWinogradTest's, for 5 x 5). */
+    static double[] weightReference(Problem p, float[] g) {
+        return ConvWinogradTest.weightReference(p.x(), p.n(), p.c(), p.h(), p.w(), g, p.o(), p.oh(), p.ow(), p.pad(),
+                5);
+    }
+
+    /**
+     * S for the weight gradient: |G^T| (sum over images and tiles of |A||dY||A^T| (.)
+     * |B^T||d||B|) |G|, d the tile's 6 x 6 input patch, dY its 2 x 2 upstream gradient (zero past
+     * the output). On any path at most L + 7 roundings (2 in A dY A^T, 4 in B^T d B, L in the chain
+     * of fused multiply-adds over the L = n x tiles terms, 1 when the double G^T dU G is rounded
+     * to float), so a gradient lies within gamma_(L+7) S + u |exact| of the exact sum.
+     */
+    static double[] weightAbsSums(Problem p, float[] g) {
+        int oh = p.oh();
+        int ow = p.ow();
+        int th = (oh + 1) / 2;
+        int tw = (ow + 1) / 2;
+        double[][] a = transpose(AT);
+        double[][][] sums = new double[p.o() * p.c()][6][6];
+        for (int b = 0; b < p.n(); b++) {
+            for (int ty = 0; ty < th; ty++) {
+                for (int tx = 0; tx < tw; tx++) {
+                    double[][][] vd = absPatches(p, b, ty, tx);
+                    for (int f = 0; f < p.o(); f++) {
+                        double[][] dy = new double[2][2];
+                        for (int i = 0; i < 2 && 2 * ty + i < oh; i++) {
+                            for (int j = 0; j < 2 && 2 * tx + j < ow; j++) {
+                                dy[i][j] = Math.abs(g[((b * p.o() + f) * oh + 2 * ty + i) * ow + 2 * tx + j]);
+                            }
+                        }
+                        double[][] dm = product(a, dy, AT);
+                        for (int ci = 0; ci < p.c(); ci++) {
+                            double[][] acc = sums[f * p.c() + ci];
+                            for (int i = 0; i < 6; i++) {
+                                for (int j = 0; j < 6; j++) {
+                                    acc[i][j] += dm[i][j] * vd[ci][i][j];
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        double[] out = new double[p.o() * p.c() * 25];
+        for (int e = 0; e < p.o() * p.c(); e++) {
+            double[][] gw = product(transpose(G), sums[e], G);
+            for (int i = 0; i < 5; i++) {
+                for (int j = 0; j < 5; j++) {
+                    out[e * 25 + i * 5 + j] = gw[i][j];
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The first weight gradient outside gamma_(L+7) S + u |ref| (L = n x tiles), or null. */
+    static String weightViolation(Problem p, float[] ours, double[] ref, double[] s) {
+        return outside(p.name() + " (weight gradient)", gamma(p.n() * ((p.oh() + 1) / 2) * ((p.ow() + 1) / 2) + 7),
+                ours, ref, s);
+    }
+
+    /**
+     * The weight gradient within its bound: more filters than channels (the filters in the
+     * lanes) and more channels than filters (the channels in them), counts that fill no whole
+     * vector, odd and even maps, padding 0 to 5; and the bound sees a mistake: against the
+     * reference for an upstream gradient with one value off by 1 (each in [-1, 1]) the engine's
+     * (correct) gradient falls outside it.
+     */
+    @Test
+    void theWeightGradientStaysWithinItsBound() {
+        Random rnd = new Random(31);
+        CpuBackend backend = new CpuBackend(2);
+        int[][] shapes = {{8, 20, 9, 9, 90, 2}, {9, 52, 10, 7, 30, 0}, {8, 33, 6, 11, 35, 3}, {10, 40, 8, 8, 40, 5},
+            {8, 18, 12, 12, 160, 1}};
+        for (int[] sh : shapes) {
+            Problem p = random("n " + sh[0] + ", c " + sh[1] + ", " + sh[2] + "x" + sh[3] + ", o " + sh[4] + ", pad "
+                    + sh[5], rnd, sh[0], sh[1], sh[2], sh[3], sh[4], sh[5], false);
+            assertTrue(ConvWinograd5.suitsBackwardWeight(p.n(), p.c(), p.o(), window(p.pad()), 1), p.name());
+            float[] g = uniform(rnd, p.n() * p.o() * p.oh() * p.ow());
+            float[] got = engine(backend, p, g, false)[2];
+            String bad = weightViolation(p, got, weightReference(p, g), weightAbsSums(p, g));
+            if (bad != null) {
+                fail(bad);
+            }
+            float[] off = g.clone();
+            off[off.length / 3] += 1f;
+            assertNotNull(weightViolation(p, got, weightReference(p, off), weightAbsSums(p, off)),
+                    p.name() + ": a wrong upstream value must break the bound");
+        }
+    }
+
+    /**
+     * The weight gradient's chunks (the tiles whose transforms it keeps at once) change where
+     * each chain of sums pauses, never its order: the same bits with chunks of 8 tiles, of 20 (not
+     * dividing an image's 49), of whole images 2 and 3 at a time, on 1, 2, 3 and 6 threads (6, 3,
+     * 2 and 1 rows of positions per thread), with the filters or the channels in the lanes, and
+     * from an input read through strides.
+     */
+    @Test
+    void theWeightGradientIsTheSameInAnyChunksAndOnAnyThreads() {
+        Random rnd = new Random(37);
+        int n = 7, c = 24, hw = 14, o = 40;
+        float[] x = uniform(rnd, n * c * hw * hw);
+        float[] g = uniform(rnd, n * o * hw * hw);
+        int vl = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length();
+        long perTile = 24L * (ConvWinograd.roundUp(o, 2 * vl) + ConvWinograd.roundUp(c, vl));
+        float[] want = new float[o * c * 25];
+        ConvWinograd5.backwardWeight(x, 0, c * hw * hw, hw * hw, hw, 1, n, c, hw, hw, g, 0, o, 2, 2, want, 0, 1,
+                perTile * 49 * n, null);
+        for (long tilesAtOnce : new long[] {8, 20, 49 * 2, 49 * 3}) {
+            for (int threads : new int[] {1, 2, 3, 6}) {
+                for (boolean filtersInLanes : new boolean[] {false, true}) {
+                    float[] got = new float[o * c * 25];
+                    ConvWinograd5.backwardWeight(x, 0, c * hw * hw, hw * hw, hw, 1, n, c, hw, hw, g, 0, o, 2, 2, got,
+                            0, threads, perTile * tilesAtOnce, filtersInLanes);
+                    assertArrayEquals(want, got, tilesAtOnce + " tiles at once, " + threads + " threads, "
+                            + (filtersInLanes ? "filters" : "channels") + " in the lanes");
+                }
+            }
+        }
+        // the same images channel-interleaved (x as [n, h, w, c] read through strides)
+        float[] nhwc = new float[x.length];
+        for (int b = 0; b < n; b++) {
+            for (int ci = 0; ci < c; ci++) {
+                for (int e = 0; e < hw * hw; e++) {
+                    nhwc[(b * hw * hw + e) * c + ci] = x[(b * c + ci) * hw * hw + e];
+                }
+            }
+        }
+        float[] got = new float[o * c * 25];
+        ConvWinograd5.backwardWeight(nhwc, 0, hw * hw * c, 1, hw * c, c, n, c, hw, hw, g, 0, o, 2, 2, got, 0, 2);
+        assertArrayEquals(want, got, "the input read through strides");
     }
 
     private static Window2d window(int pad) {

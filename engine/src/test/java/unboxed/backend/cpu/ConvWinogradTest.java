@@ -222,30 +222,36 @@ class ConvWinogradTest {
 
     /** The weight gradient's definition in double: sum over images and positions of g x (padded) input. */
     static double[] weightReference(Problem p, float[] g) {
-        double[] out = new double[p.o() * p.c() * 9];
-        int oh = p.oh();
-        int ow = p.ow();
-        for (int f = 0; f < p.o(); f++) {
-            for (int ci = 0; ci < p.c(); ci++) {
-                for (int i = 0; i < 3; i++) {
-                    for (int j = 0; j < 3; j++) {
+        return weightReference(p.x(), p.n(), p.c(), p.h(), p.w(), g, p.o(), p.oh(), p.ow(), p.pad(), 3);
+    }
+
+    /**
+     * The definition for a k x k kernel, x [n, c, h, w] and g [n, o, oh, ow] at padding pad:
+     * gradWeight [o, c, k, k] in double.
+     */
+    static double[] weightReference(float[] x, int n, int c, int h, int w, float[] g, int o, int oh, int ow, int pad,
+                                    int k) {
+        double[] out = new double[o * c * k * k];
+        for (int f = 0; f < o; f++) {
+            for (int ci = 0; ci < c; ci++) {
+                for (int i = 0; i < k; i++) {
+                    for (int j = 0; j < k; j++) {
                         double s = 0;
-                        for (int b = 0; b < p.n(); b++) {
+                        for (int b = 0; b < n; b++) {
                             for (int oy = 0; oy < oh; oy++) {
-                                int iy = oy + i - p.pad();
-                                if (iy < 0 || iy >= p.h()) {
+                                int iy = oy + i - pad;
+                                if (iy < 0 || iy >= h) {
                                     continue;
                                 }
                                 for (int ox = 0; ox < ow; ox++) {
-                                    int ix = ox + j - p.pad();
-                                    if (ix >= 0 && ix < p.w()) {
-                                        s += (double) g[((b * p.o() + f) * oh + oy) * ow + ox]
-                                                * p.x()[((b * p.c() + ci) * p.h() + iy) * p.w() + ix];
+                                    int ix = ox + j - pad;
+                                    if (ix >= 0 && ix < w) {
+                                        s += (double) g[((b * o + f) * oh + oy) * ow + ox] * x[((b * c + ci) * h + iy) * w + ix];
                                     }
                                 }
                             }
                         }
-                        out[(f * p.c() + ci) * 9 + i * 3 + j] = s;
+                        out[((f * c + ci) * k + i) * k + j] = s;
                     }
                 }
             }
