@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -252,14 +253,22 @@ public final class BenchTables {
      * The workloads of one run whose target got {@code verdict} ("missed", "not settled"), each
      * with its speed ratio, "; "-separated (empty where none did): the facts
      * {@code bench-missed-<kind>} and {@code bench-not-settled-<kind>} of the kind's newest run,
-     * which a report's open items cite instead of typing them.
+     * which a report's open items cite instead of typing them. A workload timed against two
+     * peers (PyTorch and libtorch through DJL) names the peer.
      */
     static String withVerdict(Pinned bench, String verdict) {
+        Map<String, Integer> peers = new HashMap<>();
+        for (JsonNode c : bench.at("/comparisons")) {
+            peers.merge(c.path("workload").asText(), 1, Integer::sum);
+        }
         List<String> which = new ArrayList<>();
         for (JsonNode c : bench.at("/comparisons")) {
             if (!c.path("missing").asBoolean() && verdict.equals(c.path("verdict").asText())
                     && c.path("speed_ratio").isNumber()) {
-                which.add(c.path("workload").asText() + " (" + ratio(c.path("speed_ratio").asDouble()) + ")");
+                String workload = c.path("workload").asText();
+                String label = c.path("peer").path("label").asText("");
+                String against = peers.get(workload) > 1 && !label.isEmpty() ? " against " + label : "";
+                which.add(workload + against + " (" + ratio(c.path("speed_ratio").asDouble()) + ")");
             }
         }
         return String.join("; ", which);

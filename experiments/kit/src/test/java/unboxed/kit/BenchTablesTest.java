@@ -61,6 +61,38 @@ class BenchTablesTest {
         assertTrue(Files.readString(out.resolve("tables/bench-avx2.adoc")).contains("0.80×"));
     }
 
+    /** A workload timed against two peers names the peer in the cited verdicts; one timed against one does not. */
+    @Test
+    void aWorkloadWithTwoPeersNamesThePeer(@TempDir Path results) throws Exception {
+        Provenance prov = new Provenance("0123456789abcdef0123456789abcdef01234567", false, "tools/bench/run.sh", 0,
+                "cpu", "bench", 1, "17", "AMD EPYC", 2, null, "Linux", Instant.parse("2026-01-01T00:00:00Z"), 1.0);
+        List<Object> comparisons = List.of(
+                comparison("conv_1t", "conv, 1 thread", "PyTorch", 0.7, "missed"),
+                comparison("conv_djl", "conv, 1 thread", "DJL", 1.2, "not settled"),
+                comparison("epoch_1t", "one epoch", "PyTorch", 0.9, "missed"));
+        Results.write(results.resolve("bench-avx2-zen5.json"), "00-test", "bench-avx2-zen5", prov, Map.of(
+                "kind", Map.of("measured", "avx2", "emulated", true, "how", "approximated"),
+                "comparisons", comparisons));
+        Pinned run = Pinned.load(results, "bench-avx2-zen5");
+        assertEquals("conv, 1 thread against PyTorch (0.70×); one epoch (0.90×)",
+                BenchTables.withVerdict(run, "missed"));
+        assertEquals("conv, 1 thread against DJL (1.20×)", BenchTables.withVerdict(run, "not settled"));
+    }
+
+    private static Map<String, Object> comparison(String id, String workload, String peer, double ratio,
+                                                  String verdict) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("id", id);
+        c.put("workload", workload);
+        c.put("ours", Map.of("mean", 100.0));
+        c.put("peer", Map.of("mean", 100.0 * ratio, "label", peer));
+        c.put("speed_ratio", ratio);
+        c.put("speed_ratio_ci99", List.of(ratio - 0.2, ratio + 0.2));
+        c.put("target", 1.0);
+        c.put("verdict", verdict);
+        return c;
+    }
+
     /**
      * A peer whose processes run at different speeds: the table sets its fastest process against
      * ours beside the ratio of the means, so a verdict won on the peer's slow processes shows.
