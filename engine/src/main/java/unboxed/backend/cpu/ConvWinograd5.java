@@ -604,7 +604,7 @@ final class ConvWinograd5 {
      * queue busy with another convolution's kernels, as when the direct kernels ran first in the
      * same JVM) it never reached the optimizing compiler: the forward of (64, 64, 14, 64, 5 x 5)
      * took 23.6 ms against 8.4 (Zen 5, one thread, by hand, 2026-12-03). Same operations, same
-     * bits.
+     * bits. JitCompilesTheKernelsTest guards every kernel against that failure.
      */
     private static void outputTransform(float[] m, int mAt, int xiStride, float bias, boolean biased, float[] out,
                                         int at, int rowStride, boolean down, boolean right, float[] z) {
