@@ -373,46 +373,8 @@ class ConvWinograd5Test {
      * to float), so a gradient lies within gamma_(L+7) S + u |exact| of the exact sum.
      */
     static double[] weightAbsSums(Problem p, float[] g) {
-        int oh = p.oh();
-        int ow = p.ow();
-        int th = (oh + 1) / 2;
-        int tw = (ow + 1) / 2;
-        double[][] a = transpose(AT);
-        double[][][] sums = new double[p.o() * p.c()][6][6];
-        for (int b = 0; b < p.n(); b++) {
-            for (int ty = 0; ty < th; ty++) {
-                for (int tx = 0; tx < tw; tx++) {
-                    double[][][] vd = absPatches(p, b, ty, tx);
-                    for (int f = 0; f < p.o(); f++) {
-                        double[][] dy = new double[2][2];
-                        for (int i = 0; i < 2 && 2 * ty + i < oh; i++) {
-                            for (int j = 0; j < 2 && 2 * tx + j < ow; j++) {
-                                dy[i][j] = Math.abs(g[((b * p.o() + f) * oh + 2 * ty + i) * ow + 2 * tx + j]);
-                            }
-                        }
-                        double[][] dm = product(a, dy, AT);
-                        for (int ci = 0; ci < p.c(); ci++) {
-                            double[][] acc = sums[f * p.c() + ci];
-                            for (int i = 0; i < 6; i++) {
-                                for (int j = 0; j < 6; j++) {
-                                    acc[i][j] += dm[i][j] * vd[ci][i][j];
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        double[] out = new double[p.o() * p.c() * 25];
-        for (int e = 0; e < p.o() * p.c(); e++) {
-            double[][] gw = product(transpose(G), sums[e], G);
-            for (int i = 0; i < 5; i++) {
-                for (int j = 0; j < 5; j++) {
-                    out[e * 25 + i * 5 + j] = gw[i][j];
-                }
-            }
-        }
-        return out;
+        return ConvWinogradTest.weightAbsSums(p.n(), p.c(), p.o(), p.oh(), p.ow(), g,
+                (b, ty, tx) -> absPatches(p, b, ty, tx), transpose(AT), G);
     }
 
     /** The first weight gradient outside gamma_(L+7) S + u |ref| (L = n x tiles), or null. */

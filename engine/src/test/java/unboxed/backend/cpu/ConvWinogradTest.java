@@ -267,27 +267,41 @@ class ConvWinogradTest {
      * is rounded to float), so a gradient lies within gamma_(L+5) S + u |exact| of the exact sum.
      */
     static double[] weightAbsSums(Problem p, float[] g) {
-        int oh = p.oh();
-        int ow = p.ow();
+        return weightAbsSums(p.n(), p.c(), p.o(), p.oh(), p.ow(), g, (b, ty, tx) -> absPatches(p, b, ty, tx), A, G);
+    }
+
+    /** |B^T||d||B| for each channel's input patch of tile (ty, tx) of image b. */
+    interface AbsPatches {
+        double[][][] of(int b, int ty, int tx);
+    }
+
+    /**
+     * S for a weight gradient by F(2x2, r x r): |G^T| (sum over images and tiles of |A||dY||A^T|
+     * (.) patches) |G|, with |A| (t x 2) and |G| (t x r) of the transform, into [o, c, r, r].
+     */
+    static double[] weightAbsSums(int n, int c, int o, int oh, int ow, float[] g, AbsPatches patches, double[][] a,
+                                  double[][] gm) {
+        int t = a.length;
+        int r = gm[0].length;
         int th = (oh + 1) / 2;
         int tw = (ow + 1) / 2;
-        double[][][] sums = new double[p.o() * p.c()][4][4];
-        for (int b = 0; b < p.n(); b++) {
+        double[][][] sums = new double[o * c][t][t];
+        for (int b = 0; b < n; b++) {
             for (int ty = 0; ty < th; ty++) {
                 for (int tx = 0; tx < tw; tx++) {
-                    double[][][] vd = absPatches(p, b, ty, tx);
-                    for (int f = 0; f < p.o(); f++) {
+                    double[][][] vd = patches.of(b, ty, tx);
+                    for (int f = 0; f < o; f++) {
                         double[][] dy = new double[2][2];
                         for (int i = 0; i < 2 && 2 * ty + i < oh; i++) {
                             for (int j = 0; j < 2 && 2 * tx + j < ow; j++) {
-                                dy[i][j] = Math.abs(g[((b * p.o() + f) * oh + 2 * ty + i) * ow + 2 * tx + j]);
+                                dy[i][j] = Math.abs(g[((b * o + f) * oh + 2 * ty + i) * ow + 2 * tx + j]);
                             }
                         }
-                        double[][] dm = product(A, dy, transpose(A));
-                        for (int ci = 0; ci < p.c(); ci++) {
-                            double[][] acc = sums[f * p.c() + ci];
-                            for (int i = 0; i < 4; i++) {
-                                for (int j = 0; j < 4; j++) {
+                        double[][] dm = product(a, dy, transpose(a));
+                        for (int ci = 0; ci < c; ci++) {
+                            double[][] acc = sums[f * c + ci];
+                            for (int i = 0; i < t; i++) {
+                                for (int j = 0; j < t; j++) {
                                     acc[i][j] += dm[i][j] * vd[ci][i][j];
                                 }
                             }
@@ -296,12 +310,12 @@ class ConvWinogradTest {
                 }
             }
         }
-        double[] out = new double[p.o() * p.c() * 9];
-        for (int e = 0; e < p.o() * p.c(); e++) {
-            double[][] gw = product(transpose(G), sums[e], G);
-            for (int i = 0; i < 3; i++) {
-                for (int j = 0; j < 3; j++) {
-                    out[e * 9 + i * 3 + j] = gw[i][j];
+        double[] out = new double[o * c * r * r];
+        for (int e = 0; e < o * c; e++) {
+            double[][] gw = product(transpose(gm), sums[e], gm);
+            for (int i = 0; i < r; i++) {
+                for (int j = 0; j < r; j++) {
+                    out[(e * r + i) * r + j] = gw[i][j];
                 }
             }
         }
