@@ -168,20 +168,7 @@ class ConvWinograd5Test {
 
     /** |B^T| |d| |B| for each channel's 6 x 6 input patch d of tile (ty, tx) of image b (zeros past the input). */
     private static double[][][] absPatches(Problem p, int b, int ty, int tx) {
-        double[][][] vd = new double[p.c()][][];
-        for (int ci = 0; ci < p.c(); ci++) {
-            double[][] d = new double[6][6];
-            for (int i = 0; i < 6; i++) {
-                for (int j = 0; j < 6; j++) {
-                    int iy = 2 * ty + i - p.pad();
-                    int ix = 2 * tx + j - p.pad();
-                    d[i][j] = iy >= 0 && iy < p.h() && ix >= 0 && ix < p.w()
-                            ? Math.abs(p.x()[((b * p.c() + ci) * p.h() + iy) * p.w() + ix]) : 0;
-                }
-            }
-            vd[ci] = product(BT, d, transpose(BT));
-        }
-        return vd;
+        return ConvWinogradTest.absPatches(p.x(), p.c(), p.h(), p.w(), p.pad(), b, ty, tx, BT);
     }
 
     /** The first element outside gamma_(c+14) S + u |ref|, or null. */

@@ -155,18 +155,26 @@ class ConvWinogradTest {
 
     /** |B^T||d||B| for the 4 x 4 input patch d of tile (ty, tx) of image b, per input channel. */
     static double[][][] absPatches(Problem p, int b, int ty, int tx) {
-        double[][][] vd = new double[p.c()][][];
-        for (int ci = 0; ci < p.c(); ci++) {
-            double[][] d = new double[4][4];
-            for (int i = 0; i < 4; i++) {
-                for (int j = 0; j < 4; j++) {
-                    int iy = 2 * ty + i - p.pad();
-                    int ix = 2 * tx + j - p.pad();
-                    d[i][j] = iy >= 0 && iy < p.h() && ix >= 0 && ix < p.w()
-                            ? Math.abs(p.x()[((b * p.c() + ci) * p.h() + iy) * p.w() + ix]) : 0;
+        return absPatches(p.x(), p.c(), p.h(), p.w(), p.pad(), b, ty, tx, transpose(B));
+    }
+
+    /**
+     * |B^T||d||B| for each channel's t x t input patch d (t the size of |B^T|) of tile (ty, tx)
+     * of image b of x [n, c, h, w] at padding pad (zeros past the input).
+     */
+    static double[][][] absPatches(float[] x, int c, int h, int w, int pad, int b, int ty, int tx, double[][] bt) {
+        int t = bt.length;
+        double[][][] vd = new double[c][][];
+        for (int ci = 0; ci < c; ci++) {
+            double[][] d = new double[t][t];
+            for (int i = 0; i < t; i++) {
+                for (int j = 0; j < t; j++) {
+                    int iy = 2 * ty + i - pad;
+                    int ix = 2 * tx + j - pad;
+                    d[i][j] = iy >= 0 && iy < h && ix >= 0 && ix < w ? Math.abs(x[((b * c + ci) * h + iy) * w + ix]) : 0;
                 }
             }
-            vd[ci] = product(transpose(B), d, B);
+            vd[ci] = product(bt, d, transpose(bt));
         }
         return vd;
     }
