@@ -29,11 +29,25 @@ import jdk.incubator.vector.VectorSpecies;
  * this tile ran at 96-100 GFLOP/s, 3 x 24 (9 accumulators) at 94-98, and every loop of 12 or
  * more multiply-adds with its loads half as fast: 6 x 16 and 4 x 24 at 46-52, this very tile
  * unrolled twice along k at 50-54; while 24 multiply-adds on registers alone ran at 106-111, the
- * core's peak at this width. C2's code for 6 x 16 is the clean loop one would write (2 loads, 6
- * broadcasts, 12 fused multiply-adds, 2 bounds checks): what halves it is the core's front end
- * or load pipeline, not found without hardware counters. OpenBLAS's Haswell kernels ran the
- * whole 1024^3 product in 20.8-21.2 ms on that machine (101-103 GFLOP/s): faster than this tile
- * alone with its data in L1, so no loop nest around it can catch up.
+ * core's peak at this width. Disassembled (hsdis; Zen 5, 2026-12-03, whole 1024^3 products):
+ * 6 x 16 ran its product in 22-26 ms in three JVMs of six and in 47-51 in the other three, whose
+ * loop kept three of its twelve accumulators on the stack, a store and a reload per step of k in
+ * their chains (the fast JVMs' loop held all twelve in registers, and was no faster than this
+ * tile over the whole product). OpenBLAS's Haswell kernels ran the whole 1024^3 product in
+ * 20.8-21.2 ms on that machine (101-103 GFLOP/s): faster than this tile alone with its data in
+ * L1, so no loop nest around it can catch up.
+ *
+ * <p><b>Never inlined.</b> {@link #sums} is kept above C2's inlining limit for a hot call
+ * (-XX:FreqInlineSize, 325 bytes of bytecode on JDK 17 and 25) by its bounds check, so that its
+ * loop is always compiled in a method of its own, as the 6 x 32 kernel (over 1100 bytes) is.
+ * At 307 bytes it was inlined into Sgemm's tile loop, whose own live values then crowded the 16
+ * general registers: in some JVMs C2 parked the loop's indices in vector registers, a round trip
+ * of two register moves on the index's chain at every step of k, which had been one addition
+ * (the step's multiply-adds take 4 cycles). Post 01's MLP epoch (Zen 5 limited to AVX2, one
+ * thread) ran at 1200-1300 ms in half of its JMH forks and 730-780 in the others (three of six,
+ * and two of three in the pinned run at 237eb84); not inlined (or with
+ * -XX:CompileCommand=dontinline), six forks of six ran at 750-805 ms (2026-12-03).
+ * {@code JitCompilesTheKernelsTest} checks that C2 does not inline it.
  * Each element of C is still one fused multiply-add chain over k, in order (see Sgemm,
  * "Determinism"), so the choice of tile changes no bit.
  */
@@ -69,6 +83,12 @@ final class Kernel256x4 implements MicroKernel {
      * micro-panel k-major at {@code bo} ({@code NR} floats per k).
      */
     static void sums(int kc, float[] ap, int ao, float[] bp, int bo, float[] sums) {
+        // also what keeps this method over the JIT's inlining limit (see the class notes)
+        if (kc < 0 || ao < 0 || ao > ap.length - kc * MR || bo < 0 || bo > bp.length - kc * NR
+                || sums.length < MR * NR) {
+            throw new IllegalArgumentException("Kernel256x4.sums: kc " + kc + " from A[" + ao + "] of " + ap.length
+                    + " and B[" + bo + "] of " + bp.length + " into " + sums.length + " sums: out of the panels");
+        }
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00;
         FloatVector c20 = c00, c21 = c00, c30 = c00, c31 = c00;
         int ai = ao;

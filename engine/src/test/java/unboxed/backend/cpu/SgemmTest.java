@@ -445,4 +445,18 @@ class SgemmTest {
             assertEquals((k + Sgemm.KC - 1) / Sgemm.KC, blocks, "k=" + k + ": fewest blocks of at most KC");
         }
     }
+
+    /** The AVX2 kernel's bounds check (which also keeps it out of inlining) names the panels it was given. */
+    @Test
+    void theAvx2KernelRejectsPanelsTooShortForKc() {
+        float[] sums = new float[Kernel256x4.MR * Kernel256x4.NR];
+        float[] a = new float[4 * 10];
+        float[] b = new float[16 * 10];
+        Kernel256x4.sums(10, a, 0, b, 0, sums);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Kernel256x4.sums(10, a, 4, b, 0, sums));
+        assertTrue(e.getMessage().contains("A[4] of 40"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Kernel256x4.sums(10, a, 0, b, 1, sums));
+        assertThrows(IllegalArgumentException.class, () -> Kernel256x4.sums(10, a, 0, b, 0, new float[63]));
+    }
 }
