@@ -13,6 +13,13 @@ import jdk.incubator.vector.VectorSpecies;
  * before the loop, so that the tile of C would arrive during the sums (27 live vectors), measured
  * 0.99x at 1024^3 on a Zen 5 (one thread, paired in one JVM) and ran at half speed in one JVM of
  * three.
+ *
+ * <p>C2's loop for it (hsdis, Zen 5, 1024^3, 2026-12-03) keeps four of the six row offsets
+ * {@code a2..a5} on the stack and reloads each at every step of k before its broadcast (a load
+ * and an add per row beside the 12 multiply-adds): the general registers run short, not the
+ * vector ones. With its data in L1 the loop still reaches the core's peak (Sgemm's notes); what
+ * the extra loads cost in the full loop nest, where the SGEMM misses its target, is not measured.
+ * Reading A packed k-major, as {@link Kernel256x4} does, would need one index for all six rows.
  */
 final class Kernel512x6 implements MicroKernel {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_512;
