@@ -15,7 +15,7 @@ import jdk.incubator.vector.VectorSpecies;
  * three.
  *
  * <p>C2's loop for it (hsdis, Zen 5, 1024^3, 2026-12-03) keeps four of the six row offsets
- * {@code a2..a5} on the stack and reloads each at every step of k before its broadcast (a load
+ * on the stack and reloads each at every step of k before its broadcast (a load
  * and an add per row beside the 12 multiply-adds): the general registers run short, not the
  * vector ones. With its data in L1 the loop still reaches the core's peak (Sgemm's notes); what
  * the extra loads cost in the full loop nest, where the SGEMM misses its target, is not measured.
