@@ -130,6 +130,19 @@ public final class Sgemm {
     //    the thread's own, then merged into C row by row, the same bits): 4-8 % slower in four
     //    JVMs with four C arrays each, none of them slow there (with this kernel, sets of
     //    matrices came out up to 9 % apart in one JVM of six);
+    //  - part of that placement is alignment, which a Java program does not choose: an array's
+    //    first element lies 16 bytes past its header, and where the header lies is the JVM's
+    //    business, so a 64-byte vector of the packed B or of C spans two cache lines unless the
+    //    array happens to sit right. Measured on a Zen 5 (AVX-512, one thread, 1024^3, by hand
+    //    with sun.misc.Unsafe reading the arrays' addresses; a copy of this nest's loops and
+    //    kernel without its edge rows, B packed at an offset chosen per call, four placements of
+    //    each taking turns in one JVM, four JVMs, 2026-12-03): with both B and C on 64-byte
+    //    boundaries 9.9-10.1 ms a product in most rounds (up to 10.3), with the packed B 16, 32
+    //    or 48 bytes off 10.15-10.4, with C off 10.0-10.3 (one round 10.7). OpenBLAS through
+    //    PyTorch, run the same hour on that core, 10.2-10.5 ms; PyTorch's tensors are 64-byte
+    //    aligned. The JVM offers no aligned arrays (and the garbage collector moves them), so the
+    //    engine leaves it to chance: some of the spread from one JVM to the next, and a few per
+    //    cent of the gap to OpenBLAS, are this;
     //  - a linear layer's forward pass (x @ W^T: B a transposed view) packs B by transposing all
     //    of W: in a JFR profile of the MNIST MLP's training epoch (Zen 5, AVX-512, one thread)
     //    Transpose16 took 17.6 % of the samples, packing W^T. Computing C^T = W x^T instead
