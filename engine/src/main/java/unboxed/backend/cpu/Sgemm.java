@@ -142,7 +142,11 @@ public final class Sgemm {
     //    PyTorch, run the same hour on that core, 10.2-10.5 ms; PyTorch's tensors are 64-byte
     //    aligned. The JVM offers no aligned arrays (and the garbage collector moves them), so the
     //    engine leaves it to chance: some of the spread from one JVM to the next, and a few per
-    //    cent of the gap to OpenBLAS, are this;
+    //    cent of the gap to OpenBLAS, are this. Aligned memory off the heap is no way round on
+    //    JDK 17, whose Vector API reads only arrays and buffers; on JDK 25 (the same nest with
+    //    the packed B in a 64-byte aligned native MemorySegment, three JVMs taking turns, the
+    //    same day) the segment on a boundary ran 2-3 % faster than 16 bytes off, but reading a
+    //    segment cost more than reading an array: 11.2-12.1 ms a product against 10.9-11.9;
     //  - a linear layer's forward pass (x @ W^T: B a transposed view) packs B by transposing all
     //    of W: in a JFR profile of the MNIST MLP's training epoch (Zen 5, AVX-512, one thread)
     //    Transpose16 took 17.6 % of the samples, packing W^T. Computing C^T = W x^T instead
